@@ -1,0 +1,65 @@
+// `certharness merge`: combines the JSON reports of shards into one, and re-emits any report.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { createReporters } from '../reporters.ts';
+import { ReporterMultiplexer } from '../../report/multiplexer.ts';
+import { countSteps, type RunResult } from '../../runner/events.ts';
+
+export const MERGE_HELP = `Usage: certharness merge <report.json>... [--reporter R]...
+
+Merges JSON reports (from --reporter json=PATH, typically one per --shard) into one run and
+writes it with any reporters. Exit code 1 when a merged scenario failed.
+
+Example:
+  certharness merge shard-*.json --reporter junit=report.xml --reporter json=all.json
+`;
+
+export function readReport(path: string): RunResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`${path}: ${err.code === 'ENOENT' ? 'no such file' : `not a JSON report (${err.message})`}`);
+  }
+  const r = data as Partial<RunResult>;
+  if (r.reportVersion !== 1 || !Array.isArray(r.scenarios)) throw new UsageError(`${path}: not a certharness JSON report (reportVersion 1 expected)`);
+  return r as RunResult;
+}
+
+export function mergeResults(results: RunResult[]): RunResult {
+  const scenarios = results.flatMap((r) => r.scenarios).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const starts = results.map((r) => r.startedAt).sort();
+  return {
+    reportVersion: 1,
+    startedAt: starts[0] ?? new Date().toISOString(),
+    durationMs: Math.max(0, ...results.map((r) => r.durationMs)),
+    runtime: results[0]!.runtime,
+    scenarios,
+    counts: countSteps(scenarios),
+    interrupted: results.some((r) => r.interrupted),
+  };
+}
+
+export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { reporter: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    io.stdout(MERGE_HELP);
+    return EXIT.ok;
+  }
+  if (!positionals.length) throw new UsageError('merge needs at least one JSON report');
+  const merged = mergeResults(positionals.map(readReport));
+  const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
+  // Replay the merged result as events, so every reporter works as in a live run.
+  reporters.emit('onRunStart', { scenarios: merged.scenarios, jobs: 1, runtime: merged.runtime });
+  for (const s of merged.scenarios) {
+    reporters.emit('onScenarioStart', s);
+    for (const st of s.steps) reporters.emit('onStepEnd', s, st);
+    reporters.emit('onScenarioEnd', s);
+  }
+  await reporters.end(merged);
+  for (const e of reporters.errors) io.stderr(`certharness: ${e}\n`);
+  return merged.scenarios.some((s) => s.status === 'failed') ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,69 @@
+// `certharness serve`: a scenario's PKI and services, up until Ctrl-C, to poke at by hand.
+import { parseArgs } from 'node:util';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { createCatalog } from '../../runner/catalog.ts';
+import { loadAll } from '../../runner/run.ts';
+import { buildWorld, isWorld } from '../../runner/world.ts';
+import { TeardownStack } from '../../runner/teardown.ts';
+import { printProblems } from '../problems.ts';
+import { parseVars } from './run.ts';
+
+export const SERVE_HELP = `Usage: certharness serve <scenario.yaml> [--json] [--keep] [--var K=V]...
+
+Creates the scenario's PKI and starts its services, then waits until Ctrl-C. Steps are not
+run. With --json, prints one JSON object on stdout once everything listens:
+  {"services": {"<name>": {"kind", "url", "host", "port", ...}},
+   "pki": {"<name>": {"certFile", "keyFile", "chainFile", ...}}, "workDir"}
+
+Examples:
+  certharness serve scenarios/001-mtls-upstream.yaml
+  certharness serve scenarios/001-mtls-upstream.yaml --json > world.json &
+  curl --cacert "$(jq -r .pki.ca.certFile world.json)" "$(jq -r .services.upstream.url world.json)"
+`;
+
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, var: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    io.stdout(SERVE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError('serve takes one scenario file');
+  const catalog = createCatalog();
+  const { loaded, problems } = loadAll(positionals, catalog, io.env, parseVars(values.var));
+  if (problems.length) {
+    printProblems(problems, io);
+    return EXIT.badInput;
+  }
+  const { scenario } = loaded[0]!;
+  const teardown = new TeardownStack();
+  try {
+    const world = await buildWorld(scenario, { catalog, signal: io.signal, env: io.env, keep: values.keep }, teardown);
+    if (!isWorld(world)) {
+      io.stderr(`certharness: ${world.at ? `${world.at.file}:${world.at.line}:${world.at.col}: ` : ''}${world.message}\n`);
+      return EXIT.failed;
+    }
+    const pki = Object.fromEntries(Object.entries(world.pki).map(([n, p]) => [n, publicProps(p)]));
+    const services: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(world.services).map(([n, p]) => [n, { kind: scenario.services[n]!.kind, ...p }]));
+    if (values.json) io.stdout(JSON.stringify({ services, pki, workDir: world.workDir }) + '\n');
+    else {
+      io.stdout(`${scenario.title}\nwork directory: ${world.workDir}\n`);
+      for (const [n, p] of Object.entries(services)) io.stdout(`service ${n} (${p.kind}): ${p.url ?? `${p.host}:${p.port}`}\n`);
+      for (const [n, p] of Object.entries(pki)) io.stdout(`pki ${n}: ${p.certFile} (key ${p.keyFile})\n`);
+      io.stdout('Press Ctrl-C to stop.\n');
+    }
+    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    return EXIT.ok;
+  } finally {
+    for (const f of await teardown.unwind()) io.stderr(`certharness: teardown: ${f}\n`);
+  }
+}
+
+/** File paths and names only: PEM text and key material stay out of the JSON. */
+function publicProps(p: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(p).filter(([k, v]) => typeof v === 'string' && !['pem', 'keyPem', 'chainPem', 'keyPassword'].includes(k)));
+}

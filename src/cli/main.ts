@@ -1,0 +1,97 @@
+// The composition root: the only module that reads argv, the environment, the terminal and
+// signals. It maps outcomes to exit codes and never lets a stack trace reach a user for
+// input errors.
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { EXIT, UsageError } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { runCommand, RUN_HELP } from './commands/run.ts';
+import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
+import { schemaCommand, SCHEMA_HELP } from './commands/schema.ts';
+import { serveCommand, SERVE_HELP } from './commands/serve.ts';
+import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
+import { didYouMean } from '../scenario/suggest.ts';
+
+const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
+
+Usage: certharness <command> [options]
+
+Commands:
+  run <files...>        run scenarios and report (TAP, JUnit, JSON, console)
+  validate <files...>   check scenario files without running them
+  serve <file>          create a scenario's PKI, start its services, wait for Ctrl-C
+  schema                print the JSON Schema of the scenario format
+  merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON
+
+Options: --help (also after a command), --version
+
+Start here:
+  certharness run scenarios/*.yaml
+  certharness run scenarios --reporter console --reporter junit=report.xml
+
+Documentation: README.md; scenario format: schema/scenario.schema.json
+`;
+
+const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Promise<number>; help: string }> = {
+  run: { run: runCommand, help: RUN_HELP },
+  validate: { run: validateCommand, help: VALIDATE_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
+  schema: { run: schemaCommand, help: SCHEMA_HELP },
+  merge: { run: mergeCommand, help: MERGE_HELP },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\ncertharness: ${sig}: stopping, tearing down (again to force)\n`);
+      controller.abort(sig);
+    } else process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const io: CliIo = {
+    env: { ...process.env },
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    signal: controller.signal,
+    cores: availableParallelism(),
+  };
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      io.stdout(topic && COMMANDS[topic] ? COMMANDS[topic].help : MAIN_HELP);
+      return command === undefined ? EXIT.badInput : EXIT.ok;
+    }
+    if (command === '--version' || command === '-v' || command === 'version') {
+      io.stdout(`certharness ${version()}\n`);
+      return EXIT.ok;
+    }
+    const cmd = COMMANDS[command];
+    if (!cmd) {
+      const hint = didYouMean(command, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command '${command}'${hint ? ` (${hint})` : ''}; see certharness --help`);
+    }
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`certharness: ${(e as Error).message}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(`certharness: internal error (a bug; please report it with this output):\n${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,13 @@
+// How to install each real peer program a scenario may use (Debian package names).
+export const PEER_HINTS: Record<string, string> = {
+  openssl: 'apt-get install openssl',
+  curl: 'apt-get install curl',
+  nginx: 'apt-get install nginx-light',
+  pebble: 'apt-get install pebble',
+  'pebble-challtestsrv': 'apt-get install pebble',
+  certbot: 'apt-get install certbot',
+  lego: 'apt-get install lego',
+  dehydrated: 'apt-get install dehydrated',
+  python3: 'apt-get install python3 python3-grpcio',
+  xmllint: 'apt-get install libxml2-utils',
+};

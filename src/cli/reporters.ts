@@ -1,0 +1,82 @@
+// --reporter console | tap[=PATH] | junit=PATH | json=PATH (repeatable).
+import { writeFileSync, rmSync } from 'node:fs';
+import type { Reporter, RunResult } from '../runner/events.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { ConsoleReporter } from '../report/console.ts';
+import { TapReporter } from '../report/tap.ts';
+import { JUnitReporter } from '../report/junit.ts';
+import { JsonReporter } from '../report/json.ts';
+import { UsageError } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { didYouMean } from '../scenario/suggest.ts';
+
+const KINDS = ['console', 'tap', 'junit', 'json'];
+
+export function createReporters(specs: string[], io: CliIo): Reporter[] {
+  const list = specs.length ? specs : [io.stdoutIsTTY ? 'console' : 'tap'];
+  let stdoutTaken = false;
+  const reporters: Reporter[] = [];
+  for (const spec of list) {
+    const eq = spec.indexOf('=');
+    const kind = eq === -1 ? spec : spec.slice(0, eq);
+    const path = eq === -1 ? undefined : spec.slice(eq + 1);
+    if (!KINDS.includes(kind)) throw new UsageError(`--reporter ${spec}: unknown reporter '${kind}'${hint(kind)}; use console, tap[=PATH], junit=PATH or json=PATH`);
+    if ((kind === 'junit' || kind === 'json') && !path) throw new UsageError(`--reporter ${kind} needs a file: --reporter ${kind}=report.${kind === 'junit' ? 'xml' : 'json'}`);
+    if (!path || path === '-') {
+      if (stdoutTaken) throw new UsageError(`--reporter ${spec}: only one reporter can write to standard output; give the others a file (tap=report.tap)`);
+      stdoutTaken = true;
+    }
+    if (path && path !== '-') checkWritable(path, spec);
+    switch (kind) {
+      case 'console': {
+        const color = io.stdoutIsTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+        reporters.push(new ConsoleReporter({ write: io.stdout, color, live: io.stdoutIsTTY && io.env.CI === undefined }));
+        break;
+      }
+      case 'tap':
+        reporters.push(path && path !== '-' ? new BufferedFileReporter(path, (w) => new TapReporter(w)) : new TapReporter(io.stdout));
+        break;
+      case 'junit':
+        reporters.push(new JUnitReporter(path!));
+        break;
+      case 'json':
+        reporters.push(new JsonReporter(path!));
+        break;
+    }
+  }
+  return reporters;
+}
+
+function hint(kind: string): string {
+  const h = didYouMean(kind, KINDS);
+  return h ? ` (${h})` : '';
+}
+
+/** Fails before the run rather than after it, when a report cannot be written. */
+function checkWritable(path: string, spec: string): void {
+  try {
+    writeFileSync(`${path}.certharness-check`, '');
+    rmSync(`${path}.certharness-check`, { force: true });
+  } catch (e) {
+    throw new UsageError(`--reporter ${spec}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** A streaming reporter whose output goes to a file, written atomically at the end. */
+class BufferedFileReporter implements Reporter {
+  private readonly chunks: string[] = [];
+  private readonly inner: Reporter;
+  private readonly path: string;
+  constructor(path: string, make: (write: (t: string) => void) => Reporter) {
+    this.path = path;
+    this.inner = make((t) => void this.chunks.push(t));
+    for (const hook of ['onRunStart', 'onScenarioStart', 'onStepStart', 'onStepProgress', 'onStepEnd', 'onScenarioEnd', 'onNotice'] as const) {
+      const fn = this.inner[hook] as ((...a: unknown[]) => void) | undefined;
+      if (fn) (this as Record<string, unknown>)[hook] = (...a: unknown[]) => fn.apply(this.inner, a);
+    }
+  }
+  async onRunEnd(result: RunResult): Promise<void> {
+    await this.inner.onRunEnd?.(result);
+    await writeFileAtomic(this.path, this.chunks.join(''));
+  }
+}

@@ -1,0 +1,63 @@
+// The shared `expect` vocabulary. Every step kind describes its result's fields with these
+// schemas; `evaluate` (evaluate.ts) turns a result and an expectation into assertions.
+//
+//   expect:
+//     exit: 0                          # a bare value means "equals"
+//     stdout: { contains: "hello" }
+//     stderr: { not: { matches: "error|fatal" } }
+//     durationMs: { lt: 2000 }
+//     tls: { protocol: { oneOf: [TLSv1.2, TLSv1.3] } }   # nested fields
+import { s, type Schema } from '../scenario/schema.ts';
+
+export const MATCHER_KEYS = ['equals', 'contains', 'matches', 'not', 'lt', 'lte', 'gt', 'gte', 'exists', 'oneOf', 'length'] as const;
+export type MatcherKey = (typeof MATCHER_KEYS)[number];
+
+export type ValueType = 'string' | 'number' | 'boolean' | 'any';
+
+function scalar(t: ValueType): Schema {
+  if (t === 'any') return s.any();
+  return t === 'number' ? s.number() : t === 'string' ? s.anyOf([s.string(), s.number(), s.boolean()]) : s.boolean();
+}
+
+function matcherObject(t: ValueType, withNot: boolean): Schema {
+  const props: Record<string, Schema> = {
+    equals: s.describe(scalar(t === 'string' ? 'any' : t), 'the value equals this (deep equality for lists and mappings)'),
+    oneOf: s.array(s.any(), { description: 'the value equals one of these' }),
+    exists: s.boolean('true: the field is present and not null; false: absent'),
+  };
+  if (t === 'string' || t === 'any') {
+    props.contains = s.describe(s.anyOf([s.string(), s.number(), s.boolean()]), 'the text contains this substring (or the list contains this item)');
+    props.matches = s.string({ description: 'the text matches this regular expression (JavaScript syntax; write /re/i for flags)' });
+    props.length = s.describe(s.anyOf([s.integer({ minimum: 0 }), s.object({ lt: s.number(), lte: s.number(), gt: s.number(), gte: s.number(), equals: s.number() })]), 'length of the text or list');
+  }
+  if (t === 'number' || t === 'any') {
+    props.lt = s.number({ description: 'less than' });
+    props.lte = s.number({ description: 'less than or equal' });
+    props.gt = s.number({ description: 'greater than' });
+    props.gte = s.number({ description: 'greater than or equal' });
+  }
+  if (withNot) props.not = s.describe(s.anyOf([scalar(t), matcherObject(t, false)]), 'the opposite of the matcher inside');
+  return s.object(props);
+}
+
+/** A field that can be compared: a bare value (equals) or a matcher mapping. */
+export function matcher(t: ValueType, description?: string): Schema {
+  return s.anyOf([scalar(t), matcherObject(t, true)], description);
+}
+
+/** A group of nested fields, e.g. `tls: {protocol: ..., alert: ...}`. */
+export function fields(props: Record<string, Schema>, description?: string): Schema {
+  return s.object(props, description ? { description } : {});
+}
+
+/** The `error` field that every step kind that can fail to execute shares. */
+export function errorFields(extra: Record<string, Schema> = {}): Schema {
+  return fields(
+    {
+      code: matcher('string', 'a stable error code, e.g. ECONNREFUSED, ENOENT, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'),
+      message: matcher('string', 'the error message'),
+      ...extra,
+    },
+    'the step could not complete (connection refused, command not found...); stating it makes that failure the expected outcome',
+  );
+}

@@ -1,0 +1,106 @@
+// The `pki:` section: what a scenario can declare, and what `{{name.prop}}` exposes.
+//
+//   pki:
+//     ca:     { subject: "CN=Example CA", key: rsa-4096, days: 365 }          # no issuer: a self-signed root
+//     server: { issuer: ca, subject: "CN=localhost", san: [localhost, 127.0.0.1] }
+//     client: { issuer: ca, subject: "/CN=api-client", usage: client, keyPassword: secret }
+//     old:    { issuer: ca, subject: "CN=old", usage: client, notBefore: -30d, notAfter: -1d }   # expired
+//     real:   { certFile: /etc/ssl/site.crt, keyFile: /etc/ssl/site.key }     # loaded, not generated
+import { s, type Schema } from '../scenario/schema.ts';
+import { KEY_TYPES, HASHES } from './key-spec.ts';
+import { KEY_FORMATS, KEY_CIPHERS } from './keys.ts';
+import { USAGES, KEY_USAGE_NAMES, EKU_NAMES } from './certificate.ts';
+import { DN_ATTRIBUTES } from './names.ts';
+
+export interface CertificateDecl {
+  subject?: string | Record<string, string>;
+  issuer?: string;
+  key?: (typeof KEY_TYPES)[number];
+  keyFormat?: (typeof KEY_FORMATS)[number];
+  keyPassword?: string;
+  keyCipher?: (typeof KEY_CIPHERS)[number];
+  usage?: (typeof USAGES)[number];
+  keyUsage?: (typeof KEY_USAGE_NAMES)[number][];
+  extendedKeyUsage?: (typeof EKU_NAMES)[number][];
+  pathlen?: number;
+  san?: string[];
+  serial?: string | number;
+  days?: number;
+  notBefore?: string;
+  notAfter?: string;
+  hash?: (typeof HASHES)[number];
+  subjectKeyIdentifier?: boolean;
+  authorityKeyIdentifier?: boolean;
+  crl?: string[];
+  ocsp?: string[];
+  caIssuers?: string[];
+  csr?: boolean;
+  der?: boolean;
+  certFile?: string;
+  keyFile?: string;
+  password?: string;
+}
+
+const subjectSchema = s.anyOf(
+  [
+    s.string({ description: 'RFC 4514 ("CN=localhost, O=Example") or openssl -subj ("/C=FR/CN=localhost")' }),
+    s.object(Object.fromEntries(DN_ATTRIBUTES.map((a) => [a, s.anyOf([s.string(), s.number()], a === 'CN' ? 'Common Name: what clients dial' : undefined)]))),
+  ],
+  'the subject DN; "." leaves an attribute empty, as at openssl req\'s prompts',
+);
+
+const when = s.string({ description: 'an ISO date (2026-01-05T09:00:00Z) or an offset from now (-30d, +10d, -1h)', pattern: '^([+-]\\d+(\\.\\d+)?(ms|s|m|h|d)|\\d{4}-\\d{2}-\\d{2}.*)$' });
+
+export const pkiItemSchema: Schema = s.object(
+  {
+    subject: subjectSchema,
+    issuer: s.string({ ref: 'pki', description: 'the PKI item that signs this one; absent (or itself): self-signed' }),
+    key: s.enum(KEY_TYPES, 'key type (default rsa-2048)'),
+    keyFormat: s.enum(KEY_FORMATS, 'how the key file is written: pkcs8 (BEGIN PRIVATE KEY, default) or pkcs1/sec1 (BEGIN RSA/EC PRIVATE KEY)'),
+    keyPassword: s.string({ description: 'encrypt the key file with this password (pkcs1 + password = the Proc-Type/DEK-Info form of openssl genrsa -des3)' }),
+    keyCipher: s.enum(KEY_CIPHERS, 'cipher for keyPassword (default des-ede3-cbc)'),
+    usage: s.enum(USAGES, 'sets basicConstraints, keyUsage and extendedKeyUsage: ca (default without issuer), server (default with issuer), client, server+client, none'),
+    keyUsage: s.array(s.enum(KEY_USAGE_NAMES), { description: 'overrides the keyUsage that usage implies' }),
+    extendedKeyUsage: s.array(s.enum(EKU_NAMES), { description: 'overrides the extendedKeyUsage that usage implies; [] leaves it out' }),
+    pathlen: s.integer({ minimum: 0, description: 'basicConstraints pathLenConstraint of a CA' }),
+    san: s.array(s.anyOf([s.string(), s.number()]), { description: 'subjectAltName: host names, IP addresses, e-mail addresses, URIs (or dns:/ip:/email:/uri: prefixed)' }),
+    serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'serial number, like -set_serial (01, 0x1F, 1234); default: random 128-bit'),
+    days: s.number({ minimum: 0, description: 'validity from now in days (default 365; like openssl -days)' }),
+    notBefore: when,
+    notAfter: when,
+    hash: s.enum(HASHES, 'signature hash (default sha256)'),
+    subjectKeyIdentifier: s.boolean('add subjectKeyIdentifier (default true)'),
+    authorityKeyIdentifier: s.boolean('add authorityKeyIdentifier (default true when there is an issuer)'),
+    crl: s.array(s.string(), { description: 'CRL distribution point URLs' }),
+    ocsp: s.array(s.string(), { description: 'AIA OCSP responder URLs' }),
+    caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),
+    csr: s.boolean('also write a CSR (<name>.csr) for the key and subject'),
+    der: s.boolean('also write the certificate in DER (<name>.der)'),
+    certFile: s.string({ inputFile: true, description: 'load this certificate instead of generating one (relative to the scenario file)' }),
+    keyFile: s.string({ inputFile: true, description: 'load this private key instead of generating one' }),
+    password: s.string({ description: 'password of keyFile when it is encrypted' }),
+  },
+  { description: 'a key and certificate, generated fresh for the run or loaded from files' },
+);
+
+/** What `{{name.prop}}` may name on a PKI item. */
+export const PKI_PROPERTIES = [
+  'certFile',
+  'keyFile',
+  'csrFile',
+  'derFile',
+  'chainFile',
+  'fullchainFile',
+  'pem',
+  'keyPem',
+  'chainPem',
+  'serial',
+  'fingerprint',
+  'subject',
+  'issuer',
+  'commonName',
+  'notBefore',
+  'notAfter',
+  'keyPassword',
+  'keyType',
+] as const;

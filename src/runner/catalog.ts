@@ -1,0 +1,26 @@
+// The kinds a run knows about, composed once: the scenario layer validates against the
+// FormatCatalog view, the runner executes through the lookup maps.
+import type { FormatCatalog } from '../scenario/types.ts';
+import type { StepKind } from '../steps/types.ts';
+import type { ServiceKind } from '../services/types.ts';
+import { STEP_KINDS } from '../steps/registry.ts';
+import { SERVICE_KINDS } from '../services/registry.ts';
+import { pkiItemSchema, PKI_PROPERTIES } from '../pki/declare.ts';
+
+export interface Catalog {
+  format: FormatCatalog;
+  steps: Map<string, StepKind<any, any>>;
+  services: Map<string, ServiceKind<any>>;
+}
+
+export function createCatalog(steps: readonly StepKind<any, any>[] = STEP_KINDS, services: readonly ServiceKind<any>[] = SERVICE_KINDS): Catalog {
+  return {
+    steps: new Map(steps.map((k) => [k.kind, k])),
+    services: new Map(services.map((k) => [k.kind, k])),
+    format: {
+      steps: Object.fromEntries(steps.map((k) => [k.kind, { schema: k.schema, expect: k.expect, summary: k.summary }])),
+      services: Object.fromEntries(services.map((k) => [k.kind, { schema: k.schema, properties: k.properties, summary: k.summary }])),
+      pki: { schema: pkiItemSchema, properties: PKI_PROPERTIES },
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// A run: load every scenario (all problems before anything starts), select, then run them
+// with a bounded number in parallel. Returns the result; the CLI maps it to an exit code.
+import { relative } from 'node:path';
+import { loadScenarioFile } from '../scenario/load.ts';
+import type { Problem } from '../scenario/problem.ts';
+import type { Scenario } from '../scenario/types.ts';
+import type { Catalog } from './catalog.ts';
+import { countSteps, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
+import { runScenario, scenarioInfo, type ScenarioRunOptions } from './scenario-run.ts';
+import { runtimeInfo } from '../runtime/index.ts';
+import type { ReporterMultiplexer } from '../report/multiplexer.ts';
+
+export interface Selection {
+  tags?: string[];
+  /** Regular expression over "title" and "file"; matching scenarios run. */
+  grep?: string;
+  /** 1-based shard index and total, e.g. {index: 2, total: 4}. */
+  shard?: { index: number; total: number };
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  source: string;
+  id: string;
+}
+
+export function loadAll(files: string[], catalog: Catalog, env: Record<string, string | undefined>, vars: Record<string, string>): { loaded: LoadedScenario[]; problems: Problem[] } {
+  const loaded: LoadedScenario[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const r = loadScenarioFile(file, { catalog: catalog.format, env, vars });
+    problems.push(...r.problems);
+    if (r.scenario) loaded.push({ scenario: r.scenario, source: r.source, id: displayPath(file) });
+  }
+  return { loaded, problems };
+}
+
+/** The path as reports show it: relative to the current directory when inside it. */
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+export function select(all: LoadedScenario[], sel: Selection): LoadedScenario[] {
+  let list = all;
+  if (sel.tags?.length) list = list.filter((l) => sel.tags!.some((t) => l.scenario.tags.includes(t)));
+  if (sel.grep) {
+    const re = new RegExp(sel.grep, 'i');
+    list = list.filter((l) => re.test(l.scenario.title) || re.test(l.id));
+  }
+  if (sel.shard) {
+    // Deterministic: sort by id, then deal round-robin, so every CI job computes the same split.
+    const { index, total } = sel.shard;
+    list = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).filter((_, i) => i % total === index - 1);
+  }
+  return list;
+}
+
+export interface RunOptions extends Omit<ScenarioRunOptions, 'signal'> {
+  jobs: number;
+  bail: boolean;
+  signal: AbortSignal;
+  shard?: { index: number; total: number };
+}
+
+export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promise<RunResult> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const runtime = runtimeInfo();
+  const infos: ScenarioInfo[] = scenarios.map((l) => scenarioInfo(l.scenario, l.id));
+  o.reporters.emit('onRunStart', { scenarios: infos, jobs: o.jobs, runtime });
+  // --bail stops new work after the first failure; Ctrl-C stops everything. Both tear down.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([o.signal, stop.signal]);
+  const results: (ScenarioResult | undefined)[] = new Array(scenarios.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < scenarios.length && !signal.aborted) {
+      const i = next++;
+      const l = scenarios[i]!;
+      const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal });
+      results[i] = r;
+      if (o.bail && r.status === 'failed') stop.abort('bail');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, scenarios.length)) }, worker));
+  const done = results.filter((r): r is ScenarioResult => r !== undefined);
+  const result: RunResult = {
+    reportVersion: 1,
+    startedAt,
+    durationMs: performance.now() - started,
+    runtime,
+    ...(o.shard ? { shard: o.shard } : {}),
+    scenarios: done,
+    counts: countSteps(done),
+    interrupted: o.signal.aborted,
+  };
+  await o.reporters.end(result);
+  return result;
+}

@@ -1,0 +1,215 @@
+// The life of one scenario: work directory, peers check, PKI, services, steps, teardown.
+// Teardown is registered before each setup, and always runs, in reverse order.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Scenario, StepDecl } from '../scenario/types.ts';
+import { interpolate, UnresolvedReferenceError, type Scope } from '../scenario/interpolate.ts';
+import { evaluate, type Assertion } from '../expect/evaluate.ts';
+import { buildWorld, isWorld } from './world.ts';
+import type { Catalog } from './catalog.ts';
+import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome } from './events.ts';
+import type { ReporterMultiplexer } from '../report/multiplexer.ts';
+import { TeardownStack } from './teardown.ts';
+import { which } from '../runtime/index.ts';
+import type { StepContext } from '../steps/types.ts';
+
+export interface ScenarioRunOptions {
+  catalog: Catalog;
+  reporters: ReporterMultiplexer;
+  /** Aborted on Ctrl-C or --bail: stop at the next safe point, then tear down. */
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  /** Default per-step timeout in milliseconds. */
+  stepTimeoutMs: number;
+  /** Default retries for every step (a step's own `retries:` wins). */
+  retries: number;
+  keep: boolean;
+  /** A missing peer program fails the scenario instead of skipping it (CI). */
+  requirePeers: boolean;
+  /** Install hints for peers, e.g. nginx -> "apt-get install nginx-light". */
+  peerHints: Record<string, string>;
+  /** Where work directories are made (default: the system temp dir). */
+  tmpRoot?: string;
+}
+
+export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
+  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length };
+}
+
+/** Time a step that ignores its abort signal gets to wind down before it is abandoned. */
+const ABORT_GRACE_MS = 3000;
+
+export async function runScenario(scenario: Scenario, info: ScenarioInfo, sourceText: string, o: ScenarioRunOptions): Promise<ScenarioResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const problems: SetupOutcome[] = [];
+  const steps: StepOutcome[] = [];
+  const teardown = new TeardownStack();
+  const sourceLines = sourceText.split(/\r?\n/);
+  let workDir: string | undefined;
+  let skipReason: string | undefined;
+  let setupMs: ScenarioResult['setupMs'];
+  o.reporters.emit('onScenarioStart', info);
+
+  const finish = async (): Promise<ScenarioResult> => {
+    for (const f of await teardown.unwind()) problems.push({ phase: 'teardown', message: f });
+    const failed = problems.some((p) => p.phase !== 'peers' || o.requirePeers) || steps.some((s) => s.status === 'failed');
+    const result: ScenarioResult = {
+      ...info,
+      status: skipReason && !failed ? 'skipped' : failed ? 'failed' : steps.length && steps.every((s) => s.status === 'skipped') ? 'skipped' : 'passed',
+      durationMs: performance.now() - started,
+      startedAt,
+      steps,
+      problems,
+      ...(skipReason ? { skipReason } : {}),
+      ...(o.keep && workDir ? { workDir } : {}),
+      ...(setupMs ? { setupMs } : {}),
+    };
+    o.reporters.emit('onScenarioEnd', result);
+    return result;
+  };
+
+  // ---- peers: programs the scenario runs (nginx, pebble...). Missing: skip, or fail in CI.
+  const missing = requiredPeers(scenario, o.catalog).filter((p) => !which(p, o.env.PATH ?? ''));
+  if (missing.length) {
+    const reason = missing.map((p) => `${p} not found: ${o.peerHints[p] ?? `install ${p}`}`).join('; ');
+    if (o.requirePeers) problems.push({ phase: 'peers', message: `${reason} (peers are required: CI is set or --require-peers was given)` });
+    else skipReason = reason;
+    return finish();
+  }
+
+  try {
+    const world = await buildWorld(scenario, { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) }, teardown);
+    if (!isWorld(world)) {
+      problems.push(world);
+      return await finish();
+    }
+    workDir = world.workDir;
+    setupMs = world.timings;
+    const { scope, log } = world;
+
+    // ---- steps
+    const hasOnly = scenario.steps.some((s) => s.only);
+    const state = new Map<string, unknown>();
+    for (const step of scenario.steps) {
+      const base = { index: step.index, name: step.name, kind: step.kind, ...(step.at ? { at: step.at, sourceLine: sourceLines[step.at.line - 1]?.trim() ?? '' } : {}) };
+      if (o.signal.aborted) {
+        steps.push({ ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason: 'run interrupted' });
+        continue;
+      }
+      if (step.skip || (hasOnly && !step.only)) {
+        const outcome: StepOutcome = { ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason: step.skip ?? 'not marked only' };
+        steps.push(outcome);
+        o.reporters.emit('onStepEnd', info, outcome);
+        continue;
+      }
+      o.reporters.emit('onStepStart', info, { index: step.index, name: step.name });
+      const ctx: Omit<StepContext, 'signal'> = {
+        workDir: world.workDir,
+        env: o.env,
+        state,
+        log: (line) => log(`[step ${step.index + 1}] ${line}`),
+        progress: (text) => o.reporters.emit('onStepProgress', info, { index: step.index, name: step.name }, text),
+        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir },
+      };
+      const outcome = await runStep(step, ctx, scope, o);
+      steps.push({ ...base, ...outcome });
+      o.reporters.emit('onStepEnd', info, { ...base, ...outcome });
+    }
+  } catch (e) {
+    problems.push({ phase: 'workdir', message: `harness error: ${(e as Error).stack ?? String(e)}` });
+  }
+  return finish();
+}
+
+type StepRun = Omit<StepOutcome, 'index' | 'name' | 'kind' | 'at' | 'sourceLine'>;
+
+async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: Scope, o: ScenarioRunOptions): Promise<StepRun> {
+  const kind = o.catalog.steps.get(step.kind)!;
+  const retries = step.retries || o.retries;
+  const earlier: string[] = [];
+  const started = performance.now();
+  let last: { assertions: Assertion[]; result: Record<string, unknown> } | undefined;
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    last = await attemptStep(step, kind, ctx, scope, o);
+    const failed = last.assertions.filter((a) => !a.ok);
+    if (!failed.length) {
+      const status = step.todo ? 'todo' : attempt > 1 ? 'flaky' : 'passed';
+      return { status, ...(step.todo ? { passedAnyway: true, reason: step.todo } : {}), attempts: attempt, durationMs: performance.now() - started, assertions: last.assertions, result: trimResult(last.result), ...(earlier.length ? { earlierFailures: earlier } : {}) };
+    }
+    earlier.push(failed.map((a) => a.message).join('; '));
+    if (o.signal.aborted) break;
+  }
+  earlier.pop(); // the last failure is the outcome itself
+  return {
+    status: step.todo ? 'todo' : 'failed',
+    ...(step.todo ? { reason: step.todo } : {}),
+    attempts: earlier.length + 1,
+    durationMs: performance.now() - started,
+    assertions: last!.assertions,
+    result: trimResult(last!.result),
+    ...(earlier.length ? { earlierFailures: earlier } : {}),
+  };
+}
+
+async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog['steps']['get']>>, ctx: Omit<StepContext, 'signal'>, scope: Scope, o: ScenarioRunOptions) {
+  let spec: unknown;
+  let expect: Record<string, unknown>;
+  try {
+    spec = interpolate(step.spec, scope);
+    expect = interpolate(step.expect ?? kind.defaultExpect?.(spec) ?? {}, scope);
+  } catch (e) {
+    if (e instanceof UnresolvedReferenceError) {
+      const a: Assertion = { path: 'spec', ok: false, expected: 'every {{reference}} to have a value', actual: e.expr, message: e.message };
+      return { assertions: [a], result: {} };
+    }
+    throw e;
+  }
+  const timeoutMs = step.timeoutMs ?? o.stepTimeoutMs;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([o.signal, timeout]);
+  let result: Record<string, unknown>;
+  try {
+    const running = kind.execute(spec, { ...ctx, signal });
+    running.catch(() => {}); // a step abandoned after its grace period may still reject
+    const abandoned = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => void delay(ABORT_GRACE_MS).then(() => reject(new Error('abandoned'))), { once: true }),
+    );
+    result = await Promise.race([running, abandoned]);
+  } catch (e) {
+    if ((e as Error).message !== 'abandoned') {
+      // A step kind threw: that is a bug in the harness, reported as such and not as the user's failure.
+      result = { error: { code: 'HARNESS_BUG', message: `the ${step.kind} step crashed: ${(e as Error).stack ?? String(e)}` } };
+    } else result = {};
+  }
+  if (signal.aborted) {
+    const why = timeout.aborted ? `timed out after ${timeoutMs}ms` : 'interrupted';
+    result.error ??= { code: timeout.aborted ? 'ETIMEDOUT' : 'EINTR', message: `step ${why}` };
+    if (!('error' in expect) || !timeout.aborted) {
+      return { assertions: [{ path: 'step', ok: false, expected: `to finish within ${timeoutMs}ms`, actual: why, message: `step ${why}` }], result };
+    }
+  }
+  const assertions = evaluate(expect, result);
+  const err = result.error as { code?: string; message?: string } | undefined;
+  if (err && !('error' in expect)) {
+    assertions.unshift({ path: 'error', ok: false, expected: 'no error', actual: err, message: `${err.message ?? err.code} (add expect.error if this failure is the expected outcome)` });
+  }
+  return { assertions, result };
+}
+
+/** Keeps reports readable: long text fields are cut, internal objects dropped. */
+function trimResult(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (typeof v === 'string') out[k] = v.length > 4000 ? `${v.slice(0, 4000)}… (${v.length} chars)` : v;
+    else if (v === undefined || typeof v === 'function') continue;
+    else out[k] = v;
+  }
+  return out;
+}
+
+function requiredPeers(s: Scenario, catalog: Catalog): string[] {
+  const peers = new Set<string>();
+  for (const svc of Object.values(s.services)) for (const p of catalog.services.get(svc.kind)?.peers?.(svc.spec) ?? []) peers.add(p);
+  for (const st of s.steps) for (const p of catalog.steps.get(st.kind)?.peers?.(st.spec) ?? []) peers.add(p);
+  return [...peers];
+}

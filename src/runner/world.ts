@@ -1,0 +1,94 @@
+// A scenario's world: its work directory, PKI and running services. `run` builds one per
+// scenario and runs steps in it; `serve` builds one and waits. Every piece registers its
+// clean-up on the teardown stack before it is set up.
+import { mkdtemp, rm, appendFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Scenario } from '../scenario/types.ts';
+import { interpolate, type Scope } from '../scenario/interpolate.ts';
+import { buildPki } from '../pki/build.ts';
+import type { CertificateDecl } from '../pki/declare.ts';
+import type { Catalog } from './catalog.ts';
+import type { SetupOutcome } from './events.ts';
+import type { TeardownStack } from './teardown.ts';
+import type { RunningService } from '../services/types.ts';
+
+export interface World {
+  workDir: string;
+  pki: Record<string, Record<string, unknown>>;
+  services: Record<string, Record<string, unknown>>;
+  scope: Scope;
+  log(line: string): void;
+  timings: { pki: number; services: number };
+}
+
+export interface WorldOptions {
+  catalog: Catalog;
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  keep: boolean;
+  tmpRoot?: string;
+}
+
+/** Builds the world, or returns the setup problem that stopped it (the teardown stack undoes what was done). */
+export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: TeardownStack): Promise<World | SetupOutcome> {
+  const workDir = await mkdtemp(join(o.tmpRoot ?? tmpdir(), 'certharness-'));
+  await chmod(workDir, 0o700);
+  teardown.push('remove work directory', () => (o.keep ? undefined : rm(workDir, { recursive: true, force: true })));
+  const logFile = join(workDir, 'scenario.log');
+  const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 }).catch(() => {});
+
+  const pkiStart = performance.now();
+  const pki: World['pki'] = {};
+  try {
+    const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, d.spec as CertificateDecl]));
+    const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir });
+    for (const [n, item] of Object.entries(items)) pki[n] = { ...item.props, item };
+  } catch (e) {
+    const name = (e as { item?: string }).item;
+    const at = name ? scenario.pki[name]?.at : undefined;
+    return { phase: 'pki', ...(name ? { name } : {}), message: (e as Error).message, ...(at ? { at } : {}) };
+  }
+  const pkiMs = performance.now() - pkiStart;
+
+  const services: World['services'] = {};
+  const scope: Scope = (root, prop) => {
+    if (root === 'workDir') return workDir;
+    if (root === 'env') return prop ? o.env[prop] : undefined;
+    if (root === 'vars') return prop ? scenario.vars[prop] : undefined;
+    const v = prop ? (pki[root] ?? services[root])?.[prop] : undefined;
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+  };
+
+  const svcStart = performance.now();
+  for (const name of scenario.serviceOrder) {
+    if (o.signal.aborted) return { phase: 'service', name, message: 'interrupted before the service started' };
+    const decl = scenario.services[name]!;
+    const kind = o.catalog.services.get(decl.kind)!;
+    let running: RunningService | undefined;
+    teardown.push(`stop service ${name}`, () => running?.stop());
+    try {
+      const { kind: _kind, ...spec } = interpolate(decl.spec, scope);
+      running = await kind.start(spec, {
+        name,
+        workDir,
+        host: '127.0.0.1',
+        signal: o.signal,
+        env: o.env,
+        log: (line) => log(`[${name}] ${line}`),
+        pki,
+        services,
+        scenarioDir: scenario.dir,
+      });
+      services[name] = { ...running.props };
+      log(`service ${name} (${decl.kind}) is up: ${JSON.stringify(services[name])}`);
+    } catch (e) {
+      return { phase: 'service', name, message: `service ${name} (${decl.kind}) did not start: ${(e as Error).message}`, ...(decl.at ? { at: decl.at } : {}) };
+    }
+  }
+  return { workDir, pki, services, scope, log, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+}
+
+export function isWorld(x: World | SetupOutcome): x is World {
+  return 'workDir' in x && 'scope' in x;
+}

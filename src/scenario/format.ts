@@ -1,0 +1,66 @@
+// The top-level shape of a scenario file, composed from the kinds in a catalog.
+import { s, duration, type Schema } from './schema.ts';
+import type { FormatCatalog } from './types.ts';
+
+export const SCHEMA_ID = 'https://certharness.dev/schema/scenario.schema.json';
+
+/** Keys every step may carry besides its kind. */
+export function commonStepProperties(): Record<string, Schema> {
+  return {
+    name: s.string({ description: 'what the step shows, in the words of the document it replays' }),
+    timeout: duration('give up on the step after this long (default: --timeout, 30s)'),
+    retries: s.integer({ minimum: 0, maximum: 20, description: 'run again up to N times on failure; a pass on retry is reported as flaky' }),
+    skip: s.anyOf([s.boolean(), s.string()], 'do not run the step; a string gives the reason'),
+    todo: s.anyOf([s.boolean(), s.string()], 'expected to fail (reported as TODO, does not fail the run)'),
+    only: s.boolean('run only the steps marked only (earlier steps still run when later ones need their files)'),
+  };
+}
+
+export function stepSchema(catalog: FormatCatalog): Schema {
+  const variants = Object.fromEntries(
+    Object.entries(catalog.steps).map(([kind, def]) => [
+      kind,
+      s.object(
+        {
+          ...commonStepProperties(),
+          [kind]: s.describe(def.schema, def.summary),
+          expect: s.object(def.expect, { description: `what the ${kind} step's result must show` }),
+        },
+        { required: [kind] },
+      ),
+    ]),
+  );
+  return s.tagged('step kind', variants, 'one action and what its result must show');
+}
+
+export function serviceVariants(catalog: FormatCatalog): Record<string, Extract<Schema, { type: 'object' }>> {
+  return Object.fromEntries(
+    Object.entries(catalog.services).map(([kind, def]) => {
+      const base = def.schema.type === 'object' ? def.schema : s.object({});
+      return [
+        kind,
+        s.object({ kind: s.enum([kind], def.summary), ...base.properties }, { required: ['kind', ...(base.required ?? [])], description: def.summary }),
+      ];
+    }),
+  );
+}
+
+export function serviceSchema(catalog: FormatCatalog): Schema {
+  return s.anyOf(Object.values(serviceVariants(catalog)), 'a service started on loopback for the scenario');
+}
+
+export function scenarioSchema(catalog: FormatCatalog): Schema {
+  return s.object(
+    {
+      scenario: s.string({ description: 'the title, shown in every report' }),
+      source: s.string({ description: 'which requirements document the scenario covers, e.g. "001"' }),
+      description: s.string({ description: 'a longer explanation' }),
+      tags: s.array(s.string(), { description: 'labels for --tag filters' }),
+      vars: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'defaults for {{vars.NAME}}; --var NAME=VALUE overrides'),
+      pki: s.map(catalog.pki.schema, 'keys, certificates, CSRs, CRLs and bundles, created fresh for each run; {{name.certFile}} and friends'),
+      services: s.map(serviceSchema(catalog), 'services started on loopback (port 0 unless pinned); {{name.url}} and friends'),
+      steps: s.array(stepSchema(catalog), { description: 'run in order; every step is a test case in the reports' }),
+    },
+    { required: ['scenario', 'steps'] },
+  );
+}

@@ -1,0 +1,304 @@
+// Reads a scenario file into a validated Scenario, or into the full list of its problems.
+// Nothing here starts anything: every problem of a file is known before a run begins.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, visit, Scalar, type Node, type Document } from 'yaml';
+import type { Problem, SourcePosition } from './problem.ts';
+import { validate, positionOf, type ValidationContext, type Reference, s } from './schema.ts';
+import { scenarioSchema, serviceVariants, stepSchema } from './format.ts';
+import { findRefs, findMalformed } from './interpolate.ts';
+import { didYouMean } from './suggest.ts';
+import { parseDuration } from './duration.ts';
+import type { FormatCatalog, PkiItemDecl, Scenario, ServiceDecl, StepDecl } from './types.ts';
+
+export interface LoadOptions {
+  catalog: FormatCatalog;
+  /** The environment `{{env.NAME}}` reads from. */
+  env: Record<string, string | undefined>;
+  /** `--var NAME=VALUE` values; they override the scenario's `vars:`. */
+  vars?: Record<string, string>;
+}
+
+export interface LoadResult {
+  scenario?: Scenario;
+  problems: Problem[];
+  source: string;
+}
+
+export function loadScenarioFile(file: string, options: LoadOptions): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+    return { problems: [{ code: 'missing-file', message: `cannot read scenario ${file}: ${why}` }], source: '' };
+  }
+  return loadScenarioText(file, text, options);
+}
+
+const BUILTIN_ROOTS = ['env', 'vars', 'workDir'];
+
+export function loadScenarioText(file: string, text: string, options: LoadOptions): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const problems: Problem[] = [];
+  const ctx = (): ValidationContext => ({ file, lines, problems, refs: [], inputFiles: [] });
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, col };
+  };
+
+  for (const e of doc.errors) {
+    problems.push({ code: 'yaml-syntax', message: yamlMessage(e.code, e.message), at: at(e.pos[0]) });
+  }
+  if (problems.length) return { problems, source: text };
+  const root = doc.contents as Node | null;
+  if (!isMap(root)) {
+    problems.push({ code: 'wrong-type', message: 'a scenario file must be a mapping with at least `scenario:` and `steps:`', at: { file, line: 1, col: 1 } });
+    return { problems, source: text };
+  }
+
+  const { catalog } = options;
+  // Top level: check the keys here; the three sections are checked item by item below,
+  // because each item's references need to be known per item.
+  const topSchema = scenarioSchema(catalog);
+  if (topSchema.type !== 'object') throw new Error('scenario schema must be an object');
+  const shallow = s.object({ ...topSchema.properties, pki: s.map(s.any()), services: s.map(s.any()), steps: s.array(s.any()) }, { required: topSchema.required ?? [] });
+  validate(root, shallow, 'the scenario', ctx());
+
+  const section = (key: string): Node | null | undefined => root.get(key, true) as Node | null | undefined;
+  const entries = (node: Node | null | undefined) =>
+    isMap(node) ? node.items.filter(isPair).map((p) => ({ name: isScalar(p.key) ? String(p.key.value) : String(p.key), keyNode: p.key as Node, value: p.value as Node | null })) : [];
+
+  // ---- pki
+  const pki: Record<string, PkiItemDecl> = {};
+  const pkiRefs: Record<string, Reference[]> = {};
+  const inputFiles: ValidationContext['inputFiles'] = [];
+  for (const { name, keyNode, value } of entries(section('pki'))) {
+    const c = ctx();
+    validate(value, catalog.pki.schema, `pki.${name}`, c);
+    pkiRefs[name] = c.refs;
+    inputFiles.push(...c.inputFiles);
+    const pos = positionOf(keyNode, c);
+    pki[name] = { name, spec: toPlain(value, doc) as Record<string, unknown>, ...(pos ? { at: pos } : {}) };
+  }
+
+  // ---- services
+  const services: Record<string, ServiceDecl> = {};
+  const serviceRefs: Record<string, Reference[]> = {};
+  const variants = serviceVariants(catalog);
+  for (const { name, keyNode, value } of entries(section('services'))) {
+    const c = ctx();
+    const where = `services.${name}`;
+    const kindNode = isMap(value) ? (value.get('kind', true) as Node | undefined) : undefined;
+    const kind = isScalar(kindNode) ? String(kindNode.value) : undefined;
+    if (!isMap(value)) {
+      problems.push({ code: 'wrong-type', message: `${where} must be a mapping with a kind`, ...opt(positionOf(keyNode, c)) });
+      continue;
+    }
+    if (kind === undefined) {
+      problems.push({ code: 'missing-key', message: `${where} is missing required key 'kind'`, hint: `one of ${Object.keys(variants).join(', ')}`, ...opt(positionOf(keyNode, c)) });
+      continue;
+    }
+    const variant = variants[kind];
+    if (!variant) {
+      problems.push({ code: 'bad-value', message: `unknown service kind '${kind}' in ${where}`, hint: didYouMean(kind, Object.keys(variants)) ?? `one of ${Object.keys(variants).join(', ')}`, ...opt(positionOf(kindNode, c)) });
+      continue;
+    }
+    validate(value, variant, where, c);
+    serviceRefs[name] = c.refs;
+    inputFiles.push(...c.inputFiles);
+    const pos = positionOf(keyNode, c);
+    services[name] = { name, kind, spec: toPlain(value, doc) as Record<string, unknown>, dependsOn: [], ...(pos ? { at: pos } : {}) };
+  }
+
+  // ---- steps
+  const steps: StepDecl[] = [];
+  const stepsNode = section('steps');
+  const oneStep = stepSchema(catalog);
+  const stepKinds = Object.keys(catalog.steps);
+  const stepRefs: Reference[] = [];
+  if (isSeq(stepsNode)) {
+    stepsNode.items.forEach((item, index) => {
+      const c = ctx();
+      const before = problems.length;
+      validate(item as Node, oneStep, `steps[${index}]`, c);
+      stepRefs.push(...c.refs);
+      inputFiles.push(...c.inputFiles);
+      if (problems.length > before || !isMap(item)) return;
+      const plain = toPlain(item as Node, doc) as Record<string, unknown>;
+      const kind = stepKinds.find((k) => k in plain)!;
+      const pos = positionOf(item as Node, c);
+      const skip = plain.skip === true ? 'skipped' : typeof plain.skip === 'string' ? plain.skip : undefined;
+      const todo = plain.todo === true ? 'expected to fail' : typeof plain.todo === 'string' ? plain.todo : undefined;
+      const timeoutMs = plain.timeout === undefined ? undefined : parseDuration(plain.timeout as string | number);
+      steps.push({
+        index,
+        name: typeof plain.name === 'string' ? plain.name : `${kind} (step ${index + 1})`,
+        kind,
+        spec: plain[kind],
+        ...(plain.expect ? { expect: plain.expect as Record<string, unknown> } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        retries: typeof plain.retries === 'number' ? plain.retries : 0,
+        ...(skip ? { skip } : {}),
+        ...(todo ? { todo } : {}),
+        only: plain.only === true,
+        ...(pos ? { at: pos } : {}),
+      });
+    });
+  }
+
+  // ---- named references (`issuer: ca`, `to: upstream`)
+  const checkRef = (r: Reference) => {
+    const names = r.to === 'pki' ? Object.keys(pki) : Object.keys(services);
+    if (!names.includes(r.name)) {
+      const what = r.to === 'pki' ? 'PKI item' : 'service';
+      problems.push({ code: 'unknown-reference', message: `no ${what} named '${r.name}'`, hint: didYouMean(r.name, names) ?? (names.length ? `defined: ${names.join(', ')}` : `declare it under ${r.to === 'pki' ? 'pki' : 'services'}:`), ...opt(r.at) });
+      return false;
+    }
+    return true;
+  };
+  for (const refs of [...Object.values(pkiRefs), ...Object.values(serviceRefs), stepRefs]) refs.forEach(checkRef);
+
+  // ---- {{interpolation}}
+  const vars = { ...stringMap(toPlain(section('vars'), doc)), ...(options.vars ?? {}) };
+  const interpolationDeps: Record<string, Set<string>> = {};
+  const checkStrings = (node: Node | null | undefined, owner: { section: 'pki' | 'services' | 'steps'; name?: string }) => {
+    if (!node) return;
+    visit(node, {
+      Scalar(_, scalar) {
+        if (typeof scalar.value !== 'string' || !scalar.value.includes('{{')) return;
+        const base = (scalar.range?.[0] ?? 0) + (scalar.type === Scalar.QUOTE_DOUBLE || scalar.type === Scalar.QUOTE_SINGLE ? 1 : 0);
+        for (const off of findMalformed(scalar.value)) {
+          problems.push({ code: 'bad-value', message: `malformed reference: '{{' must be followed by name.property and '}}'`, hint: 'write {{{{ for a literal {{', at: at(base + off) });
+        }
+        for (const ref of findRefs(scalar.value)) {
+          const pos = at(base + ref.offset);
+          const fail = (message: string, hint?: string) => problems.push({ code: 'unknown-reference', message, ...(hint ? { hint } : {}), at: pos });
+          if (ref.root === 'workDir') {
+            if (ref.prop) fail(`{{workDir}} has no properties`);
+          } else if (ref.root === 'env') {
+            if (!ref.prop) fail(`{{env}} needs a variable name: {{env.NAME}}`);
+            else if (options.env[ref.prop] === undefined) fail(`{{env.${ref.prop}}}: environment variable ${ref.prop} is not set`, `export ${ref.prop}=... before the run`);
+          } else if (ref.root === 'vars') {
+            if (!ref.prop) fail(`{{vars}} needs a name: {{vars.NAME}}`);
+            else if (!(ref.prop in vars)) fail(`{{vars.${ref.prop}}} is not defined`, didYouMean(ref.prop, Object.keys(vars)) ?? `set it under vars: or with --var ${ref.prop}=VALUE`);
+          } else if (ref.root in pki) {
+            const props = catalog.pki.properties;
+            if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.certFile}}`);
+            else if (!props.includes(ref.prop)) fail(`PKI item '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
+            else if (owner.section === 'pki' && owner.name === ref.root) fail(`pki.${ref.root} refers to itself`);
+          } else if (ref.root in services) {
+            const props = catalog.services[services[ref.root]!.kind]?.properties ?? [];
+            if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.url}}`);
+            else if (!props.includes(ref.prop)) fail(`service '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
+            else if (owner.section === 'pki') fail(`pki.${owner.name} cannot use {{${ref.expr}}}: the PKI is created before any service starts`);
+            else if (owner.section === 'services' && owner.name) (interpolationDeps[owner.name] ??= new Set()).add(ref.root);
+          } else {
+            const known = [...Object.keys(pki), ...Object.keys(services), ...BUILTIN_ROOTS];
+            fail(`unknown reference {{${ref.expr}}}: nothing is named '${ref.root}'`, didYouMean(ref.root, known) ?? `known names: ${known.join(', ')}`);
+          }
+        }
+      },
+    });
+  };
+  for (const { name, value } of entries(section('pki'))) checkStrings(value, { section: 'pki', name });
+  for (const { name, value } of entries(section('services'))) checkStrings(value, { section: 'services', name });
+  checkStrings(stepsNode, { section: 'steps' });
+
+  // ---- input files
+  const dir = dirname(resolve(file));
+  for (const f of inputFiles) {
+    if (!existsSync(resolve(dir, f.path))) problems.push({ code: 'missing-file', message: `file not found: ${f.path}`, hint: `relative paths resolve against ${dir}`, ...opt(f.at) });
+  }
+
+  // ---- dependency order: PKI issuers (an item naming itself as issuer is self-signed), and services that use other services
+  const pkiGraph = Object.fromEntries(Object.entries(pkiRefs).map(([n, refs]) => [n, refs.filter((r) => r.to === 'pki' && r.name in pki && r.name !== n).map((r) => r.name)]));
+  reportCycle(pkiGraph, 'pki', pki, problems);
+  for (const [name, decl] of Object.entries(services)) {
+    const deps = new Set((serviceRefs[name] ?? []).filter((r) => r.to === 'service' && r.name in services).map((r) => r.name));
+    for (const d of interpolationDeps[name] ?? []) deps.add(d);
+    deps.delete(name);
+    decl.dependsOn = [...deps];
+  }
+  const serviceGraph = Object.fromEntries(Object.entries(services).map(([n, d]) => [n, d.dependsOn]));
+  const serviceOrder = reportCycle(serviceGraph, 'services', services, problems);
+
+  if (problems.length) return { problems: sortProblems(problems), source: text };
+  const plainTop = toPlain(root, doc) as Record<string, unknown>;
+  return {
+    problems: [],
+    source: text,
+    scenario: {
+      file,
+      dir,
+      title: String(plainTop.scenario),
+      ...(plainTop.source !== undefined ? { source: String(plainTop.source) } : {}),
+      ...(typeof plainTop.description === 'string' ? { description: plainTop.description } : {}),
+      tags: Array.isArray(plainTop.tags) ? plainTop.tags.map(String) : [],
+      vars,
+      pki,
+      services,
+      serviceOrder,
+      steps,
+    },
+  };
+}
+
+function opt(at: SourcePosition | undefined): { at?: SourcePosition } {
+  return at ? { at } : {};
+}
+
+function toPlain(node: Node | null | undefined, doc: Document): unknown {
+  if (node === null || node === undefined) return undefined;
+  return node.toJS(doc, { maxAliasCount: 100 });
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object') return {};
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+}
+
+/** Topological order of a graph, reporting the first cycle found with its path. */
+function reportCycle(graph: Record<string, string[]>, section: string, decls: Record<string, { at?: SourcePosition }>, problems: Problem[]): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visitNode = (n: string, path: string[]): boolean => {
+    if (state.get(n) === 'done') return true;
+    if (state.get(n) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(n)), n];
+      problems.push({ code: 'dependency-cycle', message: `${section} depend on each other in a cycle: ${cycle.join(' -> ')}`, ...opt(decls[n]?.at) });
+      return false;
+    }
+    state.set(n, 'visiting');
+    for (const d of graph[n] ?? []) if (!visitNode(d, [...path, n])) return false;
+    state.set(n, 'done');
+    order.push(n);
+    return true;
+  };
+  for (const n of Object.keys(graph)) if (!visitNode(n, [])) break;
+  return order;
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0));
+}
+
+/** The yaml package's codes, in words a scenario author understands. */
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'duplicate key: each key may appear once in a mapping';
+    case 'TAB_AS_INDENT':
+      return 'tabs are not allowed for indentation in YAML: use spaces';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return `YAML syntax: ${first}`;
+    default:
+      return `YAML syntax: ${first}`;
+  }
+}

@@ -1,0 +1,60 @@
+// What a loaded, validated scenario looks like. Values are still uninterpolated: `{{refs}}`
+// are resolved by the runner once the PKI and services they name exist.
+import type { Schema } from './schema.ts';
+import type { SourcePosition } from './problem.ts';
+
+export interface Scenario {
+  file: string;
+  /** Directory of the scenario file: relative input paths resolve against it. */
+  dir: string;
+  title: string;
+  /** Which requirements document it covers (e.g. "001"). */
+  source?: string;
+  description?: string;
+  tags: string[];
+  vars: Record<string, string>;
+  pki: Record<string, PkiItemDecl>;
+  /** Service names in an order where every service comes after the ones it uses. */
+  serviceOrder: string[];
+  services: Record<string, ServiceDecl>;
+  steps: StepDecl[];
+}
+
+export interface PkiItemDecl {
+  name: string;
+  spec: Record<string, unknown>;
+  at?: SourcePosition;
+}
+
+export interface ServiceDecl {
+  name: string;
+  kind: string;
+  spec: Record<string, unknown>;
+  /** Other services this one uses (they start first and stop last). */
+  dependsOn: string[];
+  at?: SourcePosition;
+}
+
+export interface StepDecl {
+  index: number;
+  name: string;
+  kind: string;
+  spec: unknown;
+  expect?: Record<string, unknown>;
+  timeoutMs?: number;
+  retries: number;
+  skip?: string;
+  todo?: string;
+  only: boolean;
+  at?: SourcePosition;
+}
+
+/**
+ * What the scenario layer needs to know about step, service and PKI kinds to validate a
+ * file. The runner's catalog provides it; the scenario layer never imports a kind itself.
+ */
+export interface FormatCatalog {
+  steps: Record<string, { schema: Schema; expect: Record<string, Schema>; summary: string }>;
+  services: Record<string, { schema: Schema; properties: readonly string[]; summary: string }>;
+  pki: { schema: Schema; properties: readonly string[] };
+}

@@ -1,0 +1,5 @@
+// Every service kind, in one explicit list. Adding a kind: write src/services/<kind>/index.ts
+// exporting a ServiceKind, and add it here.
+import type { ServiceKind } from './types.ts';
+
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [];

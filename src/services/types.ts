@@ -1,0 +1,34 @@
+// What a service kind is: a schema, the properties it exposes to `{{name.prop}}`, and a
+// start function that returns those properties and a stop function.
+import type { Schema } from '../scenario/schema.ts';
+
+export interface ServiceContext {
+  name: string;
+  /** The scenario's work directory: configs and logs go under `<workDir>/services/<name>/`. */
+  workDir: string;
+  /** Loopback address to bind (127.0.0.1 unless the scenario says otherwise). */
+  host: string;
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  log(line: string): void;
+  /** Runtime PKI items and already-started services, by name. */
+  pki: Record<string, Record<string, unknown>>;
+  services: Record<string, Record<string, unknown>>;
+  scenarioDir: string;
+}
+
+export interface RunningService {
+  /** What `{{name.prop}}` resolves to: url, host, port, and kind-specific ones. */
+  props: Record<string, string | number | boolean>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceKind<Spec = Record<string, unknown>> {
+  kind: string;
+  summary: string;
+  /** Schema of the service mapping, without `kind`. */
+  schema: Extract<Schema, { type: 'object' }>;
+  properties: readonly string[];
+  peers?: (spec: Spec) => string[];
+  start(spec: Spec, ctx: ServiceContext): Promise<RunningService>;
+}

@@ -1,0 +1,67 @@
+// `exec`: run a command in the work directory.
+//
+//   - name: openssl can read the key
+//     exec: openssl pkey -in client.key -noout          # a string runs through /bin/sh
+//     expect: { exit: 0 }
+//   - exec: { command: [curl, -sk, "{{upstream.url}}"], env: { SSLKEYLOGFILE: keys.log }, stdin: "..." }
+import { resolve } from 'node:path';
+import { s, stringOrList } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { runProcess, type ProcessResult } from '../clients/process.ts';
+import type { StepKind } from './types.ts';
+
+export interface ExecSpecObject {
+  command: string | string[];
+  env?: Record<string, string | number | boolean>;
+  stdin?: string;
+  cwd?: string;
+}
+export type ExecSpec = string | string[] | ExecSpecObject;
+
+export interface ExecResult extends Omit<ProcessResult, 'error'> {
+  command: string;
+  error?: { code: string; message: string };
+  [k: string]: unknown;
+}
+
+export function normalizeExec(spec: ExecSpec): ExecSpecObject {
+  return typeof spec === 'string' || Array.isArray(spec) ? { command: spec } : spec;
+}
+
+/** Fields every process-running step (exec, openssl, curl) exposes to expect. */
+export const processExpect = {
+  exit: matcher('number', 'exit status of the process'),
+  stdout: matcher('string', 'standard output'),
+  stderr: matcher('string', 'standard error'),
+  signal: matcher('string', 'signal that ended the process, e.g. SIGTERM'),
+  durationMs: matcher('number', 'wall time in milliseconds'),
+  command: matcher('string', 'the command as run'),
+  error: errorFields(),
+};
+
+export const execStep: StepKind<ExecSpec, ExecResult> = {
+  kind: 'exec',
+  summary: 'run a command in the work directory (a string runs through /bin/sh, a list runs as argv)',
+  schema: s.anyOf([
+    s.string(),
+    s.array(s.string(), { minItems: 1 }),
+    s.object(
+      {
+        command: stringOrList('a shell command line, or an argv list'),
+        env: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'extra environment variables'),
+        stdin: s.string({ description: 'text written to standard input' }),
+        cwd: s.string({ description: 'directory relative to the work directory' }),
+      },
+      { required: ['command'] },
+    ),
+  ]),
+  expect: processExpect,
+  defaultExpect: () => ({ exit: 0 }),
+  async execute(raw, ctx) {
+    const spec = normalizeExec(raw);
+    const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
+    const env = { ...ctx.env, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])) };
+    const r = await runProcess(argv, { cwd: resolve(ctx.workDir, spec.cwd ?? '.'), env, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
+    return { ...r, command: typeof spec.command === 'string' ? spec.command : spec.command.join(' ') };
+  },
+};

@@ -1,0 +1,8 @@
+// Every step kind, in one explicit list. Adding a kind: write src/steps/<kind>.ts exporting a
+// StepKind, and add it here.
+import type { StepKind } from './types.ts';
+import { execStep } from './exec.ts';
+import { sleepStep } from './sleep.ts';
+import { waitForStep } from './wait-for.ts';
+
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep];

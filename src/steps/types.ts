@@ -1,0 +1,49 @@
+// What a step kind is: a schema for its spec, the fields of its result that `expect` may
+// check, and an execute function that returns plain data. A failed expectation is data,
+// not an exception; only bugs throw.
+import type { Schema } from '../scenario/schema.ts';
+
+export interface StepContext {
+  /** The scenario's work directory (0700); relative paths in steps resolve against it. */
+  workDir: string;
+  /** Aborted on timeout and on Ctrl-C: long operations must stop when it fires. */
+  signal: AbortSignal;
+  /** Environment for child processes. */
+  env: Record<string, string | undefined>;
+  /** State that lives for one scenario run and that step kinds may share (e.g. a simulated Keychain). */
+  state: Map<string, unknown>;
+  /** Writes a line to the scenario's log (kept with --keep). */
+  log(line: string): void;
+  /** Reports progress of a long step; the console reporter shows the latest. */
+  progress(text: string): void;
+  /** Runtime facts and the PKI and services of the scenario, for steps that need objects rather than {{refs}}. */
+  world: StepWorld;
+}
+
+export interface StepWorld {
+  pki: Record<string, Record<string, unknown>>;
+  services: Record<string, Record<string, unknown>>;
+  /** Directory of the scenario file, for inputs named relative to it. */
+  scenarioDir: string;
+}
+
+export interface StepResultBase {
+  /** Set when the step could not complete; expect.error makes this the expected outcome. */
+  error?: { code: string; message: string; [k: string]: unknown };
+  /** Extra text for reports (captured output, the command that ran). */
+  [k: string]: unknown;
+}
+
+export interface StepKind<Spec = unknown, Result extends StepResultBase = StepResultBase> {
+  kind: string;
+  /** One line, for --help, the JSON Schema and the README. */
+  summary: string;
+  schema: Schema;
+  /** Result fields `expect` may name. */
+  expect: Record<string, Schema>;
+  /** Checked when the step has no `expect:` of its own. */
+  defaultExpect?: (spec: Spec) => Record<string, unknown>;
+  /** External programs the step needs, given its spec (e.g. ['openssl']). */
+  peers?: (spec: Spec) => string[];
+  execute(spec: Spec, ctx: StepContext): Promise<Result>;
+}

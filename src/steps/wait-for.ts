@@ -1,0 +1,66 @@
+// `wait-for`: wait until a TCP port accepts connections or a file exists, so scenarios need
+// no `sleep` guesses and no shell loops.
+//   - wait-for: { port: "{{nginx.port}}" }
+//   - wait-for: { file: live/aiotes/cert.pem, timeout: 10s }
+import { connect } from 'node:net';
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { s, duration } from '../scenario/schema.ts';
+import { parseDuration } from '../scenario/duration.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import type { StepKind } from './types.ts';
+
+export interface WaitForSpec {
+  port?: number | string;
+  host?: string;
+  file?: string;
+  timeout?: string | number;
+  interval?: string | number;
+}
+
+const POLL_MS = 50;
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+export const waitForStep: StepKind<WaitForSpec, { waitedMs: number; error?: { code: string; message: string } }> = {
+  kind: 'wait-for',
+  summary: 'wait until a TCP port on loopback accepts connections, or a file exists',
+  schema: s.object({
+    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'TCP port (usually {{service.port}})'),
+    host: s.string({ description: 'host for port (default 127.0.0.1)' }),
+    file: s.string({ description: 'path relative to the work directory' }),
+    timeout: duration('how long to wait (default 10s)'),
+    interval: duration('time between checks (default 50ms)'),
+  }),
+  expect: { waitedMs: matcher('number'), error: errorFields() },
+  async execute(spec, ctx) {
+    const start = performance.now();
+    const limit = parseDuration(spec.timeout ?? '10s') ?? 10_000;
+    const interval = parseDuration(spec.interval ?? POLL_MS) ?? POLL_MS;
+    const what = spec.file !== undefined ? `file ${spec.file}` : `port ${spec.host ?? '127.0.0.1'}:${spec.port}`;
+    const ready = async () => {
+      if (spec.file !== undefined) return access(resolve(ctx.workDir, spec.file)).then(() => true, () => false);
+      if (spec.port !== undefined) return canConnect(spec.host ?? '127.0.0.1', Number(spec.port));
+      return true;
+    };
+    while (!ctx.signal.aborted) {
+      if (await ready()) return { waitedMs: Math.round(performance.now() - start) };
+      if (performance.now() - start > limit) break;
+      await delay(interval, undefined, { signal: ctx.signal }).catch(() => {});
+    }
+    const waitedMs = Math.round(performance.now() - start);
+    return { waitedMs, error: { code: 'ETIMEDOUT', message: `${what} was not ready after ${waitedMs}ms` } };
+  },
+};
