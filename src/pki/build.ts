@@ -1,6 +1,6 @@
 // Builds a scenario's `pki:` section into files in the work directory. Keys are generated
 // first, all at once (off the main thread), then certificates in issuer order.
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { x509 } from './crypto.ts';
 import { type KeyType, familyOf } from './key-spec.ts';
@@ -66,8 +66,12 @@ function issuerOrder(decls: Record<string, CertificateDecl>): string[] {
   return order;
 }
 
+/** Declared PKI lives in `<workDir>/pki/`, so that files a scenario's own openssl steps write (ca.crt...) never clash with it. */
+export const PKI_SUBDIR = 'pki';
+
 export async function buildPki(decls: Record<string, CertificateDecl>, options: BuildOptions): Promise<Record<string, PkiItem>> {
   const now = options.now ?? new Date();
+  if (Object.keys(decls).length) await mkdir(join(options.workDir, PKI_SUBDIR), { recursive: true, mode: 0o700 });
   // Start every key generation at once: RSA-4096 takes most of a second, and they are independent.
   const keys = new Map<string, Promise<PrivateKeyMaterial>>();
   for (const [name, d] of Object.entries(decls)) {
@@ -94,7 +98,7 @@ export async function buildPki(decls: Record<string, CertificateDecl>, options: 
 }
 
 async function buildItem(name: string, d: CertificateDecl, key: PrivateKeyMaterial | undefined, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<PkiItem> {
-  const base = join(o.workDir, name);
+  const base = join(o.workDir, PKI_SUBDIR, name);
   const props: Record<string, string> = {};
   let certificate: x509.X509Certificate;
   const issuerItem = d.issuer && d.issuer !== name ? built[d.issuer] : undefined;

@@ -65,7 +65,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   const topSchema = scenarioSchema(catalog);
   if (topSchema.type !== 'object') throw new Error('scenario schema must be an object');
   const shallow = s.object({ ...topSchema.properties, pki: s.map(s.any()), services: s.map(s.any()), steps: s.array(s.any()) }, { required: topSchema.required ?? [] });
-  validate(root, shallow, 'the scenario', ctx());
+  validate(root, shallow, '', ctx());
 
   const section = (key: string): Node | null | undefined => root.get(key, true) as Node | null | undefined;
   const entries = (node: Node | null | undefined) =>
@@ -98,12 +98,12 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
       continue;
     }
     if (kind === undefined) {
-      problems.push({ code: 'missing-key', message: `${where} is missing required key 'kind'`, hint: `one of ${Object.keys(variants).join(', ')}`, ...opt(positionOf(keyNode, c)) });
+      problems.push({ code: 'missing-key', message: `${where} is missing required key 'kind'`, hint: kindList(variants), ...opt(positionOf(keyNode, c)) });
       continue;
     }
     const variant = variants[kind];
     if (!variant) {
-      problems.push({ code: 'bad-value', message: `unknown service kind '${kind}' in ${where}`, hint: didYouMean(kind, Object.keys(variants)) ?? `one of ${Object.keys(variants).join(', ')}`, ...opt(positionOf(kindNode, c)) });
+      problems.push({ code: 'bad-value', message: `unknown service kind '${kind}' in ${where}`, hint: didYouMean(kind, Object.keys(variants)) ?? kindList(variants), ...opt(positionOf(kindNode, c)) });
       continue;
     }
     validate(value, variant, where, c);
@@ -210,7 +210,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   // ---- input files
   const dir = dirname(resolve(file));
   for (const f of inputFiles) {
-    if (!existsSync(resolve(dir, f.path))) problems.push({ code: 'missing-file', message: `file not found: ${f.path}`, hint: `relative paths resolve against ${dir}`, ...opt(f.at) });
+    if (!existsSync(resolve(dir, f.path))) problems.push({ code: 'missing-file', message: `file not found: ${f.path}`, hint: 'relative paths resolve against the scenario file', ...opt(f.at) });
   }
 
   // ---- dependency order: PKI issuers (an item naming itself as issuer is self-signed), and services that use other services
@@ -246,6 +246,11 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   };
 }
 
+function kindList(variants: Record<string, unknown>): string {
+  const kinds = Object.keys(variants);
+  return kinds.length ? `one of ${kinds.join(', ')}` : 'no service kinds are available in this build';
+}
+
 function opt(at: SourcePosition | undefined): { at?: SourcePosition } {
   return at ? { at } : {};
 }
@@ -268,7 +273,7 @@ function reportCycle(graph: Record<string, string[]>, section: string, decls: Re
     if (state.get(n) === 'done') return true;
     if (state.get(n) === 'visiting') {
       const cycle = [...path.slice(path.indexOf(n)), n];
-      problems.push({ code: 'dependency-cycle', message: `${section} depend on each other in a cycle: ${cycle.join(' -> ')}`, ...opt(decls[n]?.at) });
+      problems.push({ code: 'dependency-cycle', message: `${section === 'pki' ? 'PKI items' : 'services'} depend on each other in a cycle: ${cycle.join(' -> ')}`, ...opt(decls[n]?.at) });
       return false;
     }
     state.set(n, 'visiting');
@@ -293,11 +298,8 @@ function yamlMessage(code: string, message: string): string {
       return 'duplicate key: each key may appear once in a mapping';
     case 'TAB_AS_INDENT':
       return 'tabs are not allowed for indentation in YAML: use spaces';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-    case 'UNEXPECTED_TOKEN':
     case 'BLOCK_AS_IMPLICIT_KEY':
-      return `YAML syntax: ${first}`;
+      return `YAML syntax: a value contains ': ', which starts a nested mapping here; put the value in quotes`;
     default:
       return `YAML syntax: ${first}`;
   }

@@ -3,7 +3,7 @@
 // Both read the same objects, so the published schema cannot drift from the validator.
 import { isMap, isScalar, isSeq, isAlias, isPair, type Node, type LineCounter, Scalar } from 'yaml';
 import type { Problem, SourcePosition } from './problem.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, closest } from './suggest.ts';
 
 interface NumberSchema {
   type: 'number' | 'integer';
@@ -212,12 +212,14 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
     case 'array': {
       const items = isSeq(node) ? node.items : [];
       if (schema.minItems !== undefined && items.length < schema.minItems) problem('bad-value', `${where} needs at least ${schema.minItems} item(s)`);
-      items.forEach((item, i) => validate(item as Node | null, schema.items, `${where}[${i}]`, ctx));
+      items.forEach((item, i) => validate(item as Node | null, schema.items, `${where || 'the list'}[${i}]`, ctx));
       return;
     }
     case 'object': {
       if (!isMap(node)) return;
       const seen = new Set<string>();
+      // A misspelt required key is reported once, as the misspelling, not also as missing.
+      const suggested = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
@@ -226,13 +228,15 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
         seen.add(key);
         const sub = schema.properties[key] ?? schema.additional;
         if (!sub) {
-          problem('unknown-key', `unknown key '${key}' in ${where}`, didYouMean(key, Object.keys(schema.properties)) ?? `expected one of ${Object.keys(schema.properties).join(', ')}`, keyAt);
+          const near = closest(key, Object.keys(schema.properties));
+          if (near) suggested.add(near);
+          problem('unknown-key', `unknown key '${key}' ${where ? `in ${where}` : 'at the top level'}`, near ? `did you mean '${near}'?` : `expected one of ${Object.keys(schema.properties).join(', ')}`, keyAt);
           continue;
         }
-        validate(pair.value as Node | null, sub, `${where}.${key}`, ctx);
+        validate(pair.value as Node | null, sub, where ? `${where}.${key}` : key, ctx);
       }
       for (const req of schema.required ?? []) {
-        if (!seen.has(req)) problem('missing-key', `${where} is missing required key '${req}'`);
+        if (!seen.has(req) && !suggested.has(req)) problem('missing-key', `${where || 'the file'} is missing required key '${req}'`);
       }
       return;
     }
@@ -257,7 +261,7 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
 }
 
 function describeKind(kind: string): string {
-  return kind === 'object' ? 'a mapping' : kind === 'array' ? 'a list' : kind === 'null' ? 'an empty value' : `a ${kind}`;
+  return kind === 'object' ? 'a mapping' : kind === 'array' ? 'a list' : kind === 'null' ? 'an empty value' : kind === 'integer' ? 'a whole number' : `a ${kind}`;
 }
 
 // ---------------------------------------------------------------- JSON Schema

@@ -4,5 +4,6 @@ import type { StepKind } from './types.ts';
 import { execStep } from './exec.ts';
 import { sleepStep } from './sleep.ts';
 import { waitForStep } from './wait-for.ts';
+import { opensslStep } from './openssl.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep];

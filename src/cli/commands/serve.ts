@@ -56,7 +56,11 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       for (const [n, p] of Object.entries(pki)) io.stdout(`pki ${n}: ${p.certFile} (key ${p.keyFile})\n`);
       io.stdout('Press Ctrl-C to stop.\n');
     }
+    // A pending promise does not keep the process alive; with no listening service the event
+    // loop would empty and the process would exit without tearing down. Hold it open.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
+    clearInterval(keepAlive);
     return EXIT.ok;
   } finally {
     for (const f of await teardown.unwind()) io.stderr(`certharness: teardown: ${f}\n`);

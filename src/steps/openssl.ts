@@ -1,0 +1,40 @@
+// `openssl`: the real openssl binary, run in the work directory with exactly the arguments
+// written (nothing is added: write -subj and -passout/-passin so nothing prompts).
+//
+//   - name: Create the CA Key (document 001)
+//     openssl: genrsa -des3 -passout pass:secret -out ca.key 4096
+//   - openssl: { args: [req, -new, -key, client.key, -subj, "/CN=api client", -out, client.csr] }
+import { s, stringOrList } from '../scenario/schema.ts';
+import { runProcess, splitCommandLine } from '../clients/process.ts';
+import { processExpect, type ExecResult } from './exec.ts';
+import type { StepKind } from './types.ts';
+
+export interface OpensslSpec {
+  args: string | string[];
+  stdin?: string;
+  env?: Record<string, string>;
+}
+
+function normalize(spec: string | string[] | OpensslSpec): OpensslSpec {
+  return typeof spec === 'string' || Array.isArray(spec) ? { args: spec } : spec;
+}
+
+export const opensslStep: StepKind<string | string[] | OpensslSpec, ExecResult> = {
+  kind: 'openssl',
+  summary: 'run the real openssl with these arguments, in the work directory (a string is split like a shell would, without running one)',
+  schema: s.anyOf([
+    s.string(),
+    s.array(s.string(), { minItems: 1 }),
+    s.object({ args: stringOrList('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
+  ]),
+  expect: processExpect,
+  defaultExpect: () => ({ exit: 0 }),
+  peers: () => ['openssl'],
+  async execute(raw, ctx) {
+    const spec = normalize(raw);
+    const args = typeof spec.args === 'string' ? splitCommandLine(spec.args.replace(/^\s*openssl\s+/, '')) : spec.args;
+    // OPENSSL_CONF is left as the user has it: the document's commands run as they would on their machine.
+    const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: { ...ctx.env, ...spec.env }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
+    return { ...r, command: `openssl ${args.join(' ')}` };
+  },
+};

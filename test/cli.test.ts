@@ -1,0 +1,114 @@
+// The CLI as a user meets it: help, version, bad options, --list, --shard, serve --json,
+// and the committed JSON Schema.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, BIN, ROOT } from './helpers.ts';
+import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
+
+t.test('--help and --version', async (t) => {
+  const h = await runCli(['--help']);
+  t.equal(h.code, 0);
+  t.match(h.stdout, /certharness run scenarios\/\*\.yaml/);
+  for (const cmd of ['run', 'validate', 'serve', 'schema', 'merge']) {
+    const r = await runCli([cmd, '--help']);
+    t.equal(r.code, 0, `${cmd} --help`);
+    t.match(r.stdout, new RegExp(`Usage: certharness ${cmd}`));
+    t.match(r.stdout, /Example/);
+  }
+  const v = await runCli(['--version']);
+  t.equal(v.stdout, `certharness ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+});
+
+t.test('usage errors: one line, exit 2', async (t) => {
+  const cases: [string[], string][] = [
+    [['rnu'], "certharness: unknown command 'rnu' (did you mean 'run'?); see certharness --help\n"],
+    [['run'], 'certharness: run needs at least one scenario file, e.g. certharness run scenarios/*.yaml\n'],
+    [['run', 'nope.yaml'], 'certharness: nope.yaml: no such file\n'],
+    [['run', 'scenarios/zzz-*.yaml'], 'certharness: scenarios/zzz-*.yaml: no file matches\n'],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--shard', '3/2'], 'certharness: --shard 3/2: expected I/N with 1 <= I <= N, e.g. --shard 1/3\n'],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--jobs', '0'], 'certharness: --jobs 0: expected a whole number >= 1\n'],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--timeout', 'soon'], 'certharness: --timeout soon: expected a duration like 30s or 500ms\n'],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'jnuit=x.xml'], "certharness: --reporter jnuit=x.xml: unknown reporter 'jnuit' (did you mean 'junit'?); use console, tap[=PATH], junit=PATH or json=PATH\n"],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'tap', '--reporter', 'console'], 'certharness: --reporter console: only one reporter can write to standard output; give the others a file (tap=report.tap)\n'],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'novalue'], 'certharness: --var novalue: expected NAME=VALUE\n'],
+  ];
+  for (const [args, stderr] of cases) {
+    const r = await runCli(args);
+    t.equal(r.code, 2, args.join(' '));
+    t.equal(r.stderr, stderr);
+  }
+  const unknownOption = await runCli(['run', 'x.yaml', '--frobnicate']);
+  t.equal(unknownOption.code, 2);
+  t.match(unknownOption.stderr, /^certharness: Unknown option '--frobnicate'/);
+  t.equal(unknownOption.stderr.split('\n').length, 2, 'one line');
+});
+
+t.test('--list selects without running; --tag, --grep and --shard select deterministically', async (t) => {
+  const files = ['test/fixtures/scenarios/mixed.yaml', 'test/fixtures/scenarios/passing.yaml'];
+  const all = await runCli(['run', ...files, '--list']);
+  t.equal(all.code, 0);
+  t.match(all.stdout, /2 of 2 scenarios selected/);
+  const tagged = await runCli(['run', ...files, '--list', '--tag', 'mixed']);
+  t.match(tagged.stdout, /^test\/fixtures\/scenarios\/mixed\.yaml\t/);
+  t.match(tagged.stdout, /1 of 2 scenarios selected/);
+  const grep = await runCli(['run', ...files, '--list', '--grep', 'everything']);
+  t.match(grep.stdout, /^test\/fixtures\/scenarios\/passing\.yaml\t/);
+  const a = await runCli(['run', ...files.reverse(), '--list', '--shard', '1/2']);
+  const b = await runCli(['run', ...files, '--list', '--shard', '1/2']);
+  t.equal(a.stdout, b.stdout, 'the split does not depend on argument order');
+});
+
+t.test('--var overrides vars and --keep keeps the work directory with 0700 and 0600 keys', async (t) => {
+  const r = await runCli(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greeting=bonjour', '--keep', '--reporter', 'console']);
+  t.equal(r.code, 1, 'the expectation of "hello" now fails');
+  t.match(r.stdout, /actual   "bonjour\\n"/);
+  const kept = /work directory kept: (\S+)/.exec(r.stdout)?.[1];
+  t.ok(kept && existsSync(kept), 'the kept directory exists');
+  t.equal(statSync(kept!).mode & 0o777, 0o700);
+  t.equal(statSync(join(kept!, 'pki', 'leaf.key')).mode & 0o777, 0o600);
+  t.equal(statSync(join(kept!, 'pki', 'leaf.crt')).mode & 0o777, 0o644);
+  t.equal(statSync(join(kept!, 'pki')).mode & 0o777, 0o700);
+  t.ok(readdirSync(join(kept!, 'pki')).includes('ca.crt'));
+});
+
+t.test('serve --json prints the world once it is up, and Ctrl-C removes it', async (t) => {
+  const child = spawn(process.execPath, [BIN, 'serve', 'test/fixtures/scenarios/passing.yaml', '--json'], { cwd: ROOT });
+  let out = '';
+  const line = await new Promise<string>((resolve) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+  });
+  const world = JSON.parse(line);
+  t.ok(existsSync(world.workDir));
+  t.ok(existsSync(world.pki.leaf.certFile));
+  t.notOk('keyPem' in world.pki.leaf, 'no key material in the JSON');
+  t.strictSame(world.services, {});
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('close', resolve);
+    child.kill('SIGINT');
+  });
+  t.equal(code, 0);
+  t.notOk(existsSync(world.workDir), 'teardown removed the work directory');
+});
+
+t.test('schema/scenario.schema.json is what `certharness schema` prints', async (t) => {
+  const committed = JSON.parse(readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8'));
+  t.strictSame(committed, scenarioJsonSchema(), 'regenerate with: node bin/certharness schema > schema/scenario.schema.json');
+  const r = await runCli(['schema']);
+  t.strictSame(JSON.parse(r.stdout), committed);
+});
+
+t.test('every bundled scenario starts with the schema modeline and validates', async (t) => {
+  const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
+  t.ok(files.length > 0);
+  for (const f of files) {
+    const first = readFileSync(join(ROOT, 'scenarios', f), 'utf8').split('\n')[0];
+    t.equal(first, '# yaml-language-server: $schema=../schema/scenario.schema.json', f);
+  }
+  const r = await runCli(['validate', 'scenarios']);
+  t.equal(r.code, 0, r.stderr);
+});

@@ -1,0 +1,58 @@
+// Shared by the tests: where the project is, how to run the real CLI, and the peer rule
+// (a missing openssl/xmllint/nginx skips a test with the fix, but fails it under CI).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { which } from '../src/runtime/index.ts';
+import { PEER_HINTS } from '../src/cli/peers.ts';
+
+/** The repository root (tests run compiled from dist/test/). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'certharness');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  return new Promise((done) => {
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = 'certharness-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+interface PeerTest {
+  // tap's t.skip(name) records a skipped test point; t.fail records a failure.
+  skip(...args: any[]): unknown;
+  fail(...args: any[]): unknown;
+}
+
+/** True when the program is there; otherwise skips (or fails under CI) and returns false. */
+export function needPeer(t: PeerTest, program: string): boolean {
+  if (which(program)) return true;
+  const why = `${program} not found: ${PEER_HINTS[program] ?? `install ${program}`}`;
+  if (process.env.CI) t.fail(`${why} (CI requires every peer)`);
+  else t.skip(why);
+  return false;
+}
+
+export function sh(argv: string[], opts: { cwd?: string; input?: string } = {}) {
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, input: opts.input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
