@@ -10,9 +10,13 @@ import { parseSubject } from './names.ts';
 import { writeFileAtomic, writePrivate } from './files.ts';
 import { signParams } from './key-spec.ts';
 import { parseDuration } from '../scenario/duration.ts';
-import type { CertificateDecl } from './declare.ts';
+import type { CertificateDecl, Pkcs12Decl, CrlDecl } from './declare.ts';
+import { issueCrl } from './crl.ts';
+import { writePkcs12 } from './pkcs12/write.ts';
+import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
 
-export interface PkiItem {
+export interface CertificateItem {
+  kind: 'certificate';
   name: string;
   key: PrivateKeyMaterial;
   certificate: x509.X509Certificate;
@@ -20,6 +24,20 @@ export interface PkiItem {
   issuers: x509.X509Certificate[];
   /** What `{{name.prop}}` resolves to. */
   props: Record<string, string>;
+}
+
+export interface OtherItem {
+  kind: 'pkcs12' | 'crl';
+  name: string;
+  props: Record<string, string>;
+}
+
+export type PkiItem = CertificateItem | OtherItem;
+
+/** A declared item: `kind` is 'default' (a certificate), 'pkcs12' or 'crl'. */
+export interface PkiDecl {
+  kind: string;
+  spec: Record<string, unknown>;
 }
 
 export class PkiError extends Error {
@@ -51,15 +69,25 @@ export function resolveWhen(text: string, now: Date): Date {
   return d;
 }
 
-/** Orders items so that every issuer comes before what it signs. The loader rejected cycles. */
-function issuerOrder(decls: Record<string, CertificateDecl>): string[] {
+/** The items an item needs built first. */
+function dependencies(name: string, d: PkiDecl): string[] {
+  const s = d.spec;
+  if (d.kind === 'pkcs12') return [String(s.pkcs12)];
+  if (d.kind === 'crl') {
+    const revoked = (s.revoked as CrlDecl['revoked']) ?? [];
+    return [String(s.crl), ...revoked.map((r) => (typeof r === 'string' ? r : r.item)).filter((x): x is string => Boolean(x))];
+  }
+  return typeof s.issuer === 'string' && s.issuer !== name ? [s.issuer] : [];
+}
+
+/** Orders items so that every item comes after those it needs. The loader rejected cycles. */
+function buildOrder(decls: Record<string, PkiDecl>): string[] {
   const order: string[] = [];
   const seen = new Set<string>();
   const visit = (n: string) => {
-    if (seen.has(n)) return;
+    if (seen.has(n) || !decls[n]) return;
     seen.add(n);
-    const issuer = decls[n]?.issuer;
-    if (issuer && issuer !== n) visit(issuer);
+    dependencies(n, decls[n]!).forEach(visit);
     order.push(n);
   };
   Object.keys(decls).forEach(visit);
@@ -69,12 +97,14 @@ function issuerOrder(decls: Record<string, CertificateDecl>): string[] {
 /** Declared PKI lives in `<workDir>/pki/`, so that files a scenario's own openssl steps write (ca.crt...) never clash with it. */
 export const PKI_SUBDIR = 'pki';
 
-export async function buildPki(decls: Record<string, CertificateDecl>, options: BuildOptions): Promise<Record<string, PkiItem>> {
+export async function buildPki(decls: Record<string, PkiDecl>, options: BuildOptions): Promise<Record<string, PkiItem>> {
   const now = options.now ?? new Date();
   if (Object.keys(decls).length) await mkdir(join(options.workDir, PKI_SUBDIR), { recursive: true, mode: 0o700 });
   // Start every key generation at once: RSA-4096 takes most of a second, and they are independent.
   const keys = new Map<string, Promise<PrivateKeyMaterial>>();
-  for (const [name, d] of Object.entries(decls)) {
+  for (const [name, decl] of Object.entries(decls)) {
+    if (decl.kind !== 'default') continue;
+    const d = decl.spec as CertificateDecl;
     const p = d.keyFile
       ? readFile(resolve(options.scenarioDir, d.keyFile)).then((data) => loadPrivateKey(data, d.password, d.keyFile))
       : d.certFile
@@ -85,10 +115,12 @@ export async function buildPki(decls: Record<string, CertificateDecl>, options: 
   }
 
   const items: Record<string, PkiItem> = {};
-  for (const name of issuerOrder(decls)) {
+  for (const name of buildOrder(decls)) {
     const d = decls[name]!;
     try {
-      items[name] = await buildItem(name, d, await keys.get(name)!, items, options, now);
+      if (d.kind === 'pkcs12') items[name] = await buildPkcs12(name, d.spec as unknown as Pkcs12Decl, items, options);
+      else if (d.kind === 'crl') items[name] = await buildCrl(name, d.spec as unknown as CrlDecl, items, options, now);
+      else items[name] = await buildCertificate(name, d.spec as CertificateDecl, await keys.get(name)!, items, options, now);
     } catch (e) {
       if (e instanceof PkiError) throw e;
       throw new PkiError(name, (e as Error).message);
@@ -97,11 +129,17 @@ export async function buildPki(decls: Record<string, CertificateDecl>, options: 
   return items;
 }
 
-async function buildItem(name: string, d: CertificateDecl, key: PrivateKeyMaterial | undefined, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<PkiItem> {
+function certificateItem(built: Record<string, PkiItem>, name: string, role: string): CertificateItem {
+  const item = built[name];
+  if (!item || item.kind !== 'certificate') throw new Error(`${role} '${name}' must be a certificate item`);
+  return item;
+}
+
+async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKeyMaterial | undefined, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<CertificateItem> {
   const base = join(o.workDir, PKI_SUBDIR, name);
   const props: Record<string, string> = {};
   let certificate: x509.X509Certificate;
-  const issuerItem = d.issuer && d.issuer !== name ? built[d.issuer] : undefined;
+  const issuerItem = d.issuer && d.issuer !== name ? certificateItem(built, d.issuer, 'issuer') : undefined;
 
   if (d.certFile) {
     const text = await readFile(resolve(o.scenarioDir, d.certFile), 'utf8');
@@ -181,5 +219,51 @@ async function buildItem(name: string, d: CertificateDecl, key: PrivateKeyMateri
     props.derFile = `${base}.der`;
     await writeFileAtomic(props.derFile, new Uint8Array(certificate.rawData));
   }
-  return { name, key, certificate, issuers, props };
+  return { kind: 'certificate', name, key, certificate, issuers, props };
+}
+
+async function buildPkcs12(name: string, d: Pkcs12Decl, built: Record<string, PkiItem>, o: BuildOptions): Promise<OtherItem> {
+  const source = certificateItem(built, d.pkcs12, 'pkcs12');
+  const profile = PKCS12_PROFILES[d.profile ?? 'modern'];
+  const protection = {
+    keyPbe: d.keyPbe ?? profile.keyPbe,
+    certPbe: d.certPbe ?? profile.certPbe,
+    mac: d.mac ?? profile.mac,
+    iterations: d.iterations ?? profile.iterations,
+    macIterations: d.iterations ?? profile.macIterations,
+  };
+  const certificates = [source.certificate, ...(d.chain === false ? [] : source.issuers)].map((c) => new Uint8Array(c.rawData));
+  const data = writePkcs12({ keyPkcs8: source.key.pkcs8, certificates, password: d.password, protection, ...(d.name !== undefined ? { friendlyName: d.name } : {}), ...(d.localKeyId === false ? { localKeyId: false } : {}) });
+  const p12File = join(o.workDir, PKI_SUBDIR, `${name}.p12`);
+  await writePrivate(p12File, data);
+  return {
+    kind: 'pkcs12',
+    name,
+    props: { p12File, password: d.password, friendlyName: d.name ?? '', profile: d.profile ?? 'modern', certFile: source.props.certFile!, keyFile: source.props.keyFile! },
+  };
+}
+
+const REASONS: Record<string, x509.X509CrlReason> = Object.fromEntries(Object.entries(x509.X509CrlReason).filter(([, v]) => typeof v === 'number')) as Record<string, x509.X509CrlReason>;
+
+async function buildCrl(name: string, d: CrlDecl, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<OtherItem> {
+  const issuer = certificateItem(built, d.crl, 'crl');
+  const revoked = (d.revoked ?? []).map((r) => {
+    const entry = typeof r === 'string' ? { item: r } : r;
+    const serialHex = entry.item ? certificateItem(built, entry.item, 'revoked').certificate.serialNumber : serialToHex(entry.serial ?? '');
+    return { serialHex, date: entry.date ? resolveWhen(entry.date, now) : now, ...(entry.reason ? { reason: REASONS[entry.reason]! } : {}) };
+  });
+  const crl = await issueCrl({
+    issuer,
+    revoked,
+    thisUpdate: d.thisUpdate ? resolveWhen(d.thisUpdate, now) : now,
+    nextUpdate: resolveWhen(d.nextUpdate ?? '+7d', now),
+    hash: d.hash ?? 'sha256',
+    number: d.number ?? 1,
+  });
+  const base = join(o.workDir, PKI_SUBDIR, name);
+  // RFC 7468 §5 labels CRLs "X509 CRL"; @peculiar/x509 writes "CRL", which openssl refuses.
+  const pem = x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
+  await writeFileAtomic(`${base}.crl`, pem);
+  await writeFileAtomic(`${base}.crl.der`, new Uint8Array(crl.rawData));
+  return { kind: 'crl', name, props: { crlFile: `${base}.crl`, pem, derFile: `${base}.crl.der` } };
 }

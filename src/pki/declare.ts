@@ -6,11 +6,12 @@
 //     client: { issuer: ca, subject: "/CN=api-client", usage: client, keyPassword: secret }
 //     old:    { issuer: ca, subject: "CN=old", usage: client, notBefore: -30d, notAfter: -1d }   # expired
 //     real:   { certFile: /etc/ssl/site.crt, keyFile: /etc/ssl/site.key }     # loaded, not generated
-import { s, type Schema } from '../scenario/schema.ts';
+import { s } from '../scenario/schema.ts';
 import { KEY_TYPES, HASHES } from './key-spec.ts';
 import { KEY_FORMATS, KEY_CIPHERS } from './keys.ts';
 import { USAGES, KEY_USAGE_NAMES, EKU_NAMES } from './certificate.ts';
 import { DN_ATTRIBUTES } from './names.ts';
+import { PKCS12_PROFILE_NAMES, type Pkcs12ProfileName } from './pkcs12/profiles.ts';
 
 export interface CertificateDecl {
   subject?: string | Record<string, string>;
@@ -51,7 +52,7 @@ const subjectSchema = s.anyOf(
 
 const when = s.string({ description: 'an ISO date (2026-01-05T09:00:00Z) or an offset from now (-30d, +10d, -1h)', pattern: '^([+-]\\d+(\\.\\d+)?(ms|s|m|h|d)|\\d{4}-\\d{2}-\\d{2}.*)$' });
 
-export const pkiItemSchema: Schema = s.object(
+export const certificateSchema = s.object(
   {
     subject: subjectSchema,
     issuer: s.string({ ref: 'pki', description: 'the PKI item that signs this one; absent (or itself): self-signed' }),
@@ -83,7 +84,68 @@ export const pkiItemSchema: Schema = s.object(
   { description: 'a key and certificate, generated fresh for the run or loaded from files' },
 );
 
-/** What `{{name.prop}}` may name on a PKI item. */
+export interface Pkcs12Decl {
+  pkcs12: string;
+  password: string;
+  name?: string;
+  profile?: Pkcs12ProfileName;
+  chain?: boolean;
+  keyPbe?: 'aes256' | '3des' | 'none';
+  certPbe?: 'aes256' | '3des' | 'rc2-40' | 'none';
+  mac?: 'sha1' | 'sha256' | 'none';
+  iterations?: number;
+  localKeyId?: boolean;
+}
+
+export const pkcs12Schema = s.object(
+  {
+    pkcs12: s.string({ ref: 'pki', description: 'the certificate item whose key and certificate go into the bundle' }),
+    password: s.string({ description: 'export password, as in `--cert client.p12:pass`; "" is an empty password' }),
+    name: s.string({ description: 'friendly name of the leaf and key (openssl -name)' }),
+    profile: s.enum(PKCS12_PROFILE_NAMES, 'modern (OpenSSL 3 default, default here), legacy (openssl -legacy: RC2-40 + 3DES, SHA-1 MAC) or compat (3DES everywhere, SHA-1 MAC: loads everywhere)'),
+    chain: s.boolean('include the issuer certificates (openssl -certfile / -chain); default true'),
+    keyPbe: s.enum(['aes256', '3des', 'none'], 'override how the key is encrypted'),
+    certPbe: s.enum(['aes256', '3des', 'rc2-40', 'none'], 'override how the certificates are encrypted'),
+    mac: s.enum(['sha1', 'sha256', 'none'], 'override the MAC (none = openssl -nomac)'),
+    iterations: s.integer({ minimum: 1, description: 'KDF and MAC iterations (default 2048, as OpenSSL)' }),
+    localKeyId: s.boolean('add localKeyId to the leaf and key (default true, as openssl does)'),
+  },
+  { required: ['pkcs12', 'password'], description: 'a PKCS#12 bundle of another item: <workDir>/pki/<name>.p12' },
+);
+
+export interface CrlDecl {
+  crl: string;
+  revoked?: (string | { serial?: string; item?: string; reason?: string; date?: string })[];
+  thisUpdate?: string;
+  nextUpdate?: string;
+  hash?: (typeof HASHES)[number];
+  number?: number;
+}
+
+export const CRL_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;
+
+export const crlSchema = s.object(
+  {
+    crl: s.string({ ref: 'pki', description: 'the CA that signs the CRL' }),
+    revoked: s.array(
+      s.anyOf([
+        s.string({ ref: 'pki', description: 'a certificate item to revoke' }),
+        s.object({ item: s.string({ ref: 'pki' }), serial: s.string({ description: 'hex serial, for certificates not declared here' }), reason: s.enum(CRL_REASONS), date: s.string({ description: 'revocation date (ISO or -1d)' }) }),
+      ]),
+      { description: 'what the CRL lists' },
+    ),
+    thisUpdate: s.string({ description: 'ISO date or offset (default now)' }),
+    nextUpdate: s.string({ description: 'ISO date or offset (default +7d); a past date makes an expired CRL' }),
+    hash: s.enum(HASHES, 'signature hash (default sha256)'),
+    number: s.integer({ minimum: 0, description: 'cRLNumber (default 1)' }),
+  },
+  { required: ['crl'], description: 'a certificate revocation list signed by a CA: <workDir>/pki/<name>.crl' },
+);
+
+export const PKCS12_PROPERTIES = ['p12File', 'password', 'friendlyName', 'profile', 'certFile', 'keyFile'] as const;
+export const CRL_PROPERTIES = ['crlFile', 'pem', 'derFile'] as const;
+
+/** What `{{name.prop}}` may name on a certificate item. */
 export const PKI_PROPERTIES = [
   'certFile',
   'keyFile',
@@ -104,3 +166,10 @@ export const PKI_PROPERTIES = [
   'keyPassword',
   'keyType',
 ] as const;
+
+/** The PKI item kinds, for the scenario catalog: `default` is a certificate. */
+export const PKI_KINDS = {
+  default: { schema: certificateSchema, properties: PKI_PROPERTIES, summary: 'a key and certificate, generated fresh or loaded from files' },
+  pkcs12: { schema: pkcs12Schema, properties: PKCS12_PROPERTIES, summary: 'a PKCS#12 bundle of a certificate item' },
+  crl: { schema: crlSchema, properties: CRL_PROPERTIES, summary: 'a CRL signed by a CA item' },
+};

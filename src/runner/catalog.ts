@@ -5,7 +5,7 @@ import type { StepKind } from '../steps/types.ts';
 import type { ServiceKind } from '../services/types.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import { SERVICE_KINDS } from '../services/registry.ts';
-import { pkiItemSchema, PKI_PROPERTIES } from '../pki/declare.ts';
+import { PKI_KINDS } from '../pki/declare.ts';
 
 export interface Catalog {
   format: FormatCatalog;
@@ -20,7 +20,7 @@ export function createCatalog(steps: readonly StepKind<any, any>[] = STEP_KINDS,
     format: {
       steps: Object.fromEntries(steps.map((k) => [k.kind, { schema: k.schema, expect: k.expect, summary: k.summary }])),
       services: Object.fromEntries(services.map((k) => [k.kind, { schema: k.schema, properties: k.properties, summary: k.summary }])),
-      pki: { schema: pkiItemSchema, properties: PKI_PROPERTIES },
+      pki: PKI_KINDS,
     },
   };
 }

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Scenario } from '../scenario/types.ts';
 import { interpolate, type Scope } from '../scenario/interpolate.ts';
 import { buildPki } from '../pki/build.ts';
-import type { CertificateDecl } from '../pki/declare.ts';
 import type { Catalog } from './catalog.ts';
 import type { SetupOutcome } from './events.ts';
 import type { TeardownStack } from './teardown.ts';
@@ -41,7 +40,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   const pkiStart = performance.now();
   const pki: World['pki'] = {};
   try {
-    const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, d.spec as CertificateDecl]));
+    const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, { kind: d.kind, spec: d.spec }]));
     const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir });
     for (const [n, item] of Object.entries(items)) pki[n] = { ...item.props, item };
   } catch (e) {

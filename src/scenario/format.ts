@@ -57,7 +57,10 @@ export function scenarioSchema(catalog: FormatCatalog): Schema {
       description: s.string({ description: 'a longer explanation' }),
       tags: s.array(s.string(), { description: 'labels for --tag filters' }),
       vars: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'defaults for {{vars.NAME}}; --var NAME=VALUE overrides'),
-      pki: s.map(catalog.pki.schema, 'keys, certificates, CSRs, CRLs and bundles, created fresh for each run; {{name.certFile}} and friends'),
+      pki: s.map(
+        s.anyOf(Object.values(catalog.pki).map((k) => s.describe(k.schema, k.summary))),
+        'keys, certificates, CSRs, CRLs and PKCS#12 bundles, created fresh for each run; {{name.certFile}} and friends',
+      ),
       services: s.map(serviceSchema(catalog), 'services started on loopback (port 0 unless pinned); {{name.url}} and friends'),
       steps: s.array(stepSchema(catalog), { description: 'run in order; every step is a test case in the reports' }),
     },

@@ -75,13 +75,21 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   const pki: Record<string, PkiItemDecl> = {};
   const pkiRefs: Record<string, Reference[]> = {};
   const inputFiles: ValidationContext['inputFiles'] = [];
+  const pkiKinds = Object.keys(catalog.pki).filter((k) => k !== 'default');
   for (const { name, keyNode, value } of entries(section('pki'))) {
     const c = ctx();
-    validate(value, catalog.pki.schema, `pki.${name}`, c);
+    const keys = isMap(value) ? value.items.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : [];
+    const tags = pkiKinds.filter((k) => keys.includes(k));
+    if (tags.length > 1) {
+      problems.push({ code: 'bad-value', message: `pki.${name} is both ${tags.join(' and ')}: split it into separate items`, ...opt(positionOf(keyNode, c)) });
+      continue;
+    }
+    const kind = tags[0] ?? 'default';
+    validate(value, catalog.pki[kind]!.schema, `pki.${name}`, c);
     pkiRefs[name] = c.refs;
     inputFiles.push(...c.inputFiles);
     const pos = positionOf(keyNode, c);
-    pki[name] = { name, spec: toPlain(value, doc) as Record<string, unknown>, ...(pos ? { at: pos } : {}) };
+    pki[name] = { name, kind, spec: toPlain(value, doc) as Record<string, unknown>, ...(pos ? { at: pos } : {}) };
   }
 
   // ---- services
@@ -185,7 +193,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
             if (!ref.prop) fail(`{{vars}} needs a name: {{vars.NAME}}`);
             else if (!(ref.prop in vars)) fail(`{{vars.${ref.prop}}} is not defined`, didYouMean(ref.prop, Object.keys(vars)) ?? `set it under vars: or with --var ${ref.prop}=VALUE`);
           } else if (ref.root in pki) {
-            const props = catalog.pki.properties;
+            const props = catalog.pki[pki[ref.root]!.kind]!.properties;
             if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.certFile}}`);
             else if (!props.includes(ref.prop)) fail(`PKI item '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
             else if (owner.section === 'pki' && owner.name === ref.root) fail(`pki.${ref.root} refers to itself`);

@@ -22,6 +22,8 @@ export interface Scenario {
 
 export interface PkiItemDecl {
   name: string;
+  /** Which kind of item: 'certificate' (the default), or the tag key that chose another (pkcs12, crl). */
+  kind: string;
   spec: Record<string, unknown>;
   at?: SourcePosition;
 }
@@ -56,5 +58,9 @@ export interface StepDecl {
 export interface FormatCatalog {
   steps: Record<string, { schema: Schema; expect: Record<string, Schema>; summary: string }>;
   services: Record<string, { schema: Schema; properties: readonly string[]; summary: string }>;
-  pki: { schema: Schema; properties: readonly string[] };
+  /**
+   * PKI item kinds. An item is of the kind whose tag key it has (`pkcs12:`, `crl:`); an item
+   * with none of the tags is of the kind tagged `default`.
+   */
+  pki: Record<string, { schema: Extract<Schema, { type: 'object' }>; properties: readonly string[]; summary: string }>;
 }
