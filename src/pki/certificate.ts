@@ -34,8 +34,11 @@ const EKU_OIDS: Record<(typeof EKU_NAMES)[number], string> = {
 };
 
 export interface CertificateParams {
-  subject: [string, string][];
-  key: PrivateKeyMaterial;
+  subject: [string, string][] | x509.Name;
+  /** The subject's key pair: its public half goes into the certificate. */
+  key?: PrivateKeyMaterial;
+  /** Instead of `key`: only the public key, as when signing a CSR. */
+  publicKey?: x509.PublicKey;
   /** Absent: self-signed. */
   issuer?: { subject: x509.Name | string; key: PrivateKeyMaterial; certificate: x509.X509Certificate };
   serialHex: string;
@@ -109,12 +112,13 @@ function generalName(value: string): x509.JsonGeneralName {
 
 export async function issueCertificate(p: CertificateParams): Promise<x509.X509Certificate> {
   const signer = p.issuer?.key ?? p.key;
+  if (!signer) throw new Error('a certificate needs an issuer key or its own key to be self-signed');
   const extensions: x509.Extension[] = [];
   if (p.basicConstraints) extensions.push(new x509.BasicConstraintsExtension(p.basicConstraints.ca, p.basicConstraints.pathLength, true));
   if (p.keyUsage?.length) extensions.push(new x509.KeyUsagesExtension(p.keyUsage.reduce((f, u) => f | KEY_USAGE_FLAGS[u], 0), true));
   if (p.extendedKeyUsage?.length) extensions.push(new x509.ExtendedKeyUsageExtension(p.extendedKeyUsage.map((e) => EKU_OIDS[e]), false));
   if (p.san?.length) extensions.push(new x509.SubjectAlternativeNameExtension(p.san.map(generalName), false));
-  const pub = await publicKey(p.key, p.hash);
+  const pub = p.publicKey ?? (await publicKey(p.key!, p.hash));
   if (p.subjectKeyIdentifier) extensions.push(await x509.SubjectKeyIdentifierExtension.create(pub, false));
   if (p.authorityKeyIdentifier) {
     const issuerCert = p.issuer?.certificate;
@@ -130,7 +134,7 @@ export async function issueCertificate(p: CertificateParams): Promise<x509.X509C
     extensions.push(new x509.AuthorityInfoAccessExtension({ ...(p.ocspUrls?.length ? { ocsp: p.ocspUrls } : {}), ...(p.caIssuersUrls?.length ? { caIssuers: p.caIssuersUrls } : {}) }, false));
   }
   if (p.extraExtensions) for (const e of p.extraExtensions) if (!extensions.some((x) => x.type === e.type)) extensions.push(e);
-  const subject = toX509Name(p.subject);
+  const subject = p.subject instanceof x509.Name ? p.subject : toX509Name(p.subject);
   return x509.X509CertificateGenerator.create({
     serialNumber: p.serialHex,
     subject,

@@ -4,6 +4,7 @@
 // encrypts (it is OpenSSL underneath); WebCrypto signs.
 import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import forge from 'node-forge';
 import { subtle } from './crypto.ts';
 import { type KeyType, type HashName, familyOf, signingAlgorithm } from './key-spec.ts';
 
@@ -83,9 +84,33 @@ export function loadPrivateKey(data: Buffer | string, password?: string, label =
     return fromKeyObject(object);
   } catch (e) {
     const msg = String((e as Error).message);
+    if (isPem && encrypted && password !== undefined) {
+      const decrypted = decryptWithForge(text, password);
+      if (decrypted) return fromKeyObject(createPrivateKey({ key: decrypted, format: 'der', type: 'pkcs8' }));
+    }
     if (encrypted || /bad decrypt|decrypt/i.test(msg)) throw new KeyError(`${label}: wrong password (cannot decrypt the key)`, 'bad-password');
     if (isPem && !encrypted && !/PRIVATE KEY/.test(text)) throw new KeyError(`${label}: not a private key (no PRIVATE KEY block)`, 'unreadable');
     throw new KeyError(`${label}: cannot read the private key (${msg.replace(/^error:[0-9A-F]+:/, '')})`, 'unreadable');
+  }
+}
+
+/**
+ * Decrypts an encrypted PEM key with node-forge, returning unencrypted PKCS#8 DER. Deno's
+ * node:crypto cannot decrypt the PBES2/DES-EDE3 PKCS#8 that `openssl genrsa -des3` writes, nor
+ * the traditional Proc-Type form; forge reads both (RSA only for the traditional form).
+ * Returns undefined when the password is wrong or the form is unknown to forge.
+ */
+function decryptWithForge(pem: string, password: string): Buffer | undefined {
+  try {
+    if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+      const info = forge.pki.decryptPrivateKeyInfo(forge.pki.encryptedPrivateKeyFromPem(pem), forge.util.encodeUtf8(password));
+      return info ? Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary') : undefined;
+    }
+    const rsa = forge.pki.decryptRsaPrivateKey(pem, password);
+    if (!rsa) return undefined;
+    return Buffer.from(forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(rsa))).getBytes(), 'binary');
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,5 +5,8 @@ import { execStep } from './exec.ts';
 import { sleepStep } from './sleep.ts';
 import { waitForStep } from './wait-for.ts';
 import { opensslStep } from './openssl.ts';
+import { certStep } from './cert.ts';
+import { pkcs12Step } from './pkcs12.ts';
+import { signCsrStep } from './sign-csr.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep];

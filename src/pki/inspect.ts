@@ -1,0 +1,119 @@
+// What a certificate says, as plain data: the fields `cert` steps assert on and lint reads.
+import { X509Certificate as NodeX509, createPublicKey, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { x509 } from './crypto.ts';
+
+export interface CertificateFacts {
+  subject: string;
+  issuer: string;
+  commonName?: string;
+  serial: string;
+  version: number;
+  notBefore: string;
+  notAfter: string;
+  daysLeft: number;
+  san: string[];
+  isCa: boolean;
+  pathLength?: number;
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  keyType: string;
+  keyBits?: number;
+  signatureHash: string;
+  selfSigned: boolean;
+  fingerprint: string;
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+}
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
+
+const KU_NAMES: [number, string][] = [
+  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
+  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
+  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
+  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
+  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
+  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
+  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
+];
+
+export function parseCertificates(pemOrDer: string | Uint8Array): x509.X509Certificate[] {
+  if (typeof pemOrDer !== 'string') {
+    const text = Buffer.from(pemOrDer).toString('latin1');
+    if (!text.includes('-----BEGIN')) return [new x509.X509Certificate(new Uint8Array(pemOrDer))];
+    pemOrDer = text;
+  }
+  return x509.PemConverter.decode(pemOrDer)
+    .map((der, i) => {
+      try {
+        return new x509.X509Certificate(der);
+      } catch {
+        throw new Error(`PEM block ${i + 1} is not a certificate`);
+      }
+    });
+}
+
+function hashOf(c: x509.X509Certificate): string {
+  const alg = c.signatureAlgorithm as { name: string; hash?: { name: string } };
+  if (alg.name === 'Ed25519') return 'ed25519';
+  return (alg.hash?.name ?? alg.name).toLowerCase().replace('-', '');
+}
+
+export function nodeView(c: x509.X509Certificate): NodeX509 {
+  return new NodeX509(Buffer.from(c.rawData));
+}
+
+export function facts(c: x509.X509Certificate, now = new Date()): CertificateFacts {
+  const n = nodeView(c);
+  const bc = c.getExtension(x509.BasicConstraintsExtension);
+  const ku = c.getExtension(x509.KeyUsagesExtension);
+  const eku = c.getExtension(x509.ExtendedKeyUsageExtension);
+  const san = c.getExtension(x509.SubjectAlternativeNameExtension);
+  const ski = c.getExtension(x509.SubjectKeyIdentifierExtension);
+  const aki = c.getExtension(x509.AuthorityKeyIdentifierExtension);
+  const pub = n.publicKey;
+  const d = pub.asymmetricKeyDetails ?? {};
+  const cn = c.subjectName.getField('CN').at(-1);
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    ...(cn !== undefined ? { commonName: cn } : {}),
+    serial: c.serialNumber.toUpperCase(),
+    version: versionOf(c),
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / 86_400_000),
+    san: san ? Array.from(san.names.items, (g) => `${g.type === 'url' ? 'uri' : g.type}:${g.value}`) : [],
+    isCa: bc?.ca ?? false,
+    ...(bc?.pathLength !== undefined ? { pathLength: bc.pathLength } : {}),
+    keyUsage: ku ? KU_NAMES.filter(([f]) => (ku.usages & f) !== 0).map(([, name]) => name) : [],
+    extendedKeyUsage: eku ? Array.from(eku.usages, (u) => EKU_NAMES[String(u)] ?? String(u)) : [],
+    keyType: pub.asymmetricKeyType ?? 'unknown',
+    ...(d.modulusLength ? { keyBits: d.modulusLength } : d.namedCurve ? { keyBits: d.namedCurve === 'secp384r1' ? 384 : 256 } : {}),
+    signatureHash: hashOf(c),
+    selfSigned: c.subject === c.issuer,
+    fingerprint: n.fingerprint256,
+    ...(ski ? { subjectKeyId: ski.keyId.toUpperCase() } : {}),
+    ...(aki?.keyId ? { authorityKeyId: aki.keyId.toUpperCase() } : {}),
+  };
+}
+
+/** The version field (openssl x509 -req writes v1 certificates, which carry no extensions). */
+function versionOf(c: x509.X509Certificate): number {
+  return AsnConvert.parse(c.rawData as ArrayBuffer, Certificate).tbsCertificate.version + 1;
+}
+
+export function publicKeyMatches(c: x509.X509Certificate, key: KeyObject): boolean {
+  const a = nodeView(c).publicKey.export({ type: 'spki', format: 'der' });
+  const b = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  return a.equals(b);
+}

@@ -1,0 +1,99 @@
+// `cert`: read certificate files, assert their fields, and lint them.
+//
+//   - name: the server certificate is fit for a modern client
+//     cert: { file: "{{server.certFile}}", key: "{{server.keyFile}}", host: localhost, role: server }
+//     expect: { errors: 0, san: { contains: "dns:localhost" }, daysLeft: { gt: 30 } }
+//   - name: the document's certificates share serial 01
+//     cert: { files: [server.crt, client.crt] }
+//     expect: { lint: { contains: duplicate-serial } }
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { s } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { parseCertificates, facts } from '../pki/inspect.ts';
+import { lint, formatFinding, LINT_IDS } from '../pki/lint.ts';
+import { loadPrivateKey } from '../pki/keys.ts';
+import type { StepKind } from './types.ts';
+
+export interface CertSpec {
+  file?: string;
+  files?: string[];
+  key?: string;
+  password?: string;
+  host?: string;
+  role?: 'server' | 'client' | 'ca';
+  expiringWithinDays?: number;
+}
+
+export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
+  kind: 'cert',
+  summary: 'read certificate files (PEM or DER, a chain in order), check their fields and lint them',
+  schema: s.object({
+    file: s.string({ description: 'certificate file, relative to the work directory; a PEM chain is read in order' }),
+    files: s.array(s.string(), { description: 'several files linted together (duplicate serials across them); the first is the one asserted on' }),
+    key: s.string({ description: 'private key file: checks that it belongs to the certificate' }),
+    password: s.string({ description: 'password of an encrypted key' }),
+    host: s.string({ description: 'the name clients dial: the certificate must cover it' }),
+    role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
+    expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
+  }),
+  expect: {
+    subject: matcher('string'),
+    issuer: matcher('string'),
+    commonName: matcher('string'),
+    serial: matcher('string', 'hex, upper case, as openssl x509 -serial prints it'),
+    version: matcher('number'),
+    notBefore: matcher('string'),
+    notAfter: matcher('string'),
+    daysLeft: matcher('number'),
+    san: matcher('any', 'list of "dns:name", "ip:addr", "email:x", "uri:x"'),
+    isCa: matcher('boolean'),
+    keyUsage: matcher('any'),
+    extendedKeyUsage: matcher('any', 'list: serverAuth, clientAuth...'),
+    keyType: matcher('string', 'rsa, ec, ed25519'),
+    keyBits: matcher('number'),
+    signatureHash: matcher('string', 'sha1, sha256...'),
+    selfSigned: matcher('boolean'),
+    fingerprint: matcher('string'),
+    chainLength: matcher('number', 'certificates in the first file'),
+    lint: matcher('any', `ids of the findings: ${LINT_IDS.join(', ')}`),
+    errors: matcher('number', 'number of error findings'),
+    warnings: matcher('number', 'number of warning findings'),
+    findings: matcher('any', 'one line per finding'),
+    error: errorFields(),
+  },
+  defaultExpect: () => ({ errors: 0 }),
+  async execute(spec, ctx) {
+    const names = spec.files ?? (spec.file !== undefined ? [spec.file] : []);
+    if (!names.length) return { error: { code: 'bad-input', message: 'cert needs file or files' } };
+    const files = [];
+    for (const [i, name] of names.entries()) {
+      let certificates;
+      try {
+        certificates = parseCertificates(await readFile(resolve(ctx.workDir, name)));
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        return { error: { code: err.code ?? 'unreadable', message: `${name}: ${err.code === 'ENOENT' ? 'no such file' : err.message}` } };
+      }
+      if (!certificates.length) return { error: { code: 'unreadable', message: `${name}: no certificate in the file` } };
+      let key;
+      if (i === 0 && spec.key) {
+        try {
+          key = loadPrivateKey(await readFile(resolve(ctx.workDir, spec.key)), spec.password, spec.key).object;
+        } catch (e) {
+          return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
+        }
+      }
+      files.push({ label: name.split('/').pop()!, certificates, ...(key ? { key } : {}), ...(i === 0 && spec.role ? { role: spec.role } : {}) });
+    }
+    const findings = lint({ files, ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });
+    return {
+      ...facts(files[0]!.certificates[0]!),
+      chainLength: files[0]!.certificates.length,
+      lint: findings.map((f) => f.id),
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      findings: findings.map(formatFinding),
+    };
+  },
+};

@@ -1,0 +1,71 @@
+// `pkcs12`: open a PKCS#12 bundle and report how it is protected and what it holds.
+//
+//   - pkcs12: { file: client.p12, password: pass }
+//     expect: { mac: sha256, certEncryption: { contains: AES-256 }, keyMatchesLeaf: true }
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { s } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { readPkcs12, type PbeInfo } from '../pki/pkcs12/read.ts';
+import type { StepKind } from './types.ts';
+
+export interface Pkcs12StepSpec {
+  file: string;
+  password?: string;
+}
+
+/** "PBES2 (PBKDF2, hmacWithSHA256, AES-256-CBC)" or "pbeWithSHA1And40BitRC2-CBC", as openssl -info names them. */
+export function pbeText(p: PbeInfo | undefined): string {
+  if (!p) return 'none';
+  return p.scheme === 'PBES2' ? `PBES2 (${p.kdf}, ${p.prf}, ${p.cipher})` : p.scheme;
+}
+
+export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
+  kind: 'pkcs12',
+  summary: 'open a PKCS#12 bundle: MAC, how the key and certificates are encrypted, friendly name, whether the key matches the leaf',
+  schema: s.object(
+    { file: s.string({ description: 'the .p12/.pfx file, relative to the work directory' }), password: s.string({ description: 'its password ("" for an empty one)' }) },
+    { required: ['file'] },
+  ),
+  expect: {
+    mac: matcher('string', 'sha1, sha256... or none'),
+    macIterations: matcher('number'),
+    certEncryption: matcher('string', 'e.g. "PBES2 (PBKDF2, hmacWithSHA256, AES-256-CBC)", "pbeWithSHA1And40BitRC2-CBC", "none"'),
+    keyEncryption: matcher('string'),
+    iterations: matcher('number'),
+    friendlyName: matcher('string'),
+    localKeyId: matcher('boolean', 'the key carries a localKeyId'),
+    keyMatchesLeaf: matcher('boolean'),
+    leafFirst: matcher('boolean'),
+    certificates: matcher('number', 'how many certificates'),
+    subjects: matcher('any', 'subjects of the certificates, in file order'),
+    error: errorFields(),
+  },
+  async execute(spec, ctx) {
+    let data: Buffer;
+    try {
+      data = await readFile(resolve(ctx.workDir, spec.file));
+    } catch (e) {
+      return { error: { code: (e as NodeJS.ErrnoException).code ?? 'unreadable', message: `${spec.file}: ${(e as Error).message}` } };
+    }
+    try {
+      const info = readPkcs12(data, spec.password, spec.file);
+      const certPart = info.contents.find((c) => c.bags.includes('certBag'));
+      return {
+        mac: info.mac?.algorithm ?? 'none',
+        macIterations: info.mac?.iterations ?? 0,
+        certEncryption: pbeText(certPart?.encryption),
+        keyEncryption: pbeText(info.key?.encryption),
+        iterations: info.key?.encryption?.iterations ?? certPart?.encryption?.iterations ?? 0,
+        friendlyName: info.key?.friendlyName ?? info.certificates[info.leafIndex]?.friendlyName ?? '',
+        localKeyId: Boolean(info.key?.localKeyId),
+        keyMatchesLeaf: info.keyMatchesLeaf,
+        leafFirst: info.leafIndex === 0,
+        certificates: info.certificates.length,
+        subjects: info.certificates.map((c) => c.subject),
+      };
+    } catch (e) {
+      return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
+    }
+  },
+};

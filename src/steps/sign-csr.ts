@@ -1,0 +1,128 @@
+// `sign-csr`: the CA side of a CSR exchange, as
+//   openssl x509 -req -in client.csr -CA rootCA.pem -CAkey rootCA.key -CAcreateserial -out client.crt -days 500 -sha256
+// does it: the CSR's signature is checked, its subject kept, its extensions copied only when
+// asked (openssl 3's -copy_extensions), and with createSerial the serial comes from (and goes
+// back to) <ca>.srl next to the CA certificate.
+//
+//   - sign-csr: { csr: client.csr, caCert: rootCA.pem, caKey: rootCA.key, createSerial: true, days: 500, out: client.crt }
+//   - sign-csr: { csr: client.csr, ca: root, days: 500, out: client.crt, usage: client }
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve, dirname, basename, extname, join } from 'node:path';
+import { s } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { x509 } from '../pki/crypto.ts';
+import { loadPrivateKey, type PrivateKeyMaterial } from '../pki/keys.ts';
+import { issueCertificate, randomSerial, serialToHex, usageDefaults, USAGES, type Usage } from '../pki/certificate.ts';
+import { HASHES, familyOf, type HashName } from '../pki/key-spec.ts';
+import { parseCertificates } from '../pki/inspect.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import type { StepKind, StepContext } from './types.ts';
+
+export interface SignCsrSpec {
+  csr: string;
+  ca?: string;
+  caCert?: string;
+  caKey?: string;
+  caPassword?: string;
+  out: string;
+  days?: number;
+  hash?: HashName;
+  serial?: string;
+  createSerial?: boolean;
+  copyExtensions?: boolean;
+  usage?: Usage;
+}
+
+async function caMaterial(spec: SignCsrSpec, ctx: StepContext): Promise<{ cert: x509.X509Certificate; key: PrivateKeyMaterial; certPath: string }> {
+  if (spec.ca) {
+    const item = ctx.world.pki[spec.ca]?.item as { kind: string; certificate: x509.X509Certificate; key: PrivateKeyMaterial; props: { certFile: string } } | undefined;
+    if (!item || item.kind !== 'certificate') throw Object.assign(new Error(`no certificate item named ${spec.ca}`), { code: 'bad-input' });
+    return { cert: item.certificate, key: item.key, certPath: item.props.certFile };
+  }
+  if (!spec.caCert || !spec.caKey) throw Object.assign(new Error('sign-csr needs ca (a PKI item) or caCert and caKey (files)'), { code: 'bad-input' });
+  const certPath = resolve(ctx.workDir, spec.caCert);
+  const [cert] = parseCertificates(await readFile(certPath));
+  const key = loadPrivateKey(await readFile(resolve(ctx.workDir, spec.caKey)), spec.caPassword, spec.caKey);
+  return { cert: cert!, key, certPath };
+}
+
+/** openssl names the serial file after the CA certificate: rootCA.pem -> rootCA.srl. */
+function serialFileOf(caCertPath: string): string {
+  return join(dirname(caCertPath), `${basename(caCertPath, extname(caCertPath))}.srl`);
+}
+
+async function nextSerial(srl: string): Promise<string> {
+  try {
+    const current = (await readFile(srl, 'utf8')).trim();
+    return (BigInt(`0x${current}`) + 1n).toString(16).toUpperCase();
+  } catch {
+    return randomSerial().toUpperCase();
+  }
+}
+
+export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
+  kind: 'sign-csr',
+  summary: 'sign a CSR with a CA, as openssl x509 -req -CA -CAkey [-CAcreateserial] does',
+  schema: s.object(
+    {
+      csr: s.string({ description: 'the CSR file (relative to the work directory)' }),
+      ca: s.string({ ref: 'pki', description: 'a PKI item to sign with' }),
+      caCert: s.string({ description: 'or: the CA certificate file' }),
+      caKey: s.string({ description: 'and its key file' }),
+      caPassword: s.string({ description: 'password of caKey (-passin)' }),
+      out: s.string({ description: 'where the certificate is written' }),
+      days: s.number({ minimum: 0, description: 'validity (openssl default 30)' }),
+      hash: s.enum(HASHES, 'signature hash (default sha256)'),
+      serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'explicit serial (-set_serial)'),
+      createSerial: s.boolean('take the serial from <ca>.srl (created with a random serial if absent) and write it back (-CAcreateserial)'),
+      copyExtensions: s.boolean("copy the CSR's extensions, e.g. its SAN (openssl 3 -copy_extensions copy); default false, like openssl"),
+      usage: s.enum(USAGES, 'add the extensions of a usage (like -extfile); default: none, so the result is what openssl writes'),
+    },
+    { required: ['csr', 'out'] },
+  ),
+  expect: {
+    serial: matcher('string'),
+    subject: matcher('string'),
+    serialFile: matcher('string'),
+    csrVerified: matcher('boolean'),
+    copiedExtensions: matcher('any'),
+    error: errorFields(),
+  },
+  async execute(spec, ctx) {
+    try {
+      const csr = new x509.Pkcs10CertificateRequest(await readFile(resolve(ctx.workDir, spec.csr), 'utf8'));
+      const csrVerified = await csr.verify();
+      if (!csrVerified) return { csrVerified, error: { code: 'bad-signature', message: `${spec.csr}: the CSR's self-signature does not verify` } };
+      const ca = await caMaterial(spec, ctx);
+      const srl = serialFileOf(ca.certPath);
+      const serialHex = spec.serial !== undefined ? serialToHex(spec.serial) : spec.createSerial ? serialToHex(`0x${await nextSerial(srl)}`) : randomSerial();
+      const now = new Date();
+      const copied = spec.copyExtensions ? csr.extensions : [];
+      const defaults = spec.usage ? usageDefaults(spec.usage, familyOf(ca.key.type)) : {};
+      const cert = await issueCertificate({
+        subject: csr.subjectName,
+        publicKey: csr.publicKey,
+        issuer: { subject: ca.cert.subjectName, key: ca.key, certificate: ca.cert },
+        serialHex,
+        notBefore: now,
+        notAfter: new Date(now.getTime() + (spec.days ?? 30) * 86_400_000),
+        hash: spec.hash ?? 'sha256',
+        ...defaults,
+        subjectKeyIdentifier: Boolean(spec.usage),
+        authorityKeyIdentifier: Boolean(spec.usage),
+        extraExtensions: copied,
+      });
+      await writeFileAtomic(resolve(ctx.workDir, spec.out), cert.toString('pem') + '\n');
+      if (spec.createSerial && spec.serial === undefined) await writeFile(srl, `${cert.serialNumber.toUpperCase()}\n`);
+      return {
+        serial: cert.serialNumber.toUpperCase(),
+        subject: cert.subject,
+        serialFile: spec.createSerial ? srl : '',
+        csrVerified,
+        copiedExtensions: copied.map((e) => e.type),
+      };
+    } catch (e) {
+      return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
+    }
+  },
+};
