@@ -10,6 +10,7 @@ import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
 import { schemaCommand, SCHEMA_HELP } from './commands/schema.ts';
 import { serveCommand, SERVE_HELP } from './commands/serve.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
+import { pkiCommand, PKI_HELP } from './commands/pki.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
@@ -22,6 +23,7 @@ Commands:
   serve <file>          create a scenario's PKI, start its services, wait for Ctrl-C
   schema                print the JSON Schema of the scenario format
   merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON
+  pki lint|init         lint certificate files; write a document's PKI to a directory
 
 Options: --help (also after a command), --version
 
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   serve: { run: serveCommand, help: SERVE_HELP },
   schema: { run: schemaCommand, help: SCHEMA_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
+  pki: { run: pkiCommand, help: PKI_HELP },
 };
 
 function version(): string {

@@ -52,14 +52,17 @@ export function parseCertificates(pemOrDer: string | Uint8Array): x509.X509Certi
     if (!text.includes('-----BEGIN')) return [new x509.X509Certificate(new Uint8Array(pemOrDer))];
     pemOrDer = text;
   }
-  return x509.PemConverter.decode(pemOrDer)
-    .map((der, i) => {
-      try {
-        return new x509.X509Certificate(der);
-      } catch {
-        throw new Error(`PEM block ${i + 1} is not a certificate`);
-      }
-    });
+  // Only CERTIFICATE blocks count: a combined PEM (key + chain, as some servers want) is common.
+  const labels = [...pemOrDer.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]!);
+  const certs = x509.PemConverter.decodeWithHeaders(pemOrDer).filter((b) => b.type === 'CERTIFICATE' || b.type === 'TRUSTED CERTIFICATE' || b.type === 'X509 CERTIFICATE');
+  if (!certs.length && labels.length) throw new Error(`holds ${[...new Set(labels)].join(', ')}, not a certificate`);
+  return certs.map((b, i) => {
+    try {
+      return new x509.X509Certificate(b.rawData);
+    } catch {
+      throw new Error(`certificate ${i + 1} cannot be parsed`);
+    }
+  });
 }
 
 function hashOf(c: x509.X509Certificate): string {

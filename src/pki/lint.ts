@@ -23,6 +23,8 @@ export interface LintInput {
   expiringWithinDays?: number;
   /** The host name clients dial, to check the server certificate covers it. */
   host?: string;
+  /** Trust anchors: when given, each file's chain must reach one of them. */
+  roots?: x509.X509Certificate[];
 }
 
 export const LINT_IDS = [
@@ -68,7 +70,6 @@ export function lint(input: LintInput): Finding[] {
       primary: fi === 0 && i === 0,
     })),
   );
-  const issuers = all.map((x) => x.c);
   const add = (id: (typeof LINT_IDS)[number], severity: Severity, subject: string, message: string) => out.push({ id, severity, subject, message });
 
   for (const { c, f, label, declared, primary } of all) {
@@ -106,9 +107,11 @@ export function lint(input: LintInput): Finding[] {
         break;
       }
     }
+    // Whether intermediates are missing can only be told against the roots a client trusts.
     const last = certs.at(-1);
-    if (certs.length > 1 && last && last.subject !== last.issuer && !issuers.some((c) => c.subject === last.issuer)) {
-      add('chain-incomplete', 'warning', file.label, `the chain ends at '${last.subject}', issued by '${last.issuer}', which is not included`);
+    const roots = input.roots;
+    if (roots?.length && last && !roots.some((r) => r.subject === last.subject || r.subject === last.issuer)) {
+      add('chain-incomplete', 'error', file.label, `the chain ends at '${last.subject}', issued by '${last.issuer}', which is neither included nor a trusted root: an intermediate is missing`);
     }
   }
   return out;

@@ -21,6 +21,7 @@ export interface CertSpec {
   key?: string;
   password?: string;
   host?: string;
+  ca?: string;
   role?: 'server' | 'client' | 'ca';
   expiringWithinDays?: number;
 }
@@ -34,6 +35,7 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
     key: s.string({ description: 'private key file: checks that it belongs to the certificate' }),
     password: s.string({ description: 'password of an encrypted key' }),
     host: s.string({ description: 'the name clients dial: the certificate must cover it' }),
+    ca: s.string({ description: 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)' }),
     role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
     expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
   }),
@@ -86,7 +88,15 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
       }
       files.push({ label: name.split('/').pop()!, certificates, ...(key ? { key } : {}), ...(i === 0 && spec.role ? { role: spec.role } : {}) });
     }
-    const findings = lint({ files, ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });
+    let roots;
+    if (spec.ca) {
+      try {
+        roots = parseCertificates(await readFile(resolve(ctx.workDir, spec.ca)));
+      } catch (e) {
+        return { error: { code: (e as NodeJS.ErrnoException).code ?? 'unreadable', message: `${spec.ca}: ${(e as Error).message}` } };
+      }
+    }
+    const findings = lint({ files, ...(roots ? { roots } : {}), ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });
     return {
       ...facts(files[0]!.certificates[0]!),
       chainLength: files[0]!.certificates.length,
