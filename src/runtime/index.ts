@@ -32,3 +32,12 @@ function isExecutable(file: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether `undici` is the real package. Bun substitutes its own implementation, which ignores
+ * custom connectors and the `ca` connect option (observed with Bun 1.4: SELF_SIGNED_CERT_IN_CHAIN
+ * with a `ca` that verifies under Node and Deno); HTTPS clients use node:https there.
+ */
+export function hasNativeUndici(): boolean {
+  return runtimeInfo().name !== 'bun';
+}

@@ -1,5 +1,6 @@
 // Every service kind, in one explicit list. Adding a kind: write src/services/<kind>/index.ts
 // exporting a ServiceKind, and add it here.
 import type { ServiceKind } from './types.ts';
+import { upstreamService } from './upstream/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService];

@@ -8,5 +8,7 @@ import { opensslStep } from './openssl.ts';
 import { certStep } from './cert.ts';
 import { pkcs12Step } from './pkcs12.ts';
 import { signCsrStep } from './sign-csr.ts';
+import { httpsStep } from './https.ts';
+import { curlStep } from './curl.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep];

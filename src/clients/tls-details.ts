@@ -1,0 +1,94 @@
+// What a TLS connection showed, as plain data, and TLS errors as stable codes and alert names.
+import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
+
+export interface PeerCertificateFacts {
+  subject: string;
+  issuer: string;
+  commonName?: string;
+  san: string[];
+  validFrom: string;
+  validTo: string;
+  serial: string;
+  fingerprint: string;
+}
+
+export interface TlsDetails {
+  protocol?: string;
+  cipher?: string;
+  alpn?: string;
+  /** The server certificate verified against the trust given (false with insecure/-k). */
+  authorized: boolean;
+  authorizationError?: string;
+  /** The chain the server sent, leaf first. */
+  peerChain: PeerCertificateFacts[];
+}
+
+function dn(x: Record<string, string | string[]> | undefined): string {
+  if (!x) return '';
+  return Object.entries(x)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
+}
+
+export function certificateFacts(c: PeerCertificate): PeerCertificateFacts {
+  const cn = c.subject?.CN;
+  return {
+    subject: dn(c.subject as unknown as Record<string, string>),
+    issuer: dn(c.issuer as unknown as Record<string, string>),
+    ...(cn ? { commonName: Array.isArray(cn) ? cn[0]! : cn } : {}),
+    san: (c.subjectaltname ?? '').split(', ').filter(Boolean).map((s) => s.replace(/^DNS:/, 'dns:').replace(/^IP Address:/, 'ip:').replace(/^email:/, 'email:').replace(/^URI:/, 'uri:')),
+    validFrom: c.valid_from ? new Date(c.valid_from).toISOString() : '',
+    validTo: c.valid_to ? new Date(c.valid_to).toISOString() : '',
+    serial: (c.serialNumber ?? '').toUpperCase(),
+    fingerprint: c.fingerprint256 ?? '',
+  };
+}
+
+export function peerChain(socket: TLSSocket): PeerCertificateFacts[] {
+  const chain: PeerCertificateFacts[] = [];
+  let c = typeof socket.getPeerCertificate === 'function' ? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined) : undefined;
+  const seen = new Set<string>();
+  while (c && c.raw && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    chain.push(certificateFacts(c));
+    c = c.issuerCertificate;
+  }
+  return chain;
+}
+
+export function describeTls(socket: TLSSocket): TlsDetails {
+  const cipher = typeof socket.getCipher === 'function' ? socket.getCipher() : undefined;
+  const alpn = socket.alpnProtocol;
+  return {
+    ...(typeof socket.getProtocol === 'function' && socket.getProtocol() ? { protocol: socket.getProtocol()! } : {}),
+    ...(cipher?.standardName || cipher?.name ? { cipher: cipher.standardName ?? cipher.name } : {}),
+    ...(alpn ? { alpn } : {}),
+    authorized: socket.authorized,
+    ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
+    peerChain: peerChain(socket),
+  };
+}
+
+export interface TlsFailure {
+  /** Node's code: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ECONNRESET... */
+  code: string;
+  /** The TLS alert, in RFC 8446 §6 spelling, when one was received: certificate_required, unknown_ca... */
+  alert?: string;
+  message: string;
+}
+
+/**
+ * The alert name from OpenSSL's error code. Node says ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED,
+ * Bun ERR_SSL_TLSV1_ALERT_CERTIFICATE_REQUIRED for the same alert; both name certificate_required.
+ */
+export function alertOf(code: string | undefined): string | undefined {
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$/.exec(code ?? '');
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+export function tlsFailure(err: unknown): TlsFailure {
+  const e = err as { code?: string; message?: string; cause?: unknown };
+  const code = e?.code ?? 'ERROR';
+  const alert = alertOf(code);
+  return { code, ...(alert ? { alert } : {}), message: e?.message ?? String(err) };
+}

@@ -1,0 +1,142 @@
+// `upstream`: an HTTPS server with the scenario's certificate that can require client
+// certificates, as document 001's API backend on 8443. By default it answers every request with
+// a JSON echo of what it saw, client certificate included, so steps can assert what arrived.
+//
+//   services:
+//     upstream: { kind: upstream, cert: server, clientCa: ca, clientAuth: required }
+//     api: { kind: upstream, cert: server, routes: [{ path: /health, status: 204 }] }
+//
+// The TLS server hands each connection to an HTTP server ('connection' event): this reads the
+// client certificate from the TLS socket the same way under Node, Bun and Deno (Bun's
+// node:https request sockets have no getPeerCertificate).
+import tls, { type TLSSocket } from 'node:tls';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { s } from '../../scenario/schema.ts';
+import type { ServiceKind } from '../types.ts';
+import { serverMaterial, trustAnchors } from '../pki-material.ts';
+import { certificateFacts } from '../../clients/tls-details.ts';
+
+export interface Route {
+  path: string;
+  method?: string;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface UpstreamSpec {
+  cert: string;
+  clientCa?: string | string[];
+  clientAuth?: 'required' | 'optional' | 'off';
+  port?: number;
+  routes?: Route[];
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+}
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+export function clientCertificateSeen(socket: TLSSocket): Record<string, unknown> {
+  const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  if (!peer || !peer.raw) return { presented: false };
+  const f = certificateFacts(peer);
+  return { presented: true, subject: f.subject, issuer: f.issuer, commonName: f.commonName ?? '', serial: f.serial, fingerprint: f.fingerprint, verified: socket.authorized, ...(socket.authorizationError ? { verifyError: String(socket.authorizationError) } : {}) };
+}
+
+function matchRoute(routes: Route[], req: IncomingMessage): Route | undefined {
+  const path = (req.url ?? '/').split('?')[0]!;
+  return routes.find((r) => (r.method === undefined || r.method.toUpperCase() === req.method) && (r.path.endsWith('*') ? path.startsWith(r.path.slice(0, -1)) : r.path === path));
+}
+
+export const upstreamService: ServiceKind<UpstreamSpec> = {
+  kind: 'upstream',
+  summary: 'an HTTPS server that can require client certificates; echoes what it saw as JSON',
+  schema: s.object(
+    {
+      cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
+      clientCa: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) client certificates must chain to'),
+      clientAuth: s.enum(['required', 'optional', 'off'], 'client certificates: required (default with clientCa), optional, off (default without)'),
+      port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
+      routes: s.array(
+        s.object(
+          {
+            path: s.string({ description: 'exact path, or a prefix ending in *' }),
+            method: s.string(),
+            status: s.integer({ minimum: 100, maximum: 599 }),
+            headers: s.map(s.string()),
+            body: s.string(),
+          },
+          { required: ['path'] },
+        ),
+        { description: 'canned answers; other requests get the JSON echo' },
+      ),
+      minVersion: s.enum(TLS_VERSIONS),
+      maxVersion: s.enum(TLS_VERSIONS),
+    },
+    { required: ['cert'] },
+  ),
+  properties: ['url', 'host', 'port', 'hostUrl'],
+  async start(spec, ctx) {
+    const material = serverMaterial(ctx.pki, spec.cert);
+    const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
+    if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
+    const routes = spec.routes ?? [];
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket as TLSSocket;
+      const route = matchRoute(routes, req);
+      ctx.log(`${req.method} ${req.url} client certificate: ${JSON.stringify(clientCertificateSeen(socket))}`);
+      req.resume();
+      req.on('end', () => {
+        if (route) {
+          res.writeHead(route.status ?? 200, route.headers ?? {});
+          res.end(route.body ?? '');
+          return;
+        }
+        const echo = {
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          sni: socket.servername || null,
+          tls: { protocol: socket.getProtocol?.() ?? null, cipher: socket.getCipher?.()?.standardName ?? null, alpn: socket.alpnProtocol || null },
+          clientCertificate: clientCertificateSeen(socket),
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(echo));
+      });
+    };
+    const httpServer = http.createServer(handler);
+    const sockets = new Set<Socket>();
+    const server = tls.createServer(
+      {
+        ...material,
+        ...(spec.clientCa ? { ca: trustAnchors(ctx.pki, spec.clientCa, 'clientCa') } : {}),
+        requestCert: mode !== 'off',
+        rejectUnauthorized: mode === 'required',
+        ALPNProtocols: ['http/1.1'],
+        ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
+        ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
+      },
+      (socket) => httpServer.emit('connection', socket),
+    );
+    server.on('connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+    });
+    // Node: ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE when a required certificate is missing.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException) => ctx.log(`TLS handshake failed: ${err.code ?? ''} ${err.message}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(spec.port ?? 0, ctx.host, () => resolve());
+    });
+    const port = (server.address() as { port: number }).port;
+    return {
+      props: { url: `https://${ctx.host}:${port}`, host: ctx.host, port, hostUrl: `https://localhost:${port}` },
+      async stop() {
+        for (const sock of sockets) sock.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        httpServer.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,125 @@
+// `https`: one HTTPS request with any client TLS settings, and what the handshake showed.
+// A refusal is a result, not a crash: expect.error states the refusal a step wants.
+//
+//   - name: no client certificate is refused
+//     https: { url: "{{upstream.url}}/hello/world", insecure: true }
+//     expect: { error: { alert: certificate_required } }
+//   - name: with the client certificate
+//     https: { url: "{{upstream.url}}/hello/world", trust: ca, clientCert: client }
+//     expect: { status: 200, json: { clientCertificate: { commonName: api-client } } }
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { SecureVersion } from 'node:tls';
+import { s } from '../scenario/schema.ts';
+import { matcher, fields, errorFields } from '../expect/vocabulary.ts';
+import { httpsRequest, type HttpsRequestOptions } from '../clients/https.ts';
+import { readPkcs12 } from '../pki/pkcs12/read.ts';
+import { trustAnchors, pkiItem } from '../services/pki-material.ts';
+import type { StepKind, StepContext } from './types.ts';
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+export interface HttpsSpec {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  trust?: string | string[];
+  ca?: string;
+  insecure?: boolean;
+  clientCert?: string;
+  cert?: string;
+  key?: string;
+  keyPassword?: string;
+  pkcs12?: string;
+  password?: string;
+  servername?: string | false;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  alpn?: string[];
+}
+
+export const tlsExpect = fields({
+  protocol: matcher('string', 'TLSv1.2, TLSv1.3'),
+  cipher: matcher('string'),
+  alpn: matcher('string'),
+  authorized: matcher('boolean', 'the server certificate verified against the trust given'),
+  authorizationError: matcher('string', 'why not: UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED...'),
+  peerChain: matcher('any', 'the chain the server sent, leaf first: subject, issuer, commonName, san, validFrom, validTo, serial, fingerprint'),
+});
+
+async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsRequestOptions, 'url'>> {
+  const file = (p: string) => readFile(resolve(ctx.workDir, p), 'utf8');
+  const o: Omit<HttpsRequestOptions, 'url'> = {};
+  if (spec.trust) o.ca = trustAnchors(ctx.world.pki, spec.trust);
+  if (spec.ca) o.ca = [...((o.ca as string[] | undefined) ?? []), await file(spec.ca)];
+  if (spec.insecure) o.insecure = true;
+  if (spec.clientCert) {
+    const item = pkiItem(ctx.world.pki, spec.clientCert, 'clientCert');
+    o.cert = String(item.pem);
+    o.key = String(item.keyPem);
+    if (typeof item.keyPassword === 'string') o.passphrase = item.keyPassword;
+  }
+  if (spec.cert) o.cert = await file(spec.cert);
+  if (spec.key) o.key = await file(spec.key);
+  if (spec.keyPassword !== undefined) o.passphrase = spec.keyPassword;
+  if (spec.pkcs12) {
+    // Decoded here rather than passed as `pfx`: Node on OpenSSL 3 cannot read RC2-40 bundles.
+    const info = readPkcs12(await readFile(resolve(ctx.workDir, spec.pkcs12)), spec.password ?? '', spec.pkcs12);
+    if (!info.key || info.leafIndex < 0) throw Object.assign(new Error(`${spec.pkcs12} holds no key and certificate pair`), { code: 'bad-input' });
+    o.key = info.key.pem;
+    o.cert = info.certificates[info.leafIndex]!.pem;
+  }
+  if (spec.servername !== undefined) o.servername = spec.servername;
+  if (spec.minVersion) o.minVersion = spec.minVersion;
+  if (spec.maxVersion) o.maxVersion = spec.maxVersion;
+  if (spec.alpn) o.alpn = spec.alpn;
+  return o;
+}
+
+export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
+  kind: 'https',
+  summary: 'an HTTPS request (undici) with any client TLS settings; the result has status, body, TLS details and the failure reason',
+  schema: s.object(
+    {
+      url: s.string({ description: 'https://... (usually {{service.url}}/path)' }),
+      method: s.string(),
+      headers: s.map(s.string()),
+      body: s.string(),
+      trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
+      ca: s.string({ description: 'a CA file to trust (curl --cacert)' }),
+      insecure: s.boolean('do not verify the server certificate (curl -k)'),
+      clientCert: s.string({ ref: 'pki', description: 'present this certificate item and its key' }),
+      cert: s.string({ description: 'client certificate file (curl --cert)' }),
+      key: s.string({ description: 'client key file (curl --key)' }),
+      keyPassword: s.string({ description: 'password of an encrypted key (curl --pass)' }),
+      pkcs12: s.string({ description: 'client PKCS#12 file (curl --cert-type P12 --cert file:password)' }),
+      password: s.string({ description: 'its password' }),
+      servername: s.anyOf([s.string(), s.boolean()], 'SNI and the name to verify; false sends no SNI'),
+      minVersion: s.enum(TLS_VERSIONS),
+      maxVersion: s.enum(TLS_VERSIONS),
+      alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
+    },
+    { required: ['url'] },
+  ),
+  expect: {
+    status: matcher('number'),
+    headers: matcher('any', 'response headers, names in lower case'),
+    body: matcher('string'),
+    json: matcher('any', 'the body parsed as JSON (nested fields allowed)'),
+    tls: tlsExpect,
+    timings: fields({ connectMs: matcher('number'), tlsMs: matcher('number'), firstByteMs: matcher('number'), totalMs: matcher('number') }),
+    error: errorFields({ alert: matcher('string', 'the TLS alert received: certificate_required, unknown_ca, bad_certificate, handshake_failure...') }),
+  },
+  defaultExpect: () => ({ status: { lt: 400 } }),
+  async execute(spec, ctx) {
+    let tlsOptions;
+    try {
+      tlsOptions = await clientTls(spec, ctx);
+    } catch (e) {
+      return { error: { code: (e as { code?: string }).code ?? 'bad-input', message: (e as Error).message } };
+    }
+    const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, signal: ctx.signal });
+    return { ...r } as Record<string, unknown>;
+  },
+};
