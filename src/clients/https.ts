@@ -20,6 +20,8 @@ export interface TlsClientOptions {
   passphrase?: string;
   /** SNI and the name the certificate must match; false sends no SNI. */
   servername?: string | false;
+  /** The name the server certificate must match, when it differs from the SNI (nginx proxy_ssl_name). */
+  verifyName?: string;
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
   alpn?: string[];
@@ -54,8 +56,8 @@ export function tlsConnectOptions(host: string, port: number, o: TlsClientOption
     ...(o.key ? { key: o.key } : {}),
     ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
     ...(sni ? { servername: sni } : {}),
-    // The name to verify: the SNI name, else the host. checkServerIdentity still runs with -k off.
-    ...(o.servername ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(o.servername as string, cert) } : {}),
+    // The name to verify: verifyName, else the SNI name, else the host.
+    ...(o.verifyName || o.servername ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity((o.verifyName || o.servername) as string, cert) } : {}),
     rejectUnauthorized: !o.insecure,
     ...(o.minVersion ? { minVersion: o.minVersion } : {}),
     ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
@@ -63,7 +65,7 @@ export function tlsConnectOptions(host: string, port: number, o: TlsClientOption
   };
 }
 
-interface Observed {
+export interface Observed {
   socket?: TLSSocket;
   /** Read at the end of the handshake: after the response the socket may be gone. */
   details?: TlsDetails;
@@ -72,9 +74,13 @@ interface Observed {
   secureAt?: number;
 }
 
-/** An undici connector that makes the TLS socket itself and records what happens to it. */
-export function observingConnector(o: TlsClientOptions, seen: Observed): (opts: { hostname: string; port: string }, cb: (err: Error | null, socket: TLSSocket | null) => void) => void {
+/**
+ * An undici connector that makes the TLS socket itself and records what happens to it in the
+ * object `observe` returns for each new connection.
+ */
+export function observingConnector(o: TlsClientOptions, observe: () => Observed): (opts: { hostname: string; port: string }, cb: (err: Error | null, socket: TLSSocket | null) => void) => void {
   return (opts, cb) => {
+    const seen = observe();
     const socket = tls.connect(tlsConnectOptions(opts.hostname.replace(/^\[|\]$/g, ''), Number(opts.port), o));
     seen.socket = socket;
     let settled = false;
@@ -132,7 +138,7 @@ function parseJson(body: string, headers: Record<string, string>): { json?: unkn
 async function viaUndici(o: HttpsRequestOptions): Promise<HttpsResult> {
   const started = performance.now();
   const seen: Observed = {};
-  const agent = new Agent({ connect: observingConnector(o, seen) as never, pipelining: 0 });
+  const agent = new Agent({ connect: observingConnector(o, () => seen) as never, pipelining: 0 });
   const url = new URL(o.url);
   const timings = () => ({
     ...(seen.connectAt ? { connectMs: seen.connectAt - started } : {}),

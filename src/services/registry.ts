@@ -2,5 +2,6 @@
 // exporting a ServiceKind, and add it here.
 import type { ServiceKind } from './types.ts';
 import { upstreamService } from './upstream/index.ts';
+import { proxyService } from './proxy/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService];

@@ -1,0 +1,111 @@
+// `proxy`: a plain-HTTP listener that forwards to an HTTPS upstream and presents a client
+// certificate there, as nginx does in document 001 with proxy_ssl_certificate. Its knobs are
+// nginx's; a failed upstream handshake answers 502 and says why in nginx's words, in the log
+// and in the `x-upstream-error` response header.
+//
+//   services:
+//     proxy: { kind: proxy, to: upstream, clientCert: client, trust: ca, verify: true }
+//     # nginx: proxy_pass https://upstream; proxy_ssl_certificate client.crt; proxy_ssl_certificate_key client.key;
+//     #        proxy_ssl_trusted_certificate ca.crt; proxy_ssl_verify on;
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { SecureVersion } from 'node:tls';
+import { pipeline } from 'node:stream/promises';
+import { s } from '../../scenario/schema.ts';
+import type { ServiceKind } from '../types.ts';
+import { pkiItem, trustAnchors } from '../pki-material.ts';
+import { createUpstreamClient } from '../../clients/upstream-client.ts';
+import { nginxUpstreamError } from './nginx-terms.ts';
+
+export interface ProxySpec {
+  to?: string;
+  target?: string;
+  clientCert?: string;
+  clientKeyPassword?: string;
+  trust?: string | string[];
+  verify?: boolean;
+  name?: string;
+  sni?: boolean;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  port?: number;
+}
+
+const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+// RFC 9110 §7.6.1: connection-specific fields are not forwarded.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+
+export const proxyService: ServiceKind<ProxySpec> = {
+  kind: 'proxy',
+  summary: 'a plain-HTTP proxy that forwards to an HTTPS upstream presenting a client certificate (nginx proxy_ssl_* style)',
+  schema: s.object({
+    to: s.string({ ref: 'service', description: 'the upstream service (proxy_pass https://...)' }),
+    target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443' }),
+    clientCert: s.string({ ref: 'pki', description: 'certificate item presented upstream (proxy_ssl_certificate / _key)' }),
+    clientKeyPassword: s.string({ description: 'password of its key, if the item has none recorded (proxy_ssl_password_file)' }),
+    trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) the upstream must chain to (proxy_ssl_trusted_certificate)'),
+    verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
+    name: s.string({ description: 'the name the upstream certificate must match (proxy_ssl_name); default: the upstream host' }),
+    sni: s.boolean('send the name as SNI (proxy_ssl_server_name); default false, as nginx'),
+    minVersion: s.enum(TLS_VERSIONS),
+    maxVersion: s.enum(TLS_VERSIONS, 'upper TLS version (proxy_ssl_protocols)'),
+    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
+  }),
+  properties: ['url', 'host', 'port'],
+  async start(spec, ctx) {
+    const targetUrl = spec.to ? String(ctx.services[spec.to]?.url ?? '') : spec.target;
+    if (!targetUrl) throw new Error('proxy needs `to` (a service) or `target` (a URL)');
+    const origin = new URL(targetUrl);
+    const upstreamHost = origin.hostname.replace(/^\[|\]$/g, '');
+    const verifyName = spec.name ?? upstreamHost;
+    const client = spec.clientCert ? pkiItem(ctx.pki, spec.clientCert, 'clientCert') : undefined;
+    const verify = spec.verify ?? Boolean(spec.trust);
+    const upstream = createUpstreamClient(origin, {
+      ...(spec.trust ? { ca: trustAnchors(ctx.pki, spec.trust) } : {}),
+      insecure: !verify,
+      ...(client ? { cert: String(client.pem), key: String(client.keyPem) } : {}),
+      ...(spec.clientKeyPassword !== undefined ? { passphrase: spec.clientKeyPassword } : client && typeof client.keyPassword === 'string' ? { passphrase: client.keyPassword } : {}),
+      servername: spec.sni ? verifyName : false,
+      verifyName,
+      ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
+      ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
+    });
+    const handler = async (req: IncomingMessage, res: ServerResponse) => {
+      const headers: Record<string, string | string[]> = { host: origin.host };
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+      const hasBody = !['GET', 'HEAD'].includes(req.method ?? 'GET');
+      const r = await upstream.forward({ method: req.method ?? 'GET', path: req.url ?? '/', headers, ...(hasBody ? { body: req } : {}) });
+      if ('error' in r) {
+        const why = nginxUpstreamError(r.error, verifyName, r.tlsVersion);
+        ctx.log(`[error] ${why}, upstream: "${targetUrl}" (${r.error.code}${r.error.alert ? `, alert ${r.error.alert}` : ''})`);
+        req.resume();
+        res.writeHead(502, { 'content-type': 'text/plain', 'x-upstream-error': why, 'x-upstream-error-code': r.error.code });
+        res.end(`502 Bad Gateway\n${why}\n`);
+        return;
+      }
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(r.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
+      res.writeHead(r.status, out);
+      await pipeline(r.body, res).catch((e) => ctx.log(`[error] relaying the response: ${(e as Error).message}`));
+    };
+    const server = http.createServer((req, res) => void handler(req, res));
+    const sockets = new Set<Socket>();
+    server.on('connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(spec.port ?? 0, ctx.host, () => resolve());
+    });
+    const port = (server.address() as { port: number }).port;
+    return {
+      props: { url: `http://${ctx.host}:${port}`, host: ctx.host, port },
+      async stop() {
+        for (const sock of sockets) sock.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await upstream.close();
+      },
+    };
+  },
+};
