@@ -129,7 +129,30 @@ export type KeyCipher = (typeof KEY_CIPHERS)[number];
 export function exportPrivateKey(key: PrivateKeyMaterial, format: KeyFormat = 'pkcs8', password?: string, cipher: KeyCipher = 'des-ede3-cbc'): string {
   const fmt = format === 'pkcs8' ? 'pkcs8' : familyOf(key.type) === 'ec' ? 'sec1' : 'pkcs1';
   if (fmt !== 'pkcs8' && familyOf(key.type) === 'ed25519') throw new KeyError('ed25519 keys exist only in PKCS#8 form', 'unsupported');
-  return key.object.export({ type: fmt, format: 'pem', ...(password !== undefined ? { cipher, passphrase: password } : {}) }) as string;
+  try {
+    return key.object.export({ type: fmt, format: 'pem', ...(password !== undefined ? { cipher, passphrase: password } : {}) }) as string;
+  } catch (e) {
+    if (password === undefined) throw e;
+    return encryptWithForge(key, fmt, password, cipher);
+  }
+}
+
+const FORGE_CIPHER: Record<KeyCipher, 'aes128' | 'aes256' | '3des'> = { 'des-ede3-cbc': '3des', 'aes-128-cbc': 'aes128', 'aes-256-cbc': 'aes256' };
+
+/**
+ * Encrypted PEM through node-forge, for runtimes whose node:crypto cannot (Deno refuses
+ * des-ede3-cbc). PKCS#8 with 3DES comes out as pbeWithSHAAnd3-KeyTripleDES-CBC rather than
+ * PBES2/DES-EDE3-CBC: both are what openssl reads with the same -passin.
+ */
+function encryptWithForge(key: PrivateKeyMaterial, fmt: 'pkcs8' | 'pkcs1' | 'sec1', password: string, cipher: KeyCipher): string {
+  const info = forge.asn1.fromDer(forge.util.binary.raw.encode(new Uint8Array(key.pkcs8)));
+  if (fmt === 'pkcs1') {
+    const rsa = forge.pki.privateKeyFromAsn1(info) as forge.pki.rsa.PrivateKey;
+    return forge.pki.encryptRsaPrivateKey(rsa, password, { algorithm: FORGE_CIPHER[cipher] }) + '\n';
+  }
+  if (fmt === 'sec1') throw new KeyError('an encrypted EC key in the traditional (sec1) form needs node:crypto, which this runtime lacks for this cipher; use keyFormat pkcs8', 'unsupported');
+  const encrypted = forge.pki.encryptPrivateKeyInfo(info, FORGE_CIPHER[cipher] === '3des' ? password : forge.util.encodeUtf8(password), { algorithm: FORGE_CIPHER[cipher], prfAlgorithm: 'sha256' } as forge.pki.EncryptionOptions);
+  return forge.pki.encryptedPrivateKeyToPem(encrypted) + '\n';
 }
 
 /** A WebCrypto signing key for the given hash (RSA keys are bound to one hash in WebCrypto). */

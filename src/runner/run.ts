@@ -56,7 +56,7 @@ export function select(all: LoadedScenario[], sel: Selection): LoadedScenario[] 
   return list;
 }
 
-export interface RunOptions extends Omit<ScenarioRunOptions, 'signal'> {
+export interface RunOptions extends Omit<ScenarioRunOptions, 'signal' | 'runtime'> {
   jobs: number;
   bail: boolean;
   signal: AbortSignal;
@@ -78,7 +78,7 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
     while (next < scenarios.length && !signal.aborted) {
       const i = next++;
       const l = scenarios[i]!;
-      const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal });
+      const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal, runtime: runtime.name });
       results[i] = r;
       if (o.bail && r.status === 'failed') stop.abort('bail');
     }

@@ -29,6 +29,8 @@ export interface ScenarioRunOptions {
   peerHints: Record<string, string>;
   /** Where work directories are made (default: the system temp dir). */
   tmpRoot?: string;
+  /** The runtime this run is on, for steps' skipOn. */
+  runtime: 'node' | 'bun' | 'deno';
 }
 
 export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
@@ -96,8 +98,10 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         steps.push({ ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason: 'run interrupted' });
         continue;
       }
-      if (step.skip || (hasOnly && !step.only)) {
-        const outcome: StepOutcome = { ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason: step.skip ?? 'not marked only' };
+      const runtimeSkip = step.skipOn?.[o.runtime];
+      if (step.skip || runtimeSkip || (hasOnly && !step.only)) {
+        const reason = step.skip ?? (runtimeSkip ? `on ${o.runtime}: ${runtimeSkip}` : 'not marked only');
+        const outcome: StepOutcome = { ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason };
         steps.push(outcome);
         o.reporters.emit('onStepEnd', info, outcome);
         continue;

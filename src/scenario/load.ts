@@ -150,6 +150,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         retries: typeof plain.retries === 'number' ? plain.retries : 0,
         ...(skip ? { skip } : {}),
+        ...(plain.skipOn ? { skipOn: plain.skipOn as Record<string, string> } : {}),
         ...(todo ? { todo } : {}),
         only: plain.only === true,
         ...(pos ? { at: pos } : {}),

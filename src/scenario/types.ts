@@ -46,6 +46,8 @@ export interface StepDecl {
   timeoutMs?: number;
   retries: number;
   skip?: string;
+  /** Runtime name -> why the step is skipped there. */
+  skipOn?: Record<string, string>;
   todo?: string;
   only: boolean;
   at?: SourcePosition;

@@ -3,5 +3,6 @@
 import type { ServiceKind } from './types.ts';
 import { upstreamService } from './upstream/index.ts';
 import { proxyService } from './proxy/index.ts';
+import { nginxService } from './nginx/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService];

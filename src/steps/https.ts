@@ -14,7 +14,8 @@ import { s } from '../scenario/schema.ts';
 import { matcher, fields, errorFields } from '../expect/vocabulary.ts';
 import { httpsRequest, type HttpsRequestOptions } from '../clients/https.ts';
 import { readPkcs12 } from '../pki/pkcs12/read.ts';
-import { trustAnchors, pkiItem } from '../services/pki-material.ts';
+import { trustAnchors, clientMaterial } from '../services/pki-material.ts';
+import { loadPrivateKey } from '../pki/keys.ts';
 import type { StepKind, StepContext } from './types.ts';
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -54,15 +55,10 @@ async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsR
   if (spec.trust) o.ca = trustAnchors(ctx.world.pki, spec.trust);
   if (spec.ca) o.ca = [...((o.ca as string[] | undefined) ?? []), await file(spec.ca)];
   if (spec.insecure) o.insecure = true;
-  if (spec.clientCert) {
-    const item = pkiItem(ctx.world.pki, spec.clientCert, 'clientCert');
-    o.cert = String(item.pem);
-    o.key = String(item.keyPem);
-    if (typeof item.keyPassword === 'string') o.passphrase = item.keyPassword;
-  }
+  if (spec.clientCert) Object.assign(o, clientMaterial(ctx.world.pki, spec.clientCert));
   if (spec.cert) o.cert = await file(spec.cert);
-  if (spec.key) o.key = await file(spec.key);
-  if (spec.keyPassword !== undefined) o.passphrase = spec.keyPassword;
+  // Decrypted here, as curl --pass would: TLS stacks differ in how they take a passphrase.
+  if (spec.key) o.key = loadPrivateKey(await file(spec.key), spec.keyPassword, spec.key).object.export({ type: 'pkcs8', format: 'pem' }) as string;
   if (spec.pkcs12) {
     // Decoded here rather than passed as `pfx`: Node on OpenSSL 3 cannot read RC2-40 bundles.
     const info = readPkcs12(await readFile(resolve(ctx.workDir, spec.pkcs12)), spec.password ?? '', spec.pkcs12);

@@ -13,7 +13,7 @@ import type { SecureVersion } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
-import { pkiItem, trustAnchors } from '../pki-material.ts';
+import { clientMaterial, trustAnchors } from '../pki-material.ts';
 import { createUpstreamClient } from '../../clients/upstream-client.ts';
 import { nginxUpstreamError } from './nginx-terms.ts';
 
@@ -21,7 +21,6 @@ export interface ProxySpec {
   to?: string;
   target?: string;
   clientCert?: string;
-  clientKeyPassword?: string;
   trust?: string | string[];
   verify?: boolean;
   name?: string;
@@ -42,7 +41,6 @@ export const proxyService: ServiceKind<ProxySpec> = {
     to: s.string({ ref: 'service', description: 'the upstream service (proxy_pass https://...)' }),
     target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443' }),
     clientCert: s.string({ ref: 'pki', description: 'certificate item presented upstream (proxy_ssl_certificate / _key)' }),
-    clientKeyPassword: s.string({ description: 'password of its key, if the item has none recorded (proxy_ssl_password_file)' }),
     trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) the upstream must chain to (proxy_ssl_trusted_certificate)'),
     verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
     name: s.string({ description: 'the name the upstream certificate must match (proxy_ssl_name); default: the upstream host' }),
@@ -58,13 +56,12 @@ export const proxyService: ServiceKind<ProxySpec> = {
     const origin = new URL(targetUrl);
     const upstreamHost = origin.hostname.replace(/^\[|\]$/g, '');
     const verifyName = spec.name ?? upstreamHost;
-    const client = spec.clientCert ? pkiItem(ctx.pki, spec.clientCert, 'clientCert') : undefined;
+    const client = spec.clientCert ? clientMaterial(ctx.pki, spec.clientCert) : undefined;
     const verify = spec.verify ?? Boolean(spec.trust);
     const upstream = createUpstreamClient(origin, {
       ...(spec.trust ? { ca: trustAnchors(ctx.pki, spec.trust) } : {}),
       insecure: !verify,
-      ...(client ? { cert: String(client.pem), key: String(client.keyPem) } : {}),
-      ...(spec.clientKeyPassword !== undefined ? { passphrase: spec.clientKeyPassword } : client && typeof client.keyPassword === 'string' ? { passphrase: client.keyPassword } : {}),
+      ...(client ?? {}),
       servername: spec.sni ? verifyName : false,
       verifyName,
       ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),

@@ -124,7 +124,12 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
       sock.on('close', () => sockets.delete(sock));
     });
     // Node: ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE when a required certificate is missing.
-    server.on('tlsClientError', (err: NodeJS.ErrnoException) => ctx.log(`TLS handshake failed: ${err.code ?? ''} ${err.message}`));
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      ctx.log(`TLS handshake failed: ${err.code ?? ''} ${err.message}`);
+      // Let the alert reach the client before the socket goes: under load, Deno otherwise closes
+      // the connection before writing it, and the client sees an empty reply instead of the reason.
+      setTimeout(() => socket.destroy(), 50).unref();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(spec.port ?? 0, ctx.host, () => resolve());

@@ -1,0 +1,84 @@
+// Long-running child processes for services (nginx, pebble...): started in their own process
+// group, waited for until ready, stopped with SIGTERM then SIGKILL, all descendants included.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface Daemon {
+  pid: number;
+  /** stdout and stderr so far (the last 64 KiB). */
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startDaemon(argv: string[], o: { cwd: string; env: Record<string, string | undefined>; log?: (line: string) => void }): Daemon {
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
+    cwd: o.cwd,
+    env: Object.fromEntries(Object.entries(o.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let exited = false;
+  const add = (d: Buffer) => {
+    out = (out + d.toString('utf8')).slice(-65536);
+    for (const line of d.toString('utf8').split('\n')) if (line.trim()) o.log?.(line);
+  };
+  child.stdout!.on('data', add);
+  child.stderr!.on('data', add);
+  const done = new Promise<void>((resolve) => child.on('close', () => ((exited = true), resolve())));
+  child.on('error', (e) => add(Buffer.from(`cannot start ${argv[0]}: ${e.message}\n`)));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  return {
+    pid: child.pid ?? -1,
+    output: () => out,
+    exited: () => exited,
+    async stop() {
+      if (exited) return;
+      signal('SIGTERM');
+      const killed = await Promise.race([done.then(() => true), delay(3000).then(() => false)]);
+      if (!killed) {
+        signal('SIGKILL');
+        await done;
+      }
+    },
+  };
+}
+
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Waits until the port accepts connections, the daemon exits, or the time is up. */
+export async function waitForPort(d: Daemon, host: string, port: number, timeoutMs = 10_000): Promise<void> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (d.exited()) throw new Error(`exited before listening: ${d.output().trim().split('\n').slice(-3).join(' | ')}`);
+    if (await portOpen(host, port)) return;
+    await delay(25);
+  }
+  throw new Error(`not listening on ${host}:${port} after ${timeoutMs}ms: ${d.output().trim().split('\n').slice(-3).join(' | ')}`);
+}
+
+/** A port that was free a moment ago, for programs that cannot bind port 0 and report it (nginx). */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,91 @@
+// Renders nginx.conf for the two roles of document 001: the proxy that presents a client
+// certificate upstream, and the mTLS terminator. The file is meant to be read and copied
+// (kept with --keep): every directive that matters carries a comment saying why.
+export interface NginxCommon {
+  port: number;
+  host: string;
+  protocols: string[];
+}
+
+export interface NginxProxyConf extends NginxCommon {
+  role: 'proxy';
+  upstreamUrl: string;
+  clientCert?: string;
+  clientKey?: string;
+  passwordFile?: string;
+  trusted?: string;
+  verify: boolean;
+  verifyDepth?: number;
+  name?: string;
+  sni: boolean;
+}
+
+export interface NginxTerminatorConf extends NginxCommon {
+  role: 'terminator';
+  cert: string;
+  key: string;
+  passwordFile?: string;
+  clientCa?: string;
+  verifyClient: 'on' | 'optional' | 'optional_no_ca' | 'off';
+  verifyDepth?: number;
+}
+
+export type NginxConf = NginxProxyConf | NginxTerminatorConf;
+
+const q = (s: string) => `"${s.replace(/(["\\$])/g, '\\$1')}"`;
+
+function head(c: NginxConf): string {
+  return `# Rendered by certharness for a scenario; runs as: nginx -p <this directory> -c nginx.conf
+# Relative paths below resolve against the prefix (-p), so the directory is self-contained.
+daemon off;              # certharness supervises the process
+master_process off;      # one process: stops with the scenario
+worker_processes 1;
+pid nginx.pid;
+error_log logs/error.log info;   # info: the client-certificate verify messages are logged at info
+
+events { worker_connections 256; }
+
+http {
+    access_log logs/access.log;
+    client_body_temp_path temp/client;
+    proxy_temp_path temp/proxy;
+    fastcgi_temp_path temp/fastcgi;
+    uwsgi_temp_path temp/uwsgi;
+    scgi_temp_path temp/scgi;
+`;
+}
+
+export function renderNginxConf(c: NginxConf): string {
+  if (c.role === 'proxy') {
+    return `${head(c)}
+    # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
+    server {
+        listen ${c.host}:${c.port};
+
+        location / {
+            proxy_pass ${c.upstreamUrl};
+${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
+${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.name ? `            proxy_ssl_name ${q(c.name)};   # the name the upstream certificate must match\n` : ''}            proxy_ssl_server_name ${c.sni ? 'on' : 'off'};   # send that name as SNI (default off)
+            proxy_ssl_protocols ${c.protocols.join(' ')};   # nginx 1.22 stops at TLSv1.2 unless told
+        }
+    }
+}
+`;
+  }
+  return `${head(c)}
+    # Document 001's upstream, terminated by nginx: client certificates checked against a CA.
+    server {
+        listen ${c.host}:${c.port} ssl;
+        ssl_certificate     ${c.cert};
+        ssl_certificate_key ${c.key};
+${c.passwordFile ? `        ssl_password_file   ${c.passwordFile};\n` : ''}        ssl_protocols ${c.protocols.join(' ')};
+${c.clientCa ? `        ssl_client_certificate ${c.clientCa};   # CA client certificates must chain to\n` : ''}        ssl_verify_client ${c.verifyClient};   # on: 400 without a valid certificate; optional: $ssl_client_verify says
+${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}
+        location / {
+            default_type text/plain;
+            return 200 "verify=$ssl_client_verify subject=$ssl_client_s_dn issuer=$ssl_client_i_dn serial=$ssl_client_serial\\n";
+        }
+    }
+}
+`;
+}

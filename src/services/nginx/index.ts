@@ -1,0 +1,135 @@
+// `nginx`: the real nginx, in either of document 001's roles, with a rendered nginx.conf in
+// <workDir>/services/<name>/ and never touching /etc/nginx.
+//
+//   services:
+//     front: { kind: nginx, role: proxy, to: upstream, clientCert: client, trust: ca, verify: true }
+//     tls:   { kind: nginx, role: terminator, cert: server, clientCa: ca, verifyClient: on }
+import { mkdir, writeFile, copyFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { s } from '../../scenario/schema.ts';
+import type { ServiceKind } from '../types.ts';
+import { pkiItem } from '../pki-material.ts';
+import { startDaemon, waitForPort, freePort } from '../../clients/daemon.ts';
+import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+
+export interface NginxSpec {
+  role: 'proxy' | 'terminator';
+  to?: string;
+  target?: string;
+  clientCert?: string;
+  trust?: string;
+  verify?: boolean;
+  verifyDepth?: number;
+  name?: string;
+  sni?: boolean;
+  cert?: string;
+  clientCa?: string;
+  verifyClient?: 'on' | 'optional' | 'optional_no_ca' | 'off';
+  protocols?: string[];
+  port?: number;
+}
+
+const BIND_ATTEMPTS = 3;
+
+export const nginxService: ServiceKind<NginxSpec> = {
+  kind: 'nginx',
+  summary: 'the real nginx as document 001\'s client-certificate proxy (role: proxy) or as an mTLS terminator (role: terminator)',
+  schema: s.object(
+    {
+      role: s.enum(['proxy', 'terminator'], 'proxy: plain HTTP in, HTTPS with a client certificate out; terminator: HTTPS that checks client certificates'),
+      to: s.string({ ref: 'service', description: 'proxy: the upstream service (proxy_pass)' }),
+      target: s.string({ description: 'proxy: or an upstream URL' }),
+      clientCert: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_certificate and _key' }),
+      trust: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_trusted_certificate' }),
+      verify: s.boolean('proxy: proxy_ssl_verify (default: on when trust is given)'),
+      verifyDepth: s.integer({ minimum: 0, description: 'proxy_ssl_verify_depth / ssl_verify_depth' }),
+      name: s.string({ description: 'proxy: proxy_ssl_name' }),
+      sni: s.boolean('proxy: proxy_ssl_server_name (default off)'),
+      cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
+      clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
+      verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
+      protocols: s.array(s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), { description: 'ssl_protocols / proxy_ssl_protocols (default TLSv1.2 TLSv1.3)' }),
+      port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the port (default: a free one)' }),
+    },
+    { required: ['role'] },
+  ),
+  properties: ['url', 'host', 'port', 'confFile', 'errorLog', 'accessLog', 'dir'],
+  peers: () => ['nginx'],
+  async start(spec, ctx) {
+    const dir = join(ctx.workDir, 'services', ctx.name);
+    for (const sub of ['logs', 'temp', 'certs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+    // Copies of the PKI files under the prefix, so the rendered config is self-contained.
+    const copyItem = async (name: string, role: string, base: string) => {
+      const item = pkiItem(ctx.pki, name, role);
+      const cert = `certs/${base}.crt`;
+      const key = `certs/${base}.key`;
+      await copyFile(String(item.fullchainFile), join(dir, cert));
+      await copyFile(String(item.keyFile), join(dir, key));
+      await chmod(join(dir, key), 0o600);
+      let passwordFile: string | undefined;
+      if (typeof item.keyPassword === 'string') {
+        passwordFile = `certs/${base}.pass`;
+        await writeFileAtomic(join(dir, passwordFile), `${item.keyPassword}\n`, 0o600);
+      }
+      return { cert, key, ...(passwordFile ? { passwordFile } : {}) };
+    };
+    const copyCa = async (name: string, role: string, base: string) => {
+      const item = pkiItem(ctx.pki, name, role);
+      await writeFile(join(dir, `certs/${base}.crt`), String(item.pem));
+      return `certs/${base}.crt`;
+    };
+    const protocols = spec.protocols ?? ['TLSv1.2', 'TLSv1.3'];
+    let conf: Omit<NginxProxyConf, 'port'> | Omit<NginxTerminatorConf, 'port'>;
+    if (spec.role === 'proxy') {
+      const upstreamUrl = spec.to ? String(ctx.services[spec.to]?.url ?? '') : spec.target;
+      if (!upstreamUrl) throw new Error('role proxy needs `to` (a service) or `target` (a URL)');
+      const client = spec.clientCert ? await copyItem(spec.clientCert, 'clientCert', 'client') : undefined;
+      conf = {
+        role: 'proxy',
+        host: ctx.host,
+        protocols,
+        upstreamUrl,
+        ...(client ? { clientCert: client.cert, clientKey: client.key, ...(client.passwordFile ? { passwordFile: client.passwordFile } : {}) } : {}),
+        ...(spec.trust ? { trusted: await copyCa(spec.trust, 'trust', 'trusted') } : {}),
+        verify: spec.verify ?? Boolean(spec.trust),
+        ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
+        ...(spec.name ? { name: spec.name } : {}),
+        sni: spec.sni ?? false,
+      };
+    } else {
+      if (!spec.cert) throw new Error('role terminator needs cert');
+      const server = await copyItem(spec.cert, 'cert', 'server');
+      conf = {
+        role: 'terminator',
+        host: ctx.host,
+        protocols,
+        cert: server.cert,
+        key: server.key,
+        ...(server.passwordFile ? { passwordFile: server.passwordFile } : {}),
+        ...(spec.clientCa ? { clientCa: await copyCa(spec.clientCa, 'clientCa', 'client-ca') } : {}),
+        verifyClient: spec.verifyClient ?? (spec.clientCa ? 'on' : 'off'),
+        ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
+      };
+    }
+    const confFile = join(dir, 'nginx.conf');
+    // nginx cannot bind port 0 and report the port: take a free one, and try again if it was taken meanwhile.
+    for (let attempt = 1; ; attempt++) {
+      const port = spec.port ?? (await freePort(ctx.host));
+      await writeFile(confFile, renderNginxConf({ ...conf, port } as NginxConf));
+      const daemon = startDaemon(['nginx', '-p', dir, '-c', 'nginx.conf', '-e', 'logs/error.log'], { cwd: dir, env: ctx.env, log: (l) => ctx.log(l) });
+      try {
+        await waitForPort(daemon, ctx.host, port);
+      } catch (e) {
+        await daemon.stop();
+        if (attempt < BIND_ATTEMPTS && !spec.port && /Address already in use/.test(String((e as Error).message))) continue;
+        throw e;
+      }
+      const scheme = spec.role === 'proxy' ? 'http' : 'https';
+      return {
+        props: { url: `${scheme}://${ctx.host}:${port}`, host: ctx.host, port, confFile, errorLog: join(dir, 'logs', 'error.log'), accessLog: join(dir, 'logs', 'access.log'), dir },
+        stop: () => daemon.stop(),
+      };
+    }
+  },
+};
