@@ -95,6 +95,20 @@ t.test('serve --json prints the world once it is up, and Ctrl-C removes it', asy
   t.notOk(existsSync(world.workDir), 'teardown removed the work directory');
 });
 
+t.test('serve <kind> starts that service with its own PKI', async (t) => {
+  const child = spawn(process.execPath, [BIN, 'serve', 'upstream', '--json'], { cwd: ROOT });
+  let out = '';
+  const line = await new Promise<string>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0]!))));
+  const world = JSON.parse(line);
+  t.match(world.services.upstream.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  t.ok(existsSync(world.pki.client.certFile));
+  const code = await new Promise<number | null>((resolve) => (child.on('close', resolve), child.kill('SIGTERM')));
+  t.equal(code, 0);
+  const typo = await runCli(['serve', 'upstrem']);
+  t.equal(typo.code, 2);
+  t.equal(typo.stderr, "certharness: upstrem: no such file, and not a service kind (did you mean 'upstream'?)\n");
+});
+
 t.test('schema/scenario.schema.json is what `certharness schema` prints', async (t) => {
   const committed = JSON.parse(readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8'));
   t.strictSame(committed, scenarioJsonSchema(), 'regenerate with: node bin/certharness schema > schema/scenario.schema.json');

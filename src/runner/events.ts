@@ -57,11 +57,8 @@ export interface ScenarioResult extends ScenarioInfo {
   setupMs?: { pki: number; services: number };
 }
 
-export interface RuntimeInfo {
-  name: 'node' | 'bun' | 'deno';
-  version: string;
-  platform: string;
-}
+import type { RuntimeInfo } from '../runtime/index.ts';
+export type { RuntimeInfo };
 
 export interface RunResult {
   /** Report format version, bumped when the JSON report changes incompatibly. */

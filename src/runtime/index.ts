@@ -2,7 +2,12 @@
 // standard or node: APIs only. See README "Runtimes" for what differs and why.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { RuntimeInfo } from '../runner/events.ts';
+
+export interface RuntimeInfo {
+  name: 'node' | 'bun' | 'deno';
+  version: string;
+  platform: string;
+}
 
 declare const Bun: { version: string } | undefined;
 declare const Deno: { version: { deno: string } } | undefined;

@@ -14,7 +14,7 @@ import { s } from '../scenario/schema.ts';
 import { matcher, fields, errorFields } from '../expect/vocabulary.ts';
 import { httpsRequest, type HttpsRequestOptions } from '../clients/https.ts';
 import { readPkcs12 } from '../pki/pkcs12/read.ts';
-import { trustAnchors, clientMaterial } from '../services/pki-material.ts';
+import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { loadPrivateKey } from '../pki/keys.ts';
 import type { StepKind, StepContext } from './types.ts';
 

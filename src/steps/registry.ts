@@ -10,5 +10,6 @@ import { pkcs12Step } from './pkcs12.ts';
 import { signCsrStep } from './sign-csr.ts';
 import { httpsStep } from './https.ts';
 import { curlStep } from './curl.ts';
+import { tlsProbeStep } from './tls-probe.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep];

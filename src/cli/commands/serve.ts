@@ -8,16 +8,21 @@ import { buildWorld, isWorld } from '../../runner/world.ts';
 import { TeardownStack } from '../../runner/teardown.ts';
 import { printProblems } from '../problems.ts';
 import { parseVars } from './run.ts';
+import { SERVE_TEMPLATES } from '../serve-templates.ts';
+import { loadScenarioText } from '../../scenario/load.ts';
+import { existsSync } from 'node:fs';
+import { didYouMean } from '../../scenario/suggest.ts';
 
-export const SERVE_HELP = `Usage: certharness serve <scenario.yaml> [--json] [--keep] [--var K=V]...
+export const SERVE_HELP = `Usage: certharness serve <scenario.yaml | ${Object.keys(SERVE_TEMPLATES).join(' | ')}> [--json] [--keep] [--var K=V]...
 
 Creates the scenario's PKI and starts its services, then waits until Ctrl-C. Steps are not
-run. With --json, prints one JSON object on stdout once everything listens:
+run. A bare service kind starts that service with defaults and its own PKI. With --json, prints one JSON object on stdout once everything listens:
   {"services": {"<name>": {"kind", "url", "host", "port", ...}},
    "pki": {"<name>": {"certFile", "keyFile", "chainFile", ...}}, "workDir"}
 
 Examples:
   certharness serve scenarios/001-mtls-upstream.yaml
+  certharness serve upstream --json
   certharness serve scenarios/001-mtls-upstream.yaml --json > world.json &
   curl --cacert "$(jq -r .pki.ca.certFile world.json)" "$(jq -r .services.upstream.url world.json)"
 `;
@@ -32,9 +37,20 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(SERVE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError('serve takes one scenario file');
+  if (positionals.length !== 1) throw new UsageError(`serve takes one scenario file or one of: ${Object.keys(SERVE_TEMPLATES).join(', ')}`);
   const catalog = createCatalog();
-  const { loaded, problems } = loadAll(positionals, catalog, io.env, parseVars(values.var));
+  const target = positionals[0]!;
+  const template = !existsSync(target) ? SERVE_TEMPLATES[target] : undefined;
+  if (!existsSync(target) && !template) {
+    const hint = didYouMean(target, Object.keys(SERVE_TEMPLATES));
+    throw new UsageError(`${target}: no such file, and not a service kind${hint ? ` (${hint})` : `; kinds: ${Object.keys(SERVE_TEMPLATES).join(', ')}`}`);
+  }
+  const { loaded, problems } = template
+    ? (() => {
+        const r = loadScenarioText(`(serve ${target})`, template, { catalog: catalog.format, env: io.env, vars: parseVars(values.var) });
+        return { loaded: r.scenario ? [{ scenario: r.scenario, source: template, id: target }] : [], problems: r.problems };
+      })()
+    : loadAll(positionals, catalog, io.env, parseVars(values.var));
   if (problems.length) {
     printProblems(problems, io);
     return EXIT.badInput;

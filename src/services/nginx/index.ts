@@ -8,7 +8,7 @@ import { mkdir, writeFile, copyFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
-import { pkiItem } from '../pki-material.ts';
+import { pkiItem } from '../../pki/material.ts';
 import { startDaemon, waitForPort, freePort } from '../../clients/daemon.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';

@@ -13,7 +13,7 @@ import type { SecureVersion } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
-import { clientMaterial, trustAnchors } from '../pki-material.ts';
+import { clientMaterial, trustAnchors } from '../../pki/material.ts';
 import { createUpstreamClient } from '../../clients/upstream-client.ts';
 import { nginxUpstreamError } from './nginx-terms.ts';
 

@@ -14,7 +14,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
-import { serverMaterial, trustAnchors } from '../pki-material.ts';
+import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
 export interface Route {

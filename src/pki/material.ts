@@ -1,5 +1,5 @@
-// Reading a PKI item's material for a service: the certificate chain a server sends, its key,
-// and trust anchors. Services name PKI items; this turns the names into PEM.
+// Reading a PKI item's material for services and steps: the certificate chain a server sends,
+// its key, and trust anchors. Scenarios name PKI items; this turns the names into PEM.
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 

@@ -1,0 +1,93 @@
+// `tls-probe`: connect and report, without sending HTTP: protocol, cipher, the chain, whether
+// it verifies, and whether the server asks for a client certificate and which CA names it
+// sends. The handshake is made with node:tls; the CertificateRequest, which no Node API shows,
+// is read from `openssl s_client` when openssl is installed.
+//
+//   - tls-probe: { url: "{{upstream.url}}", trust: ca }
+//     expect: { clientCertRequested: true, acceptableCaNames: { contains: "C = US, O = Example, CN = Example CA" } }
+import tls from 'node:tls';
+import { s } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { tlsConnectOptions, type TlsClientOptions } from '../clients/https.ts';
+import { describeTls, tlsFailure } from '../clients/tls-details.ts';
+import { runProcess } from '../clients/process.ts';
+import { which } from '../runtime/index.ts';
+import { trustAnchors, clientMaterial } from '../pki/material.ts';
+import { tlsExpect } from './https.ts';
+import type { StepKind } from './types.ts';
+
+export interface TlsProbeSpec {
+  url?: string;
+  host?: string;
+  port?: number | string;
+  servername?: string;
+  trust?: string | string[];
+  clientCert?: string;
+  insecure?: boolean;
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+  alpn?: string[];
+}
+
+/** The CertificateRequest as openssl s_client prints it. */
+export function parseClientCertRequest(out: string): { clientCertRequested: boolean; acceptableCaNames: string[] } {
+  if (/No client certificate CA names sent/.test(out)) return { clientCertRequested: true, acceptableCaNames: [] };
+  const m = /Acceptable client certificate CA names\n([^]*?)\n(?:Requested Signature Algorithms|Client Certificate Types|Shared Requested|Peer signing|---)/.exec(out);
+  if (!m) return { clientCertRequested: false, acceptableCaNames: [] };
+  return { clientCertRequested: true, acceptableCaNames: m[1]!.split('\n').map((l) => l.trim()).filter(Boolean) };
+}
+
+export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
+  kind: 'tls-probe',
+  summary: 'connect without sending HTTP: protocol, cipher, chain, verification, and whether a client certificate is requested (and which CA names)',
+  schema: s.object({
+    url: s.string({ description: 'https://host:port (or give host and port)' }),
+    host: s.string(),
+    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()]),
+    servername: s.string({ description: 'SNI and the name to verify' }),
+    trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
+    clientCert: s.string({ ref: 'pki', description: 'present this certificate item' }),
+    insecure: s.boolean('do not fail on an unverified server certificate (still reported)'),
+    minVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+    maxVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+    alpn: s.array(s.string()),
+  }),
+  expect: {
+    ...(tlsExpect.type === 'object' ? tlsExpect.properties : {}),
+    clientCertRequested: matcher('boolean', 'the server sent a CertificateRequest (required and optional look alike)'),
+    acceptableCaNames: matcher('any', 'the CA names in it, as openssl prints them: "C = US, O = Example, CN = Example CA"'),
+    error: errorFields({ alert: matcher('string') }),
+  },
+  async execute(spec, ctx) {
+    const url = spec.url ? new URL(spec.url) : undefined;
+    const host = spec.host ?? url?.hostname.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
+    const port = Number(spec.port ?? url?.port ?? 443);
+    const o: TlsClientOptions = {
+      ...(spec.trust ? { ca: trustAnchors(ctx.world.pki, spec.trust) } : {}),
+      ...(spec.clientCert ? clientMaterial(ctx.world.pki, spec.clientCert) : {}),
+      ...(spec.servername ? { servername: spec.servername } : {}),
+      insecure: spec.insecure ?? !spec.trust,
+      ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
+      ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
+      ...(spec.alpn ? { alpn: spec.alpn } : {}),
+    };
+    const handshake = await new Promise<Record<string, unknown>>((resolve) => {
+      const socket = tls.connect(tlsConnectOptions(host, port, o));
+      const timer = setTimeout(() => (socket.destroy(), resolve({ error: { code: 'ETIMEDOUT', message: 'no TLS handshake in 10s' } })), 10_000);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        const details = describeTls(socket);
+        socket.destroy();
+        resolve({ ...details });
+      });
+      socket.once('error', (e) => {
+        clearTimeout(timer);
+        resolve({ error: tlsFailure(e) });
+      });
+    });
+    if (!which('openssl', ctx.env.PATH ?? '')) return { ...handshake, probeNote: 'openssl not found: clientCertRequested is unknown (apt-get install openssl)' };
+    const args = ['s_client', '-connect', `${host.includes(':') ? `[${host}]` : host}:${port}`, ...(spec.servername ? ['-servername', spec.servername] : [])];
+    const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });
+    return { ...handshake, ...parseClientCertRequest(r.stdout + r.stderr) };
+  },
+};
