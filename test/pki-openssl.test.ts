@@ -169,7 +169,7 @@ t.test('we read what openssl writes: genrsa -des3 keys and every pkcs12 -export 
     t.equal(info.leafIndex, 0);
   }
   t.equal(readPkcs12(readFileSync(join(dir, 'modern.p12')), 'pass').key?.friendlyName, 'client');
-  t.throws(() => readPkcs12(readFileSync(join(dir, 'modern.p12')), 'wrong', 'modern.p12'), { code: 'bad-password', message: 'MAC verification failed (sha256, 2048 iterations): wrong password?' });
+  t.throws(() => readPkcs12(readFileSync(join(dir, 'modern.p12')), 'wrong', 'modern.p12'), { code: 'bad-password', message: 'modern.p12: MAC verification failed (sha256, 2048 iterations): wrong password?' });
   t.throws(() => readPkcs12(new Uint8Array(readFileSync(join(dir, 'ca.crt'))), 'pass', 'ca.crt'), Pkcs12Error);
 });
 

@@ -11,6 +11,7 @@ import { schemaCommand, SCHEMA_HELP } from './commands/schema.ts';
 import { serveCommand, SERVE_HELP } from './commands/serve.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { pkiCommand, PKI_HELP } from './commands/pki.ts';
+import { p12Command, P12_HELP } from './commands/p12.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
@@ -24,6 +25,7 @@ Commands:
   schema                print the JSON Schema of the scenario format
   merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON
   pki lint|init         lint certificate files; write a document's PKI to a directory
+  p12 check|convert     will a PKCS#12 file import on macOS, Java, Windows...; convert it
 
 Options: --help (also after a command), --version
 
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   schema: { run: schemaCommand, help: SCHEMA_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
   pki: { run: pkiCommand, help: PKI_HELP },
+  p12: { run: p12Command, help: P12_HELP },
 };
 
 function version(): string {

@@ -134,7 +134,7 @@ const MAC_MD: Record<string, () => forge.md.MessageDigest> = {
   [OID.sha512]: () => forge.md.sha512.create(),
 };
 
-function verifyMac(macData: Asn1, authSafe: string, password: string): { algorithm: string; iterations: number; saltLength: number } {
+function verifyMac(macData: Asn1, authSafe: string, password: string, label: string): { algorithm: string; iterations: number; saltLength: number } {
   const [digestInfo, saltNode, iterNode] = children(macData);
   const [algId, digestNode] = children(digestInfo);
   const algOid = oidOf(children(algId)[0]);
@@ -154,7 +154,7 @@ function verifyMac(macData: Asn1, authSafe: string, password: string): { algorit
     hmac.update(authSafe);
     if (hmac.digest().getBytes() === expected) return info;
   }
-  throw new Pkcs12Error(`MAC verification failed (${info.algorithm}, ${iterations} iterations): wrong password?`, 'bad-password');
+  throw new Pkcs12Error(`${label}: MAC verification failed (${info.algorithm}, ${iterations} iterations): wrong password?`, 'bad-password');
 }
 
 export function readPkcs12(data: Uint8Array, password: string | undefined, label = 'PKCS#12 file'): Pkcs12Info {
@@ -168,7 +168,7 @@ export function readPkcs12(data: Uint8Array, password: string | undefined, label
   const pw = password ?? '';
   if (macData) {
     if (password === undefined) throw new Pkcs12Error(`${label} is protected by a MAC and no password was given`, 'needs-password');
-    info.mac = verifyMac(macData, authSafe, pw);
+    info.mac = verifyMac(macData, authSafe, pw, label);
   }
 
   const certAttrs: Pkcs12Certificate[] = [];
