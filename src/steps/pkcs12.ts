@@ -6,12 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import { readPkcs12, type PbeInfo } from '../pki/pkcs12/read.ts';
+import { readPkcs12, type PbeInfo, type Pkcs12Info } from '../pki/pkcs12/read.ts';
+import { verdicts, PLATFORMS, type Platform } from '../pki/pkcs12/platforms.ts';
 import type { StepKind } from './types.ts';
 
 export interface Pkcs12StepSpec {
   file: string;
   password?: string;
+  for?: Platform[];
 }
 
 /** "PBES2 (PBKDF2, hmacWithSHA256, AES-256-CBC)" or "pbeWithSHA1And40BitRC2-CBC", as openssl -info names them. */
@@ -20,11 +22,20 @@ export function pbeText(p: PbeInfo | undefined): string {
   return p.scheme === 'PBES2' ? `PBES2 (${p.kdf}, ${p.prf}, ${p.cipher})` : p.scheme;
 }
 
+function judge(info: Pkcs12Info, spec: Pkcs12StepSpec): Record<string, unknown> {
+  const v = verdicts({ info, password: spec.password }, spec.for);
+  return { refusedBy: v.filter((x) => !x.ok).map((x) => x.platform), verdicts: Object.fromEntries(v.map((x) => [x.platform, x.ok ? 'ok' : `${x.error}: ${x.reason}`])) };
+}
+
 export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
   kind: 'pkcs12',
   summary: 'open a PKCS#12 bundle: MAC, how the key and certificates are encrypted, friendly name, whether the key matches the leaf',
   schema: s.object(
-    { file: s.string({ description: 'the .p12/.pfx file, relative to the work directory' }), password: s.string({ description: 'its password ("" for an empty one)' }) },
+    {
+      file: s.string({ description: 'the .p12/.pfx file, relative to the work directory' }),
+      password: s.string({ description: 'its password ("" for an empty one)' }),
+      for: s.array(s.enum(PLATFORMS), { description: 'platforms to judge it for, as certharness p12 check --for' }),
+    },
     { required: ['file'] },
   ),
   expect: {
@@ -39,6 +50,8 @@ export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
     leafFirst: matcher('boolean'),
     certificates: matcher('number', 'how many certificates'),
     subjects: matcher('any', 'subjects of the certificates, in file order'),
+    refusedBy: matcher('any', 'the platforms (of `for`) that would refuse it'),
+    verdicts: matcher('any', 'platform -> "ok" or the error it shows'),
     error: errorFields(),
   },
   async execute(spec, ctx) {
@@ -63,6 +76,7 @@ export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
         leafFirst: info.leafIndex === 0,
         certificates: info.certificates.length,
         subjects: info.certificates.map((c) => c.subject),
+        ...(spec.for ? judge(info, spec) : {}),
       };
     } catch (e) {
       return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
