@@ -46,10 +46,14 @@ interface PeerTest {
 /** True when the program is there; otherwise skips (or fails under CI) and returns false. */
 export function needPeer(t: PeerTest, program: string): boolean {
   if (which(program)) return true;
-  const why = `${program} not found: ${PEER_HINTS[program] ?? `install ${program}`}`;
+  peerMissing(t, `${program} not found: ${PEER_HINTS[program] ?? `install ${program}`}`);
+  return false;
+}
+
+/** A missing peer: skipped with the fix, or a failure under CI. */
+export function peerMissing(t: PeerTest, why: string): void {
   if (process.env.CI) t.fail(`${why} (CI requires every peer)`);
   else t.skip(why);
-  return false;
 }
 
 export function sh(argv: string[], opts: { cwd?: string; input?: string } = {}) {

@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   scenario: [],
   expect: ['scenario'],
   pki: ['scenario', 'util'],
-  clients: ['pki', 'runtime', 'util'],
+  clients: ['pki', 'scenario', 'runtime', 'util'],
   steps: ['scenario', 'expect', 'pki', 'clients', 'runtime', 'util'],
   services: ['scenario', 'pki', 'clients', 'runtime', 'util'],
   report: ['runner/events.ts', 'expect', 'scenario', 'util'],

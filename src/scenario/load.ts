@@ -158,6 +158,13 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
     });
   }
 
+  // ---- one namespace: {{name.prop}} must mean one thing
+  for (const name of Object.keys(services)) {
+    if (name in pki) problems.push({ code: 'duplicate-name', message: `'${name}' names both a PKI item and a service`, hint: 'rename one of them; {{name.prop}} must mean one thing', ...opt(services[name]!.at) });
+    if (BUILTIN_ROOTS.includes(name)) problems.push({ code: 'duplicate-name', message: `'${name}' is reserved for {{${name}...}}`, hint: 'choose another name', ...opt(services[name]!.at) });
+  }
+  for (const name of Object.keys(pki)) if (BUILTIN_ROOTS.includes(name)) problems.push({ code: 'duplicate-name', message: `'${name}' is reserved for {{${name}...}}`, hint: 'choose another name', ...opt(pki[name]!.at) });
+
   // ---- named references (`issuer: ca`, `to: upstream`)
   const checkRef = (r: Reference) => {
     const names = r.to === 'pki' ? Object.keys(pki) : Object.keys(services);

@@ -4,5 +4,6 @@ import type { ServiceKind } from './types.ts';
 import { upstreamService } from './upstream/index.ts';
 import { proxyService } from './proxy/index.ts';
 import { nginxService } from './nginx/index.ts';
+import { grpcServerService } from './grpc-server/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService];

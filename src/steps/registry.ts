@@ -11,5 +11,6 @@ import { signCsrStep } from './sign-csr.ts';
 import { httpsStep } from './https.ts';
 import { curlStep } from './curl.ts';
 import { tlsProbeStep } from './tls-probe.ts';
+import { grpcStep } from './grpc.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep];

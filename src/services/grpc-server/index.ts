@@ -1,0 +1,98 @@
+// `grpc-server`: document 002's server side with @grpc/grpc-js: plaintext, TLS or mTLS, serving
+// grpc.health.v1.Health (SERVING) and certharness's Echo, which answers with what the server saw
+// of the caller: peer, :authority, and the client certificate.
+//
+//   services:
+//     server: { kind: grpc-server, cert: server, rootCert: rootCA, checkClientCertificate: true }
+//     asDocumented: { kind: grpc-server, config: fixtures/002/server.json }   # the document's JSON
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { s } from '../../scenario/schema.ts';
+import type { ServiceKind } from '../types.ts';
+import { serverMaterial, trustAnchors } from '../../pki/material.ts';
+import { loadBundledServices } from '../../clients/grpc/protos.ts';
+import { readGrpcConfig } from '../../clients/grpc/config.ts';
+import { certificateFacts } from '../../clients/tls-details.ts';
+
+export interface GrpcServerSpec {
+  cert?: string;
+  rootCert?: string;
+  checkClientCertificate?: boolean;
+  plaintext?: boolean;
+  config?: string;
+  port?: number;
+}
+
+type Call = grpc.ServerUnaryCall<{ message?: string; count?: number }, unknown> | grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>;
+
+function seen(call: Call, message: string, sequence = 0) {
+  const auth = call.getAuthContext?.();
+  const peerCert = auth?.sslPeerCertificate;
+  const cert = peerCert && peerCert.raw ? certificateFacts(peerCert) : undefined;
+  return {
+    message,
+    peer: call.getPeer(),
+    authority: typeof call.getHost === 'function' ? call.getHost() : '',
+    transportSecurity: auth?.transportSecurityType ?? 'insecure',
+    clientCertificate: cert ? { presented: true, subject: cert.subject, issuer: cert.issuer, serial: cert.serial, commonName: cert.commonName ?? '' } : { presented: false },
+    sequence,
+  };
+}
+
+export const grpcServerService: ServiceKind<GrpcServerSpec> = {
+  kind: 'grpc-server',
+  summary: "document 002's gRPC server (grpc-js): plaintext, TLS or mTLS; Health and an Echo that reports the caller's certificate",
+  schema: s.object({
+    cert: s.string({ ref: 'pki', description: 'server certificate item (ssl_cert, ssl_private_key)' }),
+    rootCert: s.string({ ref: 'pki', description: 'root that client certificates must chain to (ssl_root_cert)' }),
+    checkClientCertificate: s.boolean('require and verify a client certificate (default: true when rootCert is given)'),
+    plaintext: s.boolean('no TLS (use_secure_connection false)'),
+    config: s.string({ inputFile: true, description: "the document's server JSON: use_secure_connection, ssl_private_key, ssl_cert, ssl_root_cert (relative to the scenario file)" }),
+    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the port (default 0)' }),
+  }),
+  properties: ['address', 'host', 'port', 'target'],
+  async start(spec, ctx) {
+    let credentials: grpc.ServerCredentials;
+    if (spec.config) {
+      const cfg = readGrpcConfig(resolve(ctx.scenarioDir, spec.config), 'server');
+      for (const w of cfg.warnings) ctx.log(`warning: ${w}`);
+      credentials = cfg.useSecureConnection
+        ? grpc.ServerCredentials.createSsl(readFileSync(cfg.rootCert), [{ private_key: readFileSync(cfg.privateKey), cert_chain: readFileSync(cfg.cert) }], true)
+        : grpc.ServerCredentials.createInsecure();
+    } else if (spec.plaintext || !spec.cert) {
+      credentials = grpc.ServerCredentials.createInsecure();
+    } else {
+      const m = serverMaterial(ctx.pki, spec.cert);
+      const root = spec.rootCert ? Buffer.from(trustAnchors(ctx.pki, spec.rootCert, 'rootCert').join('')) : null;
+      credentials = grpc.ServerCredentials.createSsl(root, [{ private_key: Buffer.from(m.key), cert_chain: Buffer.from(m.cert) }], spec.checkClientCertificate ?? Boolean(root));
+    }
+    const { Health, Echo } = loadBundledServices();
+    const server = new grpc.Server();
+    server.addService(Health.service, {
+      check: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { status: 'SERVING' }),
+      watch: (call: grpc.ServerWritableStream<unknown, unknown>) => call.write({ status: 'SERVING' }),
+    });
+    server.addService(Echo.service, {
+      echo: (call: grpc.ServerUnaryCall<{ message?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        ctx.log(`Echo from ${call.getPeer()}`);
+        cb(null, seen(call, call.request.message ?? ''));
+      },
+      stream: (call: grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>) => {
+        const n = call.request.count || 3;
+        for (let i = 1; i <= n; i++) call.write(seen(call, call.request.message ?? '', i));
+        call.end();
+      },
+    });
+    const port = await new Promise<number>((resolvePort, reject) => server.bindAsync(`${ctx.host}:${spec.port ?? 0}`, credentials, (err, p) => (err ? reject(err) : resolvePort(p))));
+    return {
+      props: { address: `${ctx.host}:${port}`, host: ctx.host, port, target: `localhost:${port}` },
+      async stop() {
+        await new Promise<void>((done) => {
+          const timer = setTimeout(() => (server.forceShutdown(), done()), 2000);
+          server.tryShutdown(() => (clearTimeout(timer), done()));
+        });
+      },
+    };
+  },
+};

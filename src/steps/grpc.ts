@@ -1,0 +1,91 @@
+// `grpc`: one call to a gRPC server with the credentials document 002 configures, from PKI
+// items or from the document's client JSON. The result separates the failures grpc-js folds
+// into UNAVAILABLE (tlsError: hostname-mismatch, certificate-required, unknown-ca, expired...).
+//
+//   - grpc: { target: "{{server.address}}", rootCert: rootCA, clientCert: client, options: { grpc.ssl_target_name_override: localhost } }
+//     expect: { status: OK, response: { clientCertificate: { commonName: client } } }
+//   - grpc: { target: "{{server.address}}", config: client.json }      # the document's settings, in the work dir
+//     expect: { status: UNAVAILABLE, tlsError: hostname-mismatch }
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { s, duration } from '../scenario/schema.ts';
+import { parseDuration } from '../scenario/duration.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { grpcCall, type GrpcCallOptions } from '../clients/grpc/client.ts';
+import { readGrpcConfig, GrpcConfigError } from '../clients/grpc/config.ts';
+import { clientMaterial, trustAnchors } from '../pki/material.ts';
+import type { StepKind } from './types.ts';
+
+export interface GrpcStepSpec {
+  target: string;
+  call?: 'echo' | 'stream' | 'health';
+  message?: string;
+  count?: number;
+  plaintext?: boolean;
+  rootCert?: string;
+  clientCert?: string;
+  config?: string;
+  options?: Record<string, string | number>;
+  deadline?: string | number;
+  metadata?: Record<string, string>;
+}
+
+export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
+  kind: 'grpc',
+  summary: "a gRPC call (grpc-js) with document 002's credentials; UNAVAILABLE says which TLS failure was underneath",
+  schema: s.object(
+    {
+      target: s.string({ description: 'host:port, usually {{server.address}} (127.0.0.1:port) or {{server.target}} (localhost:port)' }),
+      call: s.enum(['echo', 'stream', 'health'], 'Echo (default), the server-streaming Stream, or grpc.health.v1.Health/Check'),
+      message: s.string(),
+      count: s.integer({ minimum: 1, maximum: 1000, description: 'replies for stream' }),
+      plaintext: s.boolean('no TLS (use_secure_connection false)'),
+      rootCert: s.string({ ref: 'pki', description: 'root the server must chain to (ssl_root_cert)' }),
+      clientCert: s.string({ ref: 'pki', description: 'client certificate item and key (ssl_cert, ssl_private_key)' }),
+      config: s.string({ description: "the document's client JSON, relative to the work directory (its paths relative to it)" }),
+      options: s.map(s.anyOf([s.string(), s.number()]), 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority'),
+      deadline: duration('deadline of the call (default 5s)'),
+      metadata: s.map(s.string()),
+    },
+    { required: ['target'] },
+  ),
+  expect: {
+    status: matcher('string', 'OK, UNAVAILABLE, UNAUTHENTICATED, DEADLINE_EXCEEDED...'),
+    code: matcher('number'),
+    details: matcher('string'),
+    response: matcher('any', 'the reply: message, peer, authority, transportSecurity, clientCertificate {presented, subject, issuer, serial, commonName}; Health: status'),
+    responses: matcher('any', 'stream replies'),
+    tlsError: matcher('string', 'under UNAVAILABLE: hostname-mismatch, certificate-required, unknown-ca, expired, connection-reset, plaintext-mismatch, connection-refused'),
+    lastError: matcher('string', 'grpc-js "Last error" text'),
+    warnings: matcher('any', 'warnings about the config (Python True...)'),
+    error: errorFields(),
+  },
+  defaultExpect: () => ({ status: 'OK' }),
+  async execute(spec, ctx) {
+    const options: Record<string, string | number> = { ...spec.options };
+    let o: Omit<GrpcCallOptions, 'target' | 'call' | 'deadlineMs' | 'options'>;
+    let warnings: string[] = [];
+    if (spec.config) {
+      try {
+        const cfg = readGrpcConfig(resolve(ctx.workDir, spec.config), 'client');
+        warnings = cfg.warnings;
+        for (const [k, v] of cfg.options) options[k] ??= v;
+        o = cfg.useSecureConnection
+          ? { plaintext: false, rootCert: await readFile(cfg.rootCert), privateKey: await readFile(cfg.privateKey), certChain: await readFile(cfg.cert) }
+          : { plaintext: true };
+      } catch (e) {
+        return { error: { code: e instanceof GrpcConfigError ? 'bad-config' : ((e as NodeJS.ErrnoException).code ?? 'unreadable'), message: (e as Error).message }, warnings };
+      }
+    } else if (spec.plaintext) o = { plaintext: true };
+    else {
+      const client = spec.clientCert ? clientMaterial(ctx.world.pki, spec.clientCert) : undefined;
+      o = {
+        plaintext: false,
+        ...(spec.rootCert ? { rootCert: Buffer.from(trustAnchors(ctx.world.pki, spec.rootCert, 'rootCert').join('')) } : {}),
+        ...(client ? { privateKey: Buffer.from(client.key), certChain: Buffer.from(client.cert) } : {}),
+      };
+    }
+    const r = await grpcCall({ target: spec.target, call: spec.call ?? 'echo', ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
+    return { ...r, ...(warnings.length ? { warnings } : {}) };
+  },
+};

@@ -1,0 +1,49 @@
+// Our grpc-server against a real Python grpcio client (Debian python3-grpcio), with the same
+// certificate files and the target-name override, in TLS and mTLS, and one refusal.
+import t from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, runCli, tempDir, peerMissing } from './helpers.ts';
+
+const PYTHON = '/usr/bin/python3';
+
+function pythonHasGrpc(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' }).status === 0;
+}
+
+const CLIENT = `
+import sys, grpc
+root, key, chain, target, with_cert = sys.argv[1:6]
+creds = grpc.ssl_channel_credentials(open(root,'rb').read(), open(key,'rb').read() if with_cert == '1' else None, open(chain,'rb').read() if with_cert == '1' else None)
+ch = grpc.secure_channel(target, creds, options=[('grpc.ssl_target_name_override', 'localhost')])
+try:
+    out = ch.unary_unary('/grpc.health.v1.Health/Check')(b'', timeout=5)
+    print('OK', out.hex())
+except grpc.RpcError as e:
+    print('ERR', e.code().name, e.details())
+`;
+
+t.test('python grpcio calls our server: Health/Check with and without a client certificate', async (t) => {
+  if (!pythonHasGrpc()) {
+    peerMissing(t, 'python3 with grpc not found: apt-get install python3-grpcio');
+    return;
+  }
+  const dir = tempDir();
+  t.equal((await runCli(['pki', 'init', join(dir, 'certs'), '--profile', 'doc-002'])).code, 0);
+  writeFileSync(
+    join(dir, 'server.yaml'),
+    `scenario: grpc server for python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  srv: { certFile: certs/server.crt, keyFile: certs/server.key }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: rootCA }\nsteps: []\n`,
+  );
+  writeFileSync(join(dir, 'client.py'), CLIENT);
+  const server = spawn(process.execPath, [BIN, 'serve', join(dir, 'server.yaml'), '--json'], { cwd: ROOT });
+  const world = JSON.parse(await new Promise<string>((resolve) => {
+    let out = '';
+    server.stdout.on('data', (d) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0]!)));
+  }));
+  const call = (withCert: boolean) =>
+    spawnSync(PYTHON, [join(dir, 'client.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/client.key'), join(dir, 'certs/client.crt'), world.services.api.address, withCert ? '1' : '0'], { encoding: 'utf8' }).stdout.trim();
+  t.equal(call(true), 'OK 0801', 'SERVING, as bytes 08 01');
+  t.match(call(false), /^ERR UNAVAILABLE/, 'without a client certificate: UNAVAILABLE');
+  await new Promise((resolve) => (server.on('close', resolve), server.kill('SIGINT')));
+});
