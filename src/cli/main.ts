@@ -12,6 +12,7 @@ import { serveCommand, SERVE_HELP } from './commands/serve.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { pkiCommand, PKI_HELP } from './commands/pki.ts';
 import { p12Command, P12_HELP } from './commands/p12.ts';
+import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
@@ -26,6 +27,7 @@ Commands:
   merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON
   pki lint|init         lint certificate files; write a document's PKI to a directory
   p12 check|convert     will a PKCS#12 file import on macOS, Java, Windows...; convert it
+  grpc check            validate document 002's JSON settings before connecting
 
 Options: --help (also after a command), --version
 
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   merge: { run: mergeCommand, help: MERGE_HELP },
   pki: { run: pkiCommand, help: PKI_HELP },
   p12: { run: p12Command, help: P12_HELP },
+  grpc: { run: grpcCommand, help: GRPC_HELP },
 };
 
 function version(): string {
