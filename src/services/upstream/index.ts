@@ -11,6 +11,7 @@
 // node:https request sockets have no getPeerCertificate).
 import tls, { type TLSSocket } from 'node:tls';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
@@ -33,6 +34,7 @@ export interface UpstreamSpec {
   routes?: Route[];
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
+  http2?: boolean;
 }
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -44,7 +46,7 @@ export function clientCertificateSeen(socket: TLSSocket): Record<string, unknown
   return { presented: true, subject: f.subject, issuer: f.issuer, commonName: f.commonName ?? '', serial: f.serial, fingerprint: f.fingerprint, verified: socket.authorized, ...(socket.authorizationError ? { verifyError: String(socket.authorizationError) } : {}) };
 }
 
-function matchRoute(routes: Route[], req: IncomingMessage): Route | undefined {
+function matchRoute(routes: Route[], req: IncomingMessage | Http2ServerRequest): Route | undefined {
   const path = (req.url ?? '/').split('?')[0]!;
   return routes.find((r) => (r.method === undefined || r.method.toUpperCase() === req.method) && (r.path.endsWith('*') ? path.startsWith(r.path.slice(0, -1)) : r.path === path));
 }
@@ -73,6 +75,7 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
       ),
       minVersion: s.enum(TLS_VERSIONS),
       maxVersion: s.enum(TLS_VERSIONS),
+      http2: s.boolean('offer h2 as well as http/1.1 in ALPN (default false: curl then negotiates h2, and its failure messages change)'),
     },
     { required: ['cert'] },
   ),
@@ -82,18 +85,19 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
     const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
     if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
     const routes = spec.routes ?? [];
-    const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
       const socket = req.socket as TLSSocket;
       const route = matchRoute(routes, req);
       ctx.log(`${req.method} ${req.url} client certificate: ${JSON.stringify(clientCertificateSeen(socket))}`);
       req.resume();
       req.on('end', () => {
         if (route) {
-          res.writeHead(route.status ?? 200, route.headers ?? {});
+          (res as ServerResponse).writeHead(route.status ?? 200, route.headers ?? {});
           res.end(route.body ?? '');
           return;
         }
         const echo = {
+          httpVersion: req.httpVersion,
           method: req.method,
           path: req.url,
           headers: req.headers,
@@ -101,11 +105,13 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
           tls: { protocol: socket.getProtocol?.() ?? null, cipher: socket.getCipher?.()?.standardName ?? null, alpn: socket.alpnProtocol || null },
           clientCertificate: clientCertificateSeen(socket),
         };
-        res.writeHead(200, { 'content-type': 'application/json' });
+        (res as ServerResponse).writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(echo));
       });
     };
     const httpServer = http.createServer(handler);
+    // HTTP/2 over the same TLS listener: ALPN decides which server gets the connection.
+    const h2Server = http2.createServer(handler);
     const sockets = new Set<Socket>();
     const server = tls.createServer(
       {
@@ -113,11 +119,11 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
         ...(spec.clientCa ? { ca: trustAnchors(ctx.pki, spec.clientCa, 'clientCa') } : {}),
         requestCert: mode !== 'off',
         rejectUnauthorized: mode === 'required',
-        ALPNProtocols: ['http/1.1'],
+        ALPNProtocols: spec.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
         ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
         ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
       },
-      (socket) => httpServer.emit('connection', socket),
+      (socket) => (socket.alpnProtocol === 'h2' ? h2Server : httpServer).emit('connection', socket),
     );
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
@@ -141,6 +147,7 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
         for (const sock of sockets) sock.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         httpServer.close();
+        h2Server.close();
       },
     };
   },
