@@ -8,7 +8,6 @@ import type { Catalog } from './catalog.ts';
 import { countSteps, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
 import { runScenario, scenarioInfo, type ScenarioRunOptions } from './scenario-run.ts';
 import { runtimeInfo } from '../runtime/index.ts';
-import type { ReporterMultiplexer } from '../report/multiplexer.ts';
 
 export interface Selection {
   tags?: string[];

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { readGrpcConfig, GrpcConfigError, type GrpcRole, type GrpcSettings } from '../../clients/grpc/config.ts';
 import { loadPrivateKey } from '../../pki/keys.ts';
+import { dispatch } from '../subcommands.ts';
 
 export const GRPC_HELP = `Usage: certharness grpc check <config.json> [--role server|client] [--peer other.json] [--host NAME]
 
@@ -28,14 +29,12 @@ interface Loaded {
   root?: X509Certificate;
 }
 
-export function grpcCommand(argv: string[], io: CliIo): number {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(GRPC_HELP);
-    return sub === undefined ? EXIT.badInput : EXIT.ok;
-  }
-  if (sub !== 'check') throw new UsageError(`unknown grpc command '${sub}': use grpc check`);
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, peer: { type: 'string' }, host: { type: 'string' } } });
+export function grpcCommand(argv: string[], io: CliIo): Promise<number> {
+  return dispatch('grpc', argv, io, GRPC_HELP, { check: grpcCheck });
+}
+
+function grpcCheck(argv: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, peer: { type: 'string' }, host: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('grpc check takes one config file: certharness grpc check server.json --role server');
   const role = (values.role ?? (/client/i.test(positionals[0]!) ? 'client' : 'server')) as GrpcRole;
   if (role !== 'server' && role !== 'client') throw new UsageError(`--role ${values.role}: use server or client`);

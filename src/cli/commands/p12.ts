@@ -10,6 +10,7 @@ import { PKCS12_PROFILES, PKCS12_PROFILE_NAMES, type Pkcs12ProfileName } from '.
 import { verdicts, fixCommand, PLATFORMS, type Platform } from '../../pki/pkcs12/platforms.ts';
 import { pbeText } from '../../steps/pkcs12.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { dispatch } from '../subcommands.ts';
 
 export const P12_HELP = `Usage: certharness p12 <check|convert> ...
 
@@ -28,15 +29,8 @@ Examples:
   certharness p12 convert client.p12 client-compat.p12 --profile compat --password pass
 `;
 
-export async function p12Command(argv: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(P12_HELP);
-    return sub === undefined ? EXIT.badInput : EXIT.ok;
-  }
-  if (sub === 'check') return check(rest, io);
-  if (sub === 'convert') return convert(rest, io);
-  throw new UsageError(`unknown p12 command '${sub}': use p12 check or p12 convert`);
+export function p12Command(argv: string[], io: CliIo): Promise<number> {
+  return dispatch('p12', argv, io, P12_HELP, { check, convert });
 }
 
 function readBundle(file: string, password: string | undefined) {

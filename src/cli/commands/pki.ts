@@ -11,6 +11,7 @@ import { loadPrivateKey } from '../../pki/keys.ts';
 import { buildPki } from '../../pki/build.ts';
 import { DOCUMENT_PROFILES } from '../../pki/document-profiles.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { dispatch } from '../subcommands.ts';
 
 export const PKI_HELP = `Usage: certharness pki <lint|init> ...
 
@@ -31,15 +32,8 @@ Examples:
   certharness pki init ./certs --profile doc-001
 `;
 
-export async function pkiCommand(argv: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(PKI_HELP);
-    return sub === undefined ? EXIT.badInput : EXIT.ok;
-  }
-  if (sub === 'lint') return pkiLint(rest, io);
-  if (sub === 'init') return pkiInit(rest, io);
-  throw new UsageError(`unknown pki command '${sub}': use pki lint or pki init`);
+export function pkiCommand(argv: string[], io: CliIo): Promise<number> {
+  return dispatch('pki', argv, io, PKI_HELP, { lint: pkiLint, init: pkiInit });
 }
 
 function read(path: string): Buffer {

@@ -34,7 +34,7 @@ export type NginxConf = NginxProxyConf | NginxTerminatorConf;
 
 const q = (s: string) => `"${s.replace(/(["\\$])/g, '\\$1')}"`;
 
-function head(c: NginxConf): string {
+function head(): string {
   return `# Rendered by certharness for a scenario; runs as: nginx -p <this directory> -c nginx.conf
 # Relative paths below resolve against the prefix (-p), so the directory is self-contained.
 daemon off;              # certharness supervises the process
@@ -57,7 +57,7 @@ http {
 
 export function renderNginxConf(c: NginxConf): string {
   if (c.role === 'proxy') {
-    return `${head(c)}
+    return `${head()}
     # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
     server {
         listen ${c.host}:${c.port};
@@ -72,7 +72,7 @@ ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDe
 }
 `;
   }
-  return `${head(c)}
+  return `${head()}
     # Document 001's upstream, terminated by nginx: client certificates checked against a CA.
     server {
         listen ${c.host}:${c.port} ssl;
