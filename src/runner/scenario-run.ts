@@ -212,7 +212,7 @@ function trimResult(r: Record<string, unknown>): Record<string, unknown> {
 }
 
 function requiredPeers(s: Scenario, catalog: Catalog): string[] {
-  const peers = new Set<string>();
+  const peers = new Set<string>(s.requires);
   for (const svc of Object.values(s.services)) for (const p of catalog.services.get(svc.kind)?.peers?.(svc.spec) ?? []) peers.add(p);
   for (const st of s.steps) for (const p of catalog.steps.get(st.kind)?.peers?.(st.spec) ?? []) peers.add(p);
   return [...peers];

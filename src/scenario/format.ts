@@ -60,6 +60,7 @@ export function scenarioSchema(catalog: FormatCatalog): Schema {
       source: s.string({ description: 'which requirements document the scenario covers, e.g. "001"' }),
       description: s.string({ description: 'a longer explanation' }),
       tags: s.array(s.string(), { description: 'labels for --tag filters' }),
+      requires: s.array(s.string(), { description: 'programs the scenario runs itself (in exec steps): missing ones skip it with the fix, or fail it under CI' }),
       vars: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'defaults for {{vars.NAME}}; --var NAME=VALUE overrides'),
       pki: s.map(
         s.anyOf(Object.values(catalog.pki).map((k) => s.describe(k.schema, k.summary))),

@@ -253,6 +253,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
       ...(plainTop.source !== undefined ? { source: String(plainTop.source) } : {}),
       ...(typeof plainTop.description === 'string' ? { description: plainTop.description } : {}),
       tags: Array.isArray(plainTop.tags) ? plainTop.tags.map(String) : [],
+      requires: Array.isArray(plainTop.requires) ? plainTop.requires.map(String) : [],
       vars,
       pki,
       services,

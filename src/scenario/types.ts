@@ -12,6 +12,8 @@ export interface Scenario {
   source?: string;
   description?: string;
   tags: string[];
+  /** Programs the scenario's exec steps need (openssl...), besides those its kinds declare. */
+  requires: string[];
   vars: Record<string, string>;
   pki: Record<string, PkiItemDecl>;
   /** Service names in an order where every service comes after the ones it uses. */
