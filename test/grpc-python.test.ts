@@ -47,3 +47,38 @@ t.test('python grpcio calls our server: Health/Check with and without a client c
   t.match(call(false), /^ERR UNAVAILABLE/, 'without a client certificate: UNAVAILABLE');
   await new Promise((resolve) => (server.on('close', resolve), server.kill('SIGINT')));
 });
+
+const SERVER = `
+import sys, grpc
+from concurrent import futures
+root, key, chain = [open(p, 'rb').read() for p in sys.argv[1:4]]
+def check(request, context):
+    return b'\\x08\\x01'
+handler = grpc.method_handlers_generic_handler('grpc.health.v1.Health', {'Check': grpc.unary_unary_rpc_method_handler(check)})
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), handlers=[handler])
+port = server.add_secure_port('127.0.0.1:0', grpc.ssl_server_credentials([(key, chain)], root_certificates=root, require_client_auth=True))
+server.start()
+print(port, flush=True)
+server.wait_for_termination()
+`;
+
+t.test('our grpc step calls a python grpcio server requiring client certificates', async (t) => {
+  if (!pythonHasGrpc()) {
+    peerMissing(t, 'python3 with grpc not found: apt-get install python3-grpcio');
+    return;
+  }
+  const dir = tempDir();
+  t.equal((await runCli(['pki', 'init', join(dir, 'certs'), '--profile', 'doc-002'])).code, 0);
+  writeFileSync(join(dir, 'server.py'), SERVER);
+  const py = spawn(PYTHON, [join(dir, 'server.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/server.key'), join(dir, 'certs/server.crt')]);
+  const port = await new Promise<string>((resolve) => py.stdout.on('data', (d) => resolve(String(d).trim())));
+  writeFileSync(
+    join(dir, 'client.yaml'),
+    `scenario: grpc client against python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  client: { certFile: certs/client.crt, keyFile: certs/client.key }\nsteps:\n` +
+      `  - name: mTLS with the override\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, clientCert: client, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: OK, response: { status: SERVING } }\n` +
+      `  - name: without a client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE }\n`,
+  );
+  const r = await runCli(['run', join(dir, 'client.yaml'), '--reporter', 'tap']);
+  t.equal(r.code, 0, r.stdout);
+  py.kill();
+});
