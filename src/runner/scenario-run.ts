@@ -113,7 +113,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         state,
         log: (line) => log(`[step ${step.index + 1}] ${line}`),
         progress: (text) => o.reporters.emit('onStepProgress', info, { index: step.index, name: step.name }, text),
-        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir },
+        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService },
       };
       const outcome = await runStep(step, ctx, scope, o);
       steps.push({ ...base, ...outcome });

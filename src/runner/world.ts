@@ -18,6 +18,8 @@ export interface World {
   services: Record<string, Record<string, unknown>>;
   scope: Scope;
   log(line: string): void;
+  /** Starts a `start: step` service now; returns why it failed, if it did. */
+  startService(name: string): Promise<string | undefined>;
   timings: { pki: number; services: number };
 }
 
@@ -59,15 +61,14 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
   };
 
-  const svcStart = performance.now();
-  for (const name of scenario.serviceOrder) {
-    if (o.signal.aborted) return { phase: 'service', name, message: 'interrupted before the service started' };
+  /** Starts one service; its stop is registered first. Returns why it did not start, if it did not. */
+  const startService = async (name: string): Promise<string | undefined> => {
     const decl = scenario.services[name]!;
     const kind = o.catalog.services.get(decl.kind)!;
     let running: RunningService | undefined;
     teardown.push(`stop service ${name}`, () => running?.stop());
     try {
-      const { kind: _kind, ...spec } = interpolate(decl.spec, scope);
+      const { kind: _kind, start: _start, ...spec } = interpolate(decl.spec, scope);
       running = await kind.start(spec, {
         name,
         workDir,
@@ -81,11 +82,22 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
       });
       services[name] = { ...running.props };
       log(`service ${name} (${decl.kind}) is up: ${JSON.stringify(services[name])}`);
+      return undefined;
     } catch (e) {
-      return { phase: 'service', name, message: `service ${name} (${decl.kind}) did not start: ${(e as Error).message}`, ...(decl.at ? { at: decl.at } : {}) };
+      return `service ${name} (${decl.kind}) did not start: ${(e as Error).message}`;
     }
+  };
+
+  const svcStart = performance.now();
+  for (const name of scenario.serviceOrder) {
+    if (o.signal.aborted) return { phase: 'service', name, message: 'interrupted before the service started' };
+    const decl = scenario.services[name]!;
+    // `start: step` services wait for a `start` step (their files may come from earlier steps).
+    if (decl.spec.start === 'step') continue;
+    const failed = await startService(name);
+    if (failed) return { phase: 'service', name, message: failed, ...(decl.at ? { at: decl.at } : {}) };
   }
-  return { workDir, pki, services, scope, log, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+  return { workDir, pki, services, scope, log, startService, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
 }
 
 export function isWorld(x: World | SetupOutcome): x is World {

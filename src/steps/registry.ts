@@ -12,5 +12,6 @@ import { httpsStep } from './https.ts';
 import { curlStep } from './curl.ts';
 import { tlsProbeStep } from './tls-probe.ts';
 import { grpcStep } from './grpc.ts';
+import { startStep } from './start.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, startStep];

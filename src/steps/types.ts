@@ -25,6 +25,8 @@ export interface StepWorld {
   services: Record<string, Record<string, unknown>>;
   /** Directory of the scenario file, for inputs named relative to it. */
   scenarioDir: string;
+  /** Starts a service declared with `start: step`; returns why it failed, if it did. */
+  startService(name: string): Promise<string | undefined>;
 }
 
 export interface StepResultBase {
