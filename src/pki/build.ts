@@ -72,7 +72,7 @@ export function resolveWhen(text: string, now: Date): Date {
 /** The items an item needs built first. */
 function dependencies(name: string, d: PkiDecl): string[] {
   const s = d.spec;
-  if (d.kind === 'pkcs12') return [String(s.pkcs12)];
+  if (d.kind === 'pkcs12') return [String(s.pkcs12), ...(typeof s.keyOf === 'string' ? [s.keyOf] : [])];
   if (d.kind === 'crl') {
     const revoked = (s.revoked as CrlDecl['revoked']) ?? [];
     return [String(s.crl), ...revoked.map((r) => (typeof r === 'string' ? r : r.item)).filter((x): x is string => Boolean(x))];
@@ -233,7 +233,8 @@ async function buildPkcs12(name: string, d: Pkcs12Decl, built: Record<string, Pk
     macIterations: d.iterations ?? profile.macIterations,
   };
   const certificates = [source.certificate, ...(d.chain === false ? [] : source.issuers)].map((c) => new Uint8Array(c.rawData));
-  const data = writePkcs12({ keyPkcs8: source.key.pkcs8, certificates, password: d.password, protection, ...(d.name !== undefined ? { friendlyName: d.name } : {}), ...(d.localKeyId === false ? { localKeyId: false } : {}) });
+  const keyItem = d.keyOf ? certificateItem(built, d.keyOf, 'keyOf') : source;
+  const data = writePkcs12({ ...(d.withoutKey ? {} : { keyPkcs8: keyItem.key.pkcs8 }), certificates, password: d.password, protection, ...(d.name !== undefined ? { friendlyName: d.name } : {}), ...(d.localKeyId === false ? { localKeyId: false } : {}) });
   const p12File = join(o.workDir, PKI_SUBDIR, `${name}.p12`);
   await writePrivate(p12File, data);
   return {

@@ -95,6 +95,8 @@ export interface Pkcs12Decl {
   mac?: 'sha1' | 'sha256' | 'none';
   iterations?: number;
   localKeyId?: boolean;
+  keyOf?: string;
+  withoutKey?: boolean;
 }
 
 export const pkcs12Schema = s.object(
@@ -109,6 +111,8 @@ export const pkcs12Schema = s.object(
     mac: s.enum(['sha1', 'sha256', 'none'], 'override the MAC (none = openssl -nomac)'),
     iterations: s.integer({ minimum: 1, description: 'KDF and MAC iterations (default 2048, as OpenSSL)' }),
     localKeyId: s.boolean('add localKeyId to the leaf and key (default true, as openssl does)'),
+    keyOf: s.string({ ref: 'pki', description: "put this other item's key in the bundle (a deliberately mismatched pair)" }),
+    withoutKey: s.boolean('leave the private key out (openssl -nokeys)'),
   },
   { required: ['pkcs12', 'password'], description: 'a PKCS#12 bundle of another item: <workDir>/pki/<name>.p12' },
 );
