@@ -19,6 +19,10 @@ import type { StepKind } from './types.ts';
 export interface GrpcStepSpec {
   target: string;
   call?: 'echo' | 'stream' | 'health';
+  proto?: string;
+  service?: string;
+  method?: string;
+  request?: unknown;
   message?: string;
   count?: number;
   plaintext?: boolean;
@@ -37,6 +41,10 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     {
       target: s.string({ description: 'host:port, usually {{server.address}} (127.0.0.1:port) or {{server.target}} (localhost:port)' }),
       call: s.enum(['echo', 'stream', 'health'], 'Echo (default), the server-streaming Stream, or grpc.health.v1.Health/Check'),
+      proto: s.string({ description: 'or a method of your own .proto (relative to the scenario file), with service and method' }),
+      service: s.string({ description: 'package.Service in proto' }),
+      method: s.string({ description: 'the method to call' }),
+      request: s.any('the request message, as YAML'),
       message: s.string(),
       count: s.integer({ minimum: 1, maximum: 1000, description: 'replies for stream' }),
       plaintext: s.boolean('no TLS (use_secure_connection false)'),
@@ -85,7 +93,8 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
         ...(client ? { privateKey: Buffer.from(client.key), certChain: Buffer.from(client.cert) } : {}),
       };
     }
-    const r = await grpcCall({ target: spec.target, call: spec.call ?? 'echo', ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
+    const user = spec.proto ? { proto: resolve(ctx.world.scenarioDir, spec.proto), service: spec.service ?? '', method: spec.method ?? '', request: spec.request ?? {} } : undefined;
+    const r = await grpcCall({ target: spec.target, call: user ? 'user' : spec.call ?? 'echo', ...(user ? { user } : {}), ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
     return { ...r, ...(warnings.length ? { warnings } : {}) };
   },
 };

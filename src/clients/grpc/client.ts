@@ -3,10 +3,13 @@
 // every one of them as "14 UNAVAILABLE: No connection established. Last error: ...".
 import * as grpc from '@grpc/grpc-js';
 import { loadBundledServices, STATUS_NAMES } from './protos.ts';
+import { loadUserService } from './user-protos.ts';
 
 export interface GrpcCallOptions {
   target: string;
-  call: 'echo' | 'stream' | 'health';
+  call: 'echo' | 'stream' | 'health' | 'user';
+  /** call 'user': a method of a user's service, and its request. */
+  user?: { proto: string; service: string; method: string; request: unknown };
   message?: string;
   count?: number;
   plaintext: boolean;
@@ -55,7 +58,14 @@ export async function grpcCall(o: GrpcCallOptions): Promise<GrpcCallResult> {
     return { code: -1, status: 'CREDENTIALS', details: (e as Error).message, error: { code: (e as { code?: string }).code ?? 'ERR_CREDENTIALS', message: (e as Error).message } };
   }
   const { Health, Echo } = loadBundledServices();
-  const Client = o.call === 'health' ? Health : Echo;
+  let Client = o.call === 'health' ? Health : Echo;
+  if (o.call === 'user') {
+    try {
+      Client = loadUserService(o.user!.proto, o.user!.service).client;
+    } catch (e) {
+      return { code: -1, status: 'PROTO', details: (e as Error).message, error: { code: 'bad-proto', message: (e as Error).message } };
+    }
+  }
   const client = new Client(o.target, credentials, o.options) as unknown as Record<string, (...a: unknown[]) => unknown> & grpc.Client;
   const deadline = new Date(Date.now() + o.deadlineMs);
   const md = new grpc.Metadata();
@@ -66,18 +76,22 @@ export async function grpcCall(o: GrpcCallOptions): Promise<GrpcCallResult> {
     return { code: err.code, status: STATUS_NAMES[err.code] ?? String(err.code), details: err.details ?? err.message, ...(tlsError ? { tlsError } : {}), ...(last ? { lastError: last } : {}) };
   };
   try {
-    if (o.call === 'stream') {
+    const userMethod = o.call === 'user' ? Client.service[o.user!.method] ?? Object.values(Client.service).find((m) => m.originalName === o.user!.method) : undefined;
+    if (o.call === 'user' && !userMethod) return { code: -1, status: 'PROTO', details: `no method ${o.user!.method} in ${o.user!.service}`, error: { code: 'bad-proto', message: `no method ${o.user!.method} in ${o.user!.service} (methods: ${Object.keys(Client.service).join(', ')})` } };
+    if (o.call === 'stream' || userMethod?.responseStream) {
       return await new Promise<GrpcCallResult>((resolve) => {
         const responses: unknown[] = [];
-        const stream = (client.stream as (r: unknown, m: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>)({ message: o.message ?? '', count: o.count ?? 3 }, md, { deadline });
+        const name = userMethod ? Object.keys(Client.service).find((k) => Client.service[k] === userMethod)! : 'stream';
+        const request = userMethod ? o.user!.request : { message: o.message ?? '', count: o.count ?? 3 };
+        const stream = (client[name] as (r: unknown, m: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>)(request, md, { deadline });
         stream.on('data', (d) => responses.push(d));
         stream.on('error', (e) => resolve({ ...fail(e as grpc.ServiceError), responses }));
         stream.on('end', () => resolve({ code: 0, status: 'OK', details: '', responses }));
       });
     }
     return await new Promise<GrpcCallResult>((resolve) => {
-      const method = o.call === 'health' ? 'check' : 'echo';
-      const request = o.call === 'health' ? { service: '' } : { message: o.message ?? '' };
+      const method = userMethod ? Object.keys(Client.service).find((k) => Client.service[k] === userMethod)! : o.call === 'health' ? 'check' : 'echo';
+      const request = userMethod ? o.user!.request : o.call === 'health' ? { service: '' } : { message: o.message ?? '' };
       (client[method] as (r: unknown, m: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void)(request, md, { deadline }, (err, response) =>
         resolve(err ? fail(err) : { code: 0, status: 'OK', details: '', response }),
       );

@@ -12,6 +12,7 @@ import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { loadBundledServices } from '../../clients/grpc/protos.ts';
+import { loadUserService } from '../../clients/grpc/user-protos.ts';
 import { readGrpcConfig } from '../../clients/grpc/config.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
@@ -22,6 +23,7 @@ export interface GrpcServerSpec {
   plaintext?: boolean;
   config?: string;
   port?: number;
+  protos?: { file: string; service: string; responses?: Record<string, unknown> }[];
 }
 
 type Call = grpc.ServerUnaryCall<{ message?: string; count?: number }, unknown> | grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>;
@@ -50,6 +52,17 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
     plaintext: s.boolean('no TLS (use_secure_connection false)'),
     config: s.string({ inputFile: true, description: "the document's server JSON: use_secure_connection, ssl_private_key, ssl_cert, ssl_root_cert (relative to the scenario file)" }),
     port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the port (default 0)' }),
+    protos: s.array(
+      s.object(
+        {
+          file: s.string({ inputFile: true, description: '.proto file (relative to the scenario file)' }),
+          service: s.string({ description: 'full name, package.Service' }),
+          responses: s.map(s.any(), 'method name -> the reply (a list: the replies of a server-streaming method)'),
+        },
+        { required: ['file', 'service'] },
+      ),
+      { description: 'your own services, answering with canned replies' },
+    ),
   }),
   properties: ['address', 'host', 'port', 'target'],
   async start(spec, ctx) {
@@ -84,6 +97,20 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
         call.end();
       },
     });
+    for (const p of spec.protos ?? []) {
+      const user = loadUserService(resolve(ctx.scenarioDir, p.file), p.service);
+      const handlers: grpc.UntypedServiceImplementation = {};
+      for (const [method, m] of Object.entries(user.definition)) {
+        const canned = p.responses?.[method] ?? p.responses?.[m.originalName ?? method] ?? {};
+        handlers[method] = m.responseStream
+          ? (call: grpc.ServerWritableStream<unknown, unknown>) => {
+              for (const reply of Array.isArray(canned) ? canned : [canned]) call.write(reply);
+              call.end();
+            }
+          : (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, Array.isArray(canned) ? canned[0] : canned);
+      }
+      server.addService(user.definition, handlers);
+    }
     const port = await new Promise<number>((resolvePort, reject) => server.bindAsync(`${ctx.host}:${spec.port ?? 0}`, credentials, (err, p) => (err ? reject(err) : resolvePort(p))));
     return {
       props: { address: `${ctx.host}:${port}`, host: ctx.host, port, target: `localhost:${port}` },
