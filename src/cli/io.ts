@@ -4,6 +4,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
+  /** Terminal width when stdout is a terminal. */
+  columns?: number;
   /** Aborted on the first Ctrl-C / SIGTERM. */
   signal: AbortSignal;
   cores: number;

@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
     signal: controller.signal,
     cores: availableParallelism(),
   };

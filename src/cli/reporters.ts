@@ -30,7 +30,7 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
     switch (kind) {
       case 'console': {
         const color = io.stdoutIsTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-        reporters.push(new ConsoleReporter({ write: io.stdout, color, live: io.stdoutIsTTY && io.env.CI === undefined }));
+        reporters.push(new ConsoleReporter({ write: io.stdout, color, live: io.stdoutIsTTY && io.env.CI === undefined, ...(io.columns ? { columns: io.columns } : {}) }));
         break;
       }
       case 'tap':

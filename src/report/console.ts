@@ -9,6 +9,8 @@ export interface ConsoleOptions {
   color: boolean;
   /** A terminal: draw and redraw the live status line. */
   live: boolean;
+  /** Terminal width, to keep the live line on one row. */
+  columns?: number;
 }
 
 export class ConsoleReporter implements Reporter {
@@ -104,7 +106,7 @@ export class ConsoleReporter implements Reporter {
     const [first] = this.running.values();
     const extra = this.running.size > 1 ? ` (+${this.running.size - 1} more)` : '';
     const line = `… ${first!.scenario} › ${first!.step}${first!.progress ? ` — ${first!.progress}` : ''} ${formatDuration(now - first!.since)}${extra}`;
-    this.o.write(`\r\x1b[2K${this.c('2', line.slice(0, (process.stdout.columns ?? 100) - 1))}`);
+    this.o.write(`\r\x1b[2K${this.c('2', line.slice(0, (this.o.columns ?? 100) - 1))}`);
     this.statusShown = true;
   }
 

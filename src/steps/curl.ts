@@ -13,6 +13,7 @@
 //     curl: { emulate: macos-securetransport, curlVersion: 7.58.0, args: [-v, -s, -k, --key, client.key, --cert, client.crt, "{{upstream.url}}/hello/world"] }
 //     expect: { exit: 58, stderr: { contains: "OSStatus -25299" } }
 import { readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { s, stringOrList } from '../scenario/schema.ts';
 import { matcher, fields } from '../expect/vocabulary.ts';
@@ -50,9 +51,8 @@ function initialKeychain(spec: CurlSpec, ctx: StepContext): Keychain {
   return (ctx.state.get(KEYCHAIN_STATE) as Keychain | undefined) ?? { identities: [], certificates: [] };
 }
 
-let identityFiles = 0;
 async function identityArgs(ctx: StepContext, certPem: string, keyPem: string): Promise<string[]> {
-  const n = ++identityFiles;
+  const n = randomBytes(4).toString('hex');
   const cert = join(ctx.workDir, `.curl-identity-${n}.crt`);
   const key = join(ctx.workDir, `.curl-identity-${n}.key`);
   await writePrivate(cert, certPem);
