@@ -14,11 +14,13 @@ function pythonHasGrpc(): boolean {
 
 const CLIENT = `
 import sys, grpc
-root, key, chain, target, with_cert = sys.argv[1:6]
+root, key, chain, target, with_cert, method = sys.argv[1:7]
 creds = grpc.ssl_channel_credentials(open(root,'rb').read(), open(key,'rb').read() if with_cert == '1' else None, open(chain,'rb').read() if with_cert == '1' else None)
 ch = grpc.secure_channel(target, creds, options=[('grpc.ssl_target_name_override', 'localhost')])
+# Raw protobuf bytes, no generated code: EchoRequest{message: "hi"} is 0a 02 68 69.
+path, request = {'health': ('/grpc.health.v1.Health/Check', b''), 'echo': ('/certharness.echo.v1.Echo/Echo', bytes.fromhex('0a026869'))}[method]
 try:
-    out = ch.unary_unary('/grpc.health.v1.Health/Check')(b'', timeout=5)
+    out = ch.unary_unary(path)(request, timeout=5)
     print('OK', out.hex())
 except grpc.RpcError as e:
     print('ERR', e.code().name, e.details())
@@ -33,7 +35,7 @@ t.test('python grpcio calls our server: Health/Check with and without a client c
   t.equal((await runCli(['pki', 'init', join(dir, 'certs'), '--profile', 'doc-002'])).code, 0);
   writeFileSync(
     join(dir, 'server.yaml'),
-    `scenario: grpc server for python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  srv: { certFile: certs/server.crt, keyFile: certs/server.key }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: rootCA }\nsteps: []\n`,
+    `scenario: grpc server for python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  srv: { certFile: certs/server.crt, keyFile: certs/server.key }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: rootCA }\n  tlsOnly: { kind: grpc-server, cert: srv }\nsteps: []\n`,
   );
   writeFileSync(join(dir, 'client.py'), CLIENT);
   const server = spawn(process.execPath, [BIN, 'serve', join(dir, 'server.yaml'), '--json'], { cwd: ROOT });
@@ -41,10 +43,14 @@ t.test('python grpcio calls our server: Health/Check with and without a client c
     let out = '';
     server.stdout.on('data', (d) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0]!)));
   }));
-  const call = (withCert: boolean) =>
-    spawnSync(PYTHON, [join(dir, 'client.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/client.key'), join(dir, 'certs/client.crt'), world.services.api.address, withCert ? '1' : '0'], { encoding: 'utf8' }).stdout.trim();
-  t.equal(call(true), 'OK 0801', 'SERVING, as bytes 08 01');
-  t.match(call(false), /^ERR UNAVAILABLE/, 'without a client certificate: UNAVAILABLE');
+  const call = (service: string, withCert: boolean, method = 'health') =>
+    spawnSync(PYTHON, [join(dir, 'client.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/client.key'), join(dir, 'certs/client.crt'), world.services[service].address, withCert ? '1' : '0', method], { encoding: 'utf8' }).stdout.trim();
+  t.equal(call('api', true), 'OK 0801', 'mTLS: SERVING, as bytes 08 01');
+  t.match(call('api', false), /^ERR UNAVAILABLE/, 'mTLS without a client certificate: UNAVAILABLE');
+  const echo = call('api', true, 'echo');
+  t.match(echo, /^OK 0a026869/, 'Echo answers the message first');
+  t.ok(Buffer.from(echo.slice(3), 'hex').includes(Buffer.from('training-client')), "Echo's reply carries the client certificate's CN");
+  t.equal(call('tlsOnly', false), 'OK 0801', 'TLS only, no client certificate: SERVING');
   await new Promise((resolve) => (server.on('close', resolve), server.kill('SIGINT')));
 });
 
@@ -56,7 +62,7 @@ def check(request, context):
     return b'\\x08\\x01'
 handler = grpc.method_handlers_generic_handler('grpc.health.v1.Health', {'Check': grpc.unary_unary_rpc_method_handler(check)})
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), handlers=[handler])
-port = server.add_secure_port('127.0.0.1:0', grpc.ssl_server_credentials([(key, chain)], root_certificates=root, require_client_auth=True))
+port = server.add_secure_port('127.0.0.1:0', grpc.ssl_server_credentials([(key, chain)], root_certificates=root, require_client_auth=sys.argv[4] == 'mtls'))
 server.start()
 print(port, flush=True)
 server.wait_for_termination()
@@ -70,15 +76,22 @@ t.test('our grpc step calls a python grpcio server requiring client certificates
   const dir = tempDir();
   t.equal((await runCli(['pki', 'init', join(dir, 'certs'), '--profile', 'doc-002'])).code, 0);
   writeFileSync(join(dir, 'server.py'), SERVER);
-  const py = spawn(PYTHON, [join(dir, 'server.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/server.key'), join(dir, 'certs/server.crt')]);
-  const port = await new Promise<string>((resolve) => py.stdout.on('data', (d) => resolve(String(d).trim())));
+  const start = async (mode: string) => {
+    const p = spawn(PYTHON, [join(dir, 'server.py'), join(dir, 'certs/rootCA.pem'), join(dir, 'certs/server.key'), join(dir, 'certs/server.crt'), mode]);
+    return { p, port: await new Promise<string>((resolve) => p.stdout.on('data', (d) => resolve(String(d).trim()))) };
+  };
+  const { p: py, port } = await start('mtls');
+  const { p: pyTls, port: tlsPort } = await start('tls');
   writeFileSync(
     join(dir, 'client.yaml'),
     `scenario: grpc client against python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  client: { certFile: certs/client.crt, keyFile: certs/client.key }\nsteps:\n` +
       `  - name: mTLS with the override\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, clientCert: client, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: OK, response: { status: SERVING } }\n` +
-      `  - name: without a client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE }\n`,
+      `  - name: without a client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE }\n` +
+      `  - name: TLS only\n    grpc: { target: "127.0.0.1:${tlsPort}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: OK, response: { status: SERVING } }\n` +
+      `  - name: TLS only, a root that is not the server's\n    grpc: { target: "127.0.0.1:${tlsPort}", call: health, rootCert: client, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE, tlsError: unknown-ca }\n`,
   );
   const r = await runCli(['run', join(dir, 'client.yaml'), '--reporter', 'tap']);
   t.equal(r.code, 0, r.stdout);
   py.kill();
+  pyTls.kill();
 });
