@@ -2,7 +2,7 @@
 // signals. It maps outcomes to exit codes and never lets a stack trace reach a user for
 // input errors.
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../util/embedded.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
@@ -49,11 +49,6 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   grpc: { run: grpcCommand, help: GRPC_HELP },
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -84,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? EXIT.badInput : EXIT.ok;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
-      io.stdout(`certharness ${version()}\n`);
+      io.stdout(`certharness ${VERSION}\n`);
       return EXIT.ok;
     }
     const cmd = COMMANDS[command];

@@ -1,7 +1,8 @@
 // The bundled protos (fixtures/proto): grpc.health.v1.Health and certharness.echo.v1.Echo.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { projectFile } from '../../runtime/project-files.ts';
+import protobuf from 'protobufjs';
+import { BUNDLED_PROTOS } from '../../util/embedded.ts';
 
 export interface BundledServices {
   Health: grpc.ServiceClientConstructor;
@@ -9,8 +10,10 @@ export interface BundledServices {
 }
 
 export function loadBundledServices(): BundledServices {
-  const dir = projectFile('fixtures', 'proto');
-  const def = protoLoader.loadSync(['health.proto', 'echo.proto'], { includeDirs: [dir], keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  // Parsed from the embedded text, so the protos need no files (a single binary has none).
+  const root = new protobuf.Root();
+  for (const text of Object.values(BUNDLED_PROTOS)) protobuf.parse(text, root, { keepCase: false });
+  const def = protoLoader.fromJSON(root.toJSON(), { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
     certharness: { echo: { v1: { Echo: grpc.ServiceClientConstructor } } };
