@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, BIN, ROOT } from './helpers.ts';
+import { runCli, BIN, ROOT, firstLine } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
 
 t.test('--help and --version', async (t) => {
@@ -75,13 +75,7 @@ t.test('--var overrides vars and --keep keeps the work directory with 0700 and 0
 
 t.test('serve --json prints the world once it is up, and Ctrl-C removes it', async (t) => {
   const child = spawn(process.execPath, [BIN, 'serve', 'test/fixtures/scenarios/passing.yaml', '--json'], { cwd: ROOT });
-  let out = '';
-  const line = await new Promise<string>((resolve) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-  });
+  const line = await firstLine(child);
   const world = JSON.parse(line);
   t.ok(existsSync(world.workDir));
   t.ok(existsSync(world.pki.leaf.certFile));
@@ -97,8 +91,7 @@ t.test('serve --json prints the world once it is up, and Ctrl-C removes it', asy
 
 t.test('serve <kind> starts that service with its own PKI', async (t) => {
   const child = spawn(process.execPath, [BIN, 'serve', 'upstream', '--json'], { cwd: ROOT });
-  let out = '';
-  const line = await new Promise<string>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('\n') && resolve(out.split('\n')[0]!))));
+  const line = await firstLine(child);
   const world = JSON.parse(line);
   t.match(world.services.upstream.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   t.ok(existsSync(world.pki.client.certFile));

@@ -33,6 +33,17 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   });
 }
 
+/** The first line a child process writes on stdout: `serve --json`'s world, a server's port. */
+export function firstLine(child: { stdout: NodeJS.ReadableStream | null }): Promise<string> {
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+  });
+}
+
 export function tempDir(prefix = 'certharness-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
