@@ -98,7 +98,8 @@ export function serialToHex(serial: string | number): string {
   return hex;
 }
 
-function generalName(value: string): x509.JsonGeneralName {
+/** `dns:x`, `ip:x`, or a bare value whose form says what it is. */
+export function generalName(value: string): x509.JsonGeneralName {
   const m = /^(dns|ip|email|uri):(.*)$/i.exec(value);
   if (m) {
     const kind = m[1]!.toLowerCase();

@@ -5,5 +5,7 @@ import { upstreamService } from './upstream/index.ts';
 import { proxyService } from './proxy/index.ts';
 import { nginxService } from './nginx/index.ts';
 import { grpcServerService } from './grpc-server/index.ts';
+import { acmeService } from './acme/index.ts';
+import { pebbleService } from './pebble/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService];

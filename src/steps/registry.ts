@@ -13,5 +13,6 @@ import { curlStep } from './curl.ts';
 import { tlsProbeStep } from './tls-probe.ts';
 import { grpcStep } from './grpc.ts';
 import { startStep } from './start.ts';
+import { acmeStep } from './acme.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, startStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, startStep];

@@ -1,0 +1,132 @@
+// The issuing side, built with the PKI engine: a fresh root and intermediate per run (Pebble's
+// ca/), PEBBLE_CHAIN_LENGTH intermediates deep, and PEBBLE_ALTERNATE_ROOTS extra roots that
+// cross-sign the same issuing intermediate, so one leaf verifies under every chain.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { x509 } from '../../pki/crypto.ts';
+import { generateKey, exportPrivateKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
+import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
+import type { KeyType } from '../../pki/key-spec.ts';
+
+interface Issuer {
+  key: PrivateKeyMaterial;
+  cert: x509.X509Certificate;
+}
+
+export interface CaChain {
+  root: Issuer;
+  /** From the one under the root down to the issuing intermediate. */
+  intermediates: Issuer[];
+}
+
+export interface IssuedCertificate {
+  der: Uint8Array;
+  serialHex: string;
+  /** PEM served for each chain: leaf, then intermediates up to (not including) the root. */
+  chains: string[];
+  akiHex: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const pem = (c: x509.X509Certificate) => c.toString('pem') + '\n';
+const CA_YEARS = 30;
+
+export class CertificateAuthority {
+  readonly chains: CaChain[];
+  private readonly issuing: PrivateKeyMaterial;
+  private readonly issuingName: x509.Name;
+  private readonly ocspUrl: string;
+
+  private constructor(chains: CaChain[], issuing: PrivateKeyMaterial, issuingName: x509.Name, ocspUrl: string) {
+    this.chains = chains;
+    this.issuing = issuing;
+    this.issuingName = issuingName;
+    this.ocspUrl = ocspUrl;
+  }
+
+  static async create(o: { keyType: KeyType; chainLength: number; alternateRoots: number; now: Date; ocspResponderURL: string }): Promise<CertificateAuthority> {
+    const tag = () => randomBytes(3).toString('hex');
+    const notBefore = new Date(o.now.getTime() - 60_000);
+    const notAfter = new Date(o.now.getTime() + CA_YEARS * 365 * 86_400_000);
+    const caCert = (subject: string, key: PrivateKeyMaterial, issuer?: Issuer) =>
+      issueCertificate({
+        subject: [['CN', subject]],
+        key,
+        ...(issuer ? { issuer: { subject: issuer.cert.subjectName, key: issuer.key, certificate: issuer.cert } } : {}),
+        serialHex: randomSerial(),
+        notBefore,
+        notAfter,
+        hash: 'sha256',
+        basicConstraints: { ca: true },
+        keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+        subjectKeyIdentifier: true,
+        authorityKeyIdentifier: Boolean(issuer),
+      });
+    const keys = await Promise.all(Array.from({ length: 1 + (o.alternateRoots + 1) * o.chainLength }, () => generateKey(o.keyType)));
+    const issuing = keys.pop()!;
+    const issuingSubject = `certharness Intermediate CA ${tag()}`;
+    const chains: CaChain[] = [];
+    for (let c = 0; c <= o.alternateRoots; c++) {
+      const rootKey = keys.pop()!;
+      const root = { key: rootKey, cert: await caCert(`certharness Root CA ${tag()}`, rootKey) };
+      const intermediates: Issuer[] = [];
+      let above: Issuer = root;
+      for (let i = 1; i < o.chainLength; i++) {
+        const k = keys.pop()!;
+        above = { key: k, cert: await caCert(`certharness Intermediate CA ${tag()}`, k, above) };
+        intermediates.push(above);
+      }
+      intermediates.push({ key: issuing, cert: await caCert(issuingSubject, issuing, above) });
+      chains.push({ root, intermediates });
+    }
+    return new CertificateAuthority(chains, issuing, chains[0]!.intermediates.at(-1)!.cert.subjectName, o.ocspResponderURL);
+  }
+
+  async issue(o: { publicKey: x509.PublicKey; names: string[]; notBefore: Date; notAfter: Date }): Promise<IssuedCertificate> {
+    const issuingCert = this.chains[0]!.intermediates.at(-1)!.cert;
+    const cn = o.names.find((n) => n.length <= 64);
+    const leaf = await issueCertificate({
+      subject: cn ? [['CN', cn]] : [],
+      publicKey: o.publicKey,
+      issuer: { subject: this.issuingName, key: this.issuing, certificate: issuingCert },
+      serialHex: randomSerial(),
+      notBefore: o.notBefore,
+      notAfter: o.notAfter,
+      hash: 'sha256',
+      basicConstraints: { ca: false },
+      keyUsage: o.publicKey.algorithm.name === 'RSASSA-PKCS1-v1_5' || o.publicKey.algorithm.name === 'RSA-PSS' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
+      extendedKeyUsage: ['serverAuth', 'clientAuth'],
+      san: o.names.map((n) => (isIP(n) ? `ip:${n}` : `dns:${n}`)),
+      subjectKeyIdentifier: true,
+      authorityKeyIdentifier: true,
+      ...(this.ocspUrl ? { ocspUrls: [this.ocspUrl] } : {}),
+    });
+    const aki = leaf.getExtension(x509.AuthorityKeyIdentifierExtension);
+    return {
+      der: new Uint8Array(leaf.rawData),
+      serialHex: leaf.serialNumber.toLowerCase(),
+      chains: this.chains.map((c) => pem(leaf) + [...c.intermediates].reverse().map((i) => pem(i.cert)).join('')),
+      akiHex: aki?.keyId ?? '',
+      notBefore: leaf.notBefore,
+      notAfter: leaf.notAfter,
+    };
+  }
+
+  /** The management interface's /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N. */
+  managed(kind: 'roots' | 'root-keys' | 'intermediates' | 'intermediate-keys', n: number): string | undefined {
+    const chain = this.chains[n];
+    if (!chain) return undefined;
+    const issuing = chain.intermediates.at(-1)!;
+    switch (kind) {
+      case 'roots':
+        return pem(chain.root.cert);
+      case 'root-keys':
+        return exportPrivateKey(chain.root.key);
+      case 'intermediates':
+        return pem(issuing.cert);
+      case 'intermediate-keys':
+        return exportPrivateKey(issuing.key);
+    }
+  }
+}

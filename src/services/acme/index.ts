@@ -1,0 +1,143 @@
+// `acme`: a Pebble-compatible ACME CA in process. Real ACME clients (certbot, lego, dehydrated,
+// acme-client) and our `acme` step talk to it; `kind: pebble` runs the real Pebble instead, with
+// the same properties, so a scenario switches between them by changing one word.
+//
+//   services:
+//     ca: { kind: acme, validity: 90d }                        # every name resolves to 127.0.0.1
+//     eab: { kind: acme, config: fixtures/003/pebble-config-eab.json }
+//     chaos: { kind: acme, env: { PEBBLE_WFE_NONCEREJECT: "30" }, seed: 7 }
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { s, duration } from '../../scenario/schema.ts';
+import { parseDuration } from '../../scenario/duration.ts';
+import type { ServiceKind } from '../types.ts';
+import { freePort } from '../../clients/daemon.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
+import { startAcmeServer } from './server.ts';
+
+export interface AcmeSpec {
+  config?: string;
+  env?: Record<string, string | number>;
+  port?: number;
+  managementPort?: number;
+  httpPort?: number;
+  tlsPort?: number;
+  validity?: string | number;
+  externalAccountBindingRequired?: boolean;
+  eabKeys?: Record<string, string>;
+  chainLength?: number;
+  alternateRoots?: number;
+  keyAlgorithm?: 'rsa' | 'ecdsa';
+  nonceReject?: number;
+  authzReuse?: number;
+  vaSleep?: number;
+  alwaysValid?: boolean;
+  seed?: number;
+  resolver?: string;
+  hosts?: Record<string, string>;
+  blocklist?: string[];
+  retryAfter?: number;
+  profiles?: Record<string, { description?: string; validity?: string | number }>;
+}
+
+/** Properties shared with the `pebble` service kind: steps written for one work with the other. */
+export const ACME_SERVICE_PROPERTIES = ['url', 'directoryUrl', 'host', 'port', 'managementUrl', 'httpPort', 'tlsPort', 'caFile', 'rootFile', 'dir'] as const;
+
+const seconds = (v: string | number | undefined, what: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new Error(`${what}: '${v}' is not a duration`);
+  return Math.round(ms / 1000);
+};
+
+export const acmeService: ServiceKind<AcmeSpec> = {
+  kind: 'acme',
+  summary: "a Pebble-compatible ACME CA (RFC 8555) in process: Pebble's paths, config file, PEBBLE_* variables and management interface",
+  schema: s.object({
+    config: s.string({ inputFile: true, description: "Pebble's JSON config file ({\"pebble\": {...}}), relative to the scenario file" }),
+    env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables, read as Pebble reads them (PEBBLE_VA_NOSLEEP, PEBBLE_WFE_NONCEREJECT, PEBBLE_CHAIN_LENGTH, ...)'),
+    port: s.integer({ minimum: 0, maximum: 65535, description: 'ACME API port (default: a free one; Pebble uses 14000)' }),
+    managementPort: s.integer({ minimum: 0, maximum: 65535, description: 'management interface port (default: a free one; Pebble uses 15000)' }),
+    httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from (default: a free one, as {{name.httpPort}})' }),
+    tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01 (default: a free one, as {{name.tlsPort}})' }),
+    validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)'),
+    externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
+    eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (Pebble: externalAccountMACKeys)'),
+    chainLength: s.integer({ minimum: 1, maximum: 5, description: 'intermediates between leaf and root (PEBBLE_CHAIN_LENGTH, default 1)' }),
+    alternateRoots: s.integer({ minimum: 0, maximum: 5, description: 'extra roots offered as alternate chains (PEBBLE_ALTERNATE_ROOTS)' }),
+    keyAlgorithm: s.enum(['rsa', 'ecdsa'], "CA keys: RSA-2048 (Pebble's default) or ECDSA P-256"),
+    nonceReject: s.integer({ minimum: 0, maximum: 100, description: 'percent of good nonces refused with badNonce (PEBBLE_WFE_NONCEREJECT; default 0)' }),
+    authzReuse: s.integer({ minimum: 0, maximum: 100, description: 'percent chance a valid authorization is reused (PEBBLE_AUTHZREUSE; default 0)' }),
+    vaSleep: s.integer({ minimum: 0, maximum: 60, description: 'the validator sleeps 0..N-1 seconds first (PEBBLE_VA_SLEEPTIME; default 0)' }),
+    alwaysValid: s.boolean('mark every challenge valid without checking (PEBBLE_VA_ALWAYS_VALID)'),
+    seed: s.integer({ minimum: 0, description: 'seed for nonce rejection, authorization reuse and sleeps, to replay a run' }),
+    resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server (dns-01 needs one)" }),
+    hosts: s.map(s.string(), 'name -> address for the validator, before the resolver'),
+    blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
+    retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
+    profiles: s.map(s.object({ description: s.string(), validity: duration() }), 'certificate profiles offered in the directory (Pebble: profiles)'),
+  }),
+  properties: ACME_SERVICE_PROPERTIES,
+  async start(spec, ctx) {
+    const dir = join(ctx.workDir, 'services', ctx.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const options: AcmeServerOptions = { ...defaultAcmeOptions(), listenAddress: `${ctx.host}:${spec.port ?? 0}`, managementListenAddress: `${ctx.host}:${spec.managementPort ?? 0}` };
+    if (spec.config) {
+      const file = resolve(ctx.scenarioDir, spec.config);
+      const fromFile = parsePebbleConfig(await readFile(file, 'utf8'), file);
+      // The file's listen addresses are Pebble's (0.0.0.0:14000): a scenario binds loopback on free ports unless it pins them.
+      delete fromFile.listenAddress;
+      delete fromFile.managementListenAddress;
+      if (fromFile.certificate) fromFile.certificate = resolve(ctx.scenarioDir, fromFile.certificate);
+      if (fromFile.privateKey) fromFile.privateKey = resolve(ctx.scenarioDir, fromFile.privateKey);
+      Object.assign(options, fromFile);
+    }
+    if (spec.env) Object.assign(options, pebbleEnvironment(Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, String(v)]))));
+    const set = <K extends keyof AcmeServerOptions>(k: K, v: AcmeServerOptions[K] | undefined) => {
+      if (v !== undefined) options[k] = v;
+    };
+    set('certificateValidityPeriod', seconds(spec.validity, 'validity'));
+    set('externalAccountBindingRequired', spec.externalAccountBindingRequired);
+    if (spec.eabKeys) options.externalAccountMACKeys = { ...options.externalAccountMACKeys, ...spec.eabKeys };
+    set('chainLength', spec.chainLength);
+    set('alternateRoots', spec.alternateRoots);
+    set('keyAlgorithm', spec.keyAlgorithm);
+    set('nonceRejectPercent', spec.nonceReject);
+    set('authzReusePercent', spec.authzReuse);
+    set('vaSleepSeconds', spec.vaSleep);
+    set('vaAlwaysValid', spec.alwaysValid);
+    set('seed', spec.seed);
+    set('resolver', spec.resolver);
+    if (spec.hosts) options.hosts = spec.hosts;
+    if (spec.blocklist) options.domainBlocklist = spec.blocklist;
+    if (spec.retryAfter !== undefined) options.retryAfter = { authz: spec.retryAfter, order: spec.retryAfter };
+    if (spec.profiles) {
+      options.profiles = Object.fromEntries(Object.entries(spec.profiles).map(([name, p]) => [name, { description: p.description ?? name, ...(p.validity !== undefined ? { validityPeriod: seconds(p.validity, `profiles.${name}.validity`)! } : {}) }]));
+    }
+    // The validator's ports must be known before the client's responder binds them: pick free ones now.
+    if (spec.httpPort !== undefined || !spec.config) options.httpPort = spec.httpPort || (await freePort(ctx.host));
+    if (spec.tlsPort !== undefined || !spec.config) options.tlsPort = spec.tlsPort || (await freePort(ctx.host));
+    const server = await startAcmeServer(options, ctx.log);
+    const caFile = join(dir, 'listener-ca.pem');
+    const rootFile = join(dir, 'root-0.pem');
+    await writeFileAtomic(caFile, server.tlsCaPem);
+    await writeFileAtomic(rootFile, server.rootPem);
+    return {
+      props: {
+        url: server.directoryUrl,
+        directoryUrl: server.directoryUrl,
+        host: ctx.host,
+        port: server.port,
+        managementUrl: server.managementUrl ?? '',
+        httpPort: options.httpPort,
+        tlsPort: options.tlsPort,
+        caFile,
+        rootFile,
+        dir,
+        seed: server.seed,
+      },
+      stop: () => server.stop(),
+    };
+  },
+};

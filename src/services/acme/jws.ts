@@ -1,0 +1,153 @@
+// RFC 8555 §6.2-§6.5 on the server side: a POST body must be a flattened JWS whose protected
+// header names a supported algorithm, exactly one of jwk/kid, a nonce we issued and the URL
+// it was sent to; `jose` checks the signature.
+import { flattenedVerify, importJWK, calculateJwkThumbprint, type JWK, type FlattenedJWSInput } from 'jose';
+import type { AccountRecord, AcmeStore } from './state.ts';
+import type { NonceService } from './nonces.ts';
+import { accountDoesNotExist, badNonce, badPublicKey, badSignatureAlgorithm, malformed, unauthorized } from './problems.ts';
+
+/** What we verify; HS* and `none` are refused with badSignatureAlgorithm (RFC 8555 §6.2). */
+export const SUPPORTED_ALGORITHMS = ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+export interface ProtectedHeader {
+  alg: string;
+  url?: string;
+  nonce?: string;
+  kid?: string;
+  jwk?: JWK;
+}
+
+export interface VerifiedJws {
+  header: ProtectedHeader;
+  /** The signing key as a JWK, and its RFC 7638 thumbprint. */
+  jwk: JWK;
+  thumbprint: string;
+  /** The account, when signed with `kid`. */
+  account?: AccountRecord;
+  /** Empty payload: POST-as-GET (RFC 8555 §6.3). */
+  postAsGet: boolean;
+  payload: unknown;
+  raw: FlattenedJWSInput;
+}
+
+export interface JwsContext {
+  store: AcmeStore;
+  nonces: NonceService;
+  /** Prefix of account URLs (`https://host/my-account/`): a kid must start with it. */
+  accountUrlPrefix: string;
+}
+
+function decodeJson(b64: string, what: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(b64, 'base64url').toString('utf8'));
+  } catch {
+    throw malformed(`${what} is not base64url-encoded JSON`);
+  }
+}
+
+/** Parses a JWS body and its protected header; throws problems only, never library errors. */
+export function parseJws(body: Buffer): { jws: FlattenedJWSInput; header: ProtectedHeader } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw malformed('Parse error reading JWS: the body is not JSON');
+  }
+  const d = doc as Record<string, unknown>;
+  if (!d || typeof d !== 'object' || Array.isArray(d)) throw malformed('Parse error reading JWS: expected a JSON object');
+  if ('signatures' in d) throw malformed('JWS must use the flattened JSON serialization, not the general one (RFC 8555 §6.2)');
+  if ('header' in d) throw malformed('JWS must not have an unprotected header (RFC 8555 §6.2)');
+  for (const k of ['protected', 'payload', 'signature']) if (typeof d[k] !== 'string') throw malformed(`JWS is missing "${k}"`);
+  const header = decodeJson(d.protected as string, 'JWS protected header') as ProtectedHeader;
+  if (!header || typeof header !== 'object') throw malformed('JWS protected header is not an object');
+  return { jws: d as unknown as FlattenedJWSInput, header };
+}
+
+function checkKeyStrength(jwk: JWK): void {
+  if (jwk.kty === 'RSA') {
+    const n = Buffer.from(jwk.n ?? '', 'base64url');
+    let bits = n.length * 8;
+    for (let i = 0; i < n.length && n[i] === 0; i++) bits -= 8;
+    if (bits < 2048 || bits > 4096) throw badPublicKey(`RSA keys must be 2048 to 4096 bits, this one is ${bits}`);
+  } else if (jwk.kty === 'EC') {
+    if (!['P-256', 'P-384', 'P-521'].includes(jwk.crv ?? '')) throw badPublicKey(`EC curve ${jwk.crv} is not supported (P-256, P-384, P-521)`);
+  } else if (jwk.kty === 'OKP') {
+    if (jwk.crv !== 'Ed25519') throw badPublicKey(`OKP curve ${jwk.crv} is not supported (Ed25519)`);
+  } else {
+    throw badPublicKey(`key type ${jwk.kty} is not supported`);
+  }
+}
+
+async function importKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
+  try {
+    return await importJWK({ ...jwk, alg }, alg);
+  } catch (e) {
+    throw badSignatureAlgorithm(`the ${jwk.kty} key cannot be used with ${alg}: ${(e as Error).message}`, SUPPORTED_ALGORITHMS);
+  }
+}
+
+/**
+ * Verifies a request. `signer` says which header member the resource requires: newAccount
+ * wants `jwk`, revokeCert accepts either, everything else `kid` (RFC 8555 §6.2).
+ */
+export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' | 'kid' | 'either', c: JwsContext): Promise<VerifiedJws> {
+  const { jws, header } = parseJws(body);
+  if (typeof header.alg !== 'string' || !(SUPPORTED_ALGORITHMS as readonly string[]).includes(header.alg)) {
+    throw badSignatureAlgorithm(`JWS signature algorithm '${String(header.alg)}' is not supported`, SUPPORTED_ALGORITHMS);
+  }
+  if (header.jwk && header.kid) throw malformed('JWS header must have exactly one of "jwk" and "kid", not both');
+  if (!header.jwk && !header.kid) throw malformed('JWS header must have one of "jwk" and "kid"');
+  if (signer === 'jwk' && !header.jwk) throw malformed('No embedded JWK in JWS header: this resource needs "jwk", not "kid"');
+  if (signer === 'kid' && !header.kid) throw malformed('No Key ID in JWS header: this resource needs "kid" (the account URL), not "jwk"');
+  if (typeof header.url !== 'string') throw malformed('JWS header is missing "url"');
+  if (header.url !== requestUrl) throw unauthorized(`JWS header parameter 'url' is "${header.url}" but the request was sent to "${requestUrl}"`);
+  if (typeof header.nonce !== 'string' || !header.nonce) throw badNonce('JWS has no anti-replay nonce');
+
+  let account: AccountRecord | undefined;
+  let jwk: JWK;
+  let key: CryptoKey | Uint8Array;
+  if (header.kid) {
+    const id = header.kid.startsWith(c.accountUrlPrefix) ? header.kid.slice(c.accountUrlPrefix.length) : undefined;
+    account = id ? c.store.accounts.get(id) : undefined;
+    if (!account) throw accountDoesNotExist(`Account "${header.kid}" not found`);
+    jwk = account.jwk;
+    // Imported once per account and algorithm: importing costs more than verifying.
+    account.verifyKeys ??= new Map();
+    key = account.verifyKeys.get(header.alg) ?? (await importKey(jwk, header.alg));
+    account.verifyKeys.set(header.alg, key);
+  } else {
+    jwk = header.jwk!;
+    if (!jwk || typeof jwk !== 'object') throw malformed('JWS header "jwk" is not an object');
+    checkKeyStrength(jwk);
+    key = await importKey(jwk, header.alg);
+  }
+
+  // The nonce is spent before the signature check, as Pebble does: a replay is badNonce even when signed well.
+  const redeemed = c.nonces.redeem(header.nonce);
+  if (redeemed === 'unknown') throw badNonce(`JWS has an invalid anti-replay nonce: "${header.nonce}"`);
+  if (redeemed === 'rejected') throw badNonce(`JWS has an invalid anti-replay nonce: "${header.nonce}" (refused on purpose, as PEBBLE_WFE_NONCEREJECT does)`);
+
+  let payloadBytes: Uint8Array;
+  try {
+    payloadBytes = (await flattenedVerify(jws, key)).payload;
+  } catch {
+    throw malformed('JWS verification error: the signature does not verify with the ' + (header.kid ? "account's key" : 'embedded JWK'));
+  }
+  if (account && account.status !== 'valid') throw unauthorized(`Account is not valid, has status "${account.status}"`);
+  const postAsGet = payloadBytes.length === 0;
+  let payload: unknown = undefined;
+  if (!postAsGet) {
+    try {
+      payload = JSON.parse(Buffer.from(payloadBytes).toString('utf8'));
+    } catch {
+      throw malformed('JWS payload is not JSON');
+    }
+  }
+  return { header, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), ...(account ? { account } : {}), postAsGet, payload, raw: jws };
+}
+
+/** The payload as an object, or malformed: handlers call this when they need fields. */
+export function objectPayload(v: VerifiedJws): Record<string, unknown> {
+  if (v.postAsGet || !v.payload || typeof v.payload !== 'object' || Array.isArray(v.payload)) throw malformed('expected a JSON object in the JWS payload');
+  return v.payload as Record<string, unknown>;
+}

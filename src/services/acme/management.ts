@@ -1,0 +1,63 @@
+// Pebble's management interface (default port 15000), so scripts that fetch Pebble's roots work
+// unchanged: /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N (with Link headers to
+// the alternates), /cert-status-by-serial/<hex>, and POST /set-renewal-info/ for ARI tests.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WfeContext } from './wfe/context.ts';
+import { certIdOf } from './wfe/renewal-info.ts';
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+const CRL_REASON_NAMES = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+
+export function managementHandler(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const base = `https://${req.headers.host ?? ctx.defaultHost}`;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const material = /^\/(roots|root-keys|intermediates|intermediate-keys)\/(\d+)$/.exec(path);
+    if (material && req.method === 'GET') {
+      const kind = material[1] as 'roots' | 'root-keys' | 'intermediates' | 'intermediate-keys';
+      const n = Number(material[2]);
+      const pem = ctx.ca.managed(kind, n);
+      if (pem === undefined) return send(res, 404, `no ${kind} ${n}: there are ${ctx.ca.chains.length} chains (PEBBLE_ALTERNATE_ROOTS + 1)\n`);
+      const links = ctx.ca.chains.map((_, i) => i).filter((i) => i !== n).map((i) => `<${base}/${kind}/${i}>;rel="alternate"`);
+      return send(res, 200, pem, links.length ? { link: links } : {}, 'application/pem-certificate-chain; charset=utf-8');
+    }
+    const status = /^\/cert-status-by-serial\/([0-9a-fA-F]+)$/.exec(path);
+    if (status && req.method === 'GET') {
+      const cert = ctx.store.certificateBySerial(status[1]!);
+      if (!cert) return send(res, 404, `no certificate with serial ${status[1]}\n`);
+      const body = {
+        Status: cert.revoked ? 'Revoked' : 'Valid',
+        Serial: cert.serialHex,
+        Certificate: cert.chains[0]!.split(/(?<=-----END CERTIFICATE-----\n)/)[0],
+        ...(cert.revoked ? { RevocationReason: cert.revoked.reason, RevocationReasonName: CRL_REASON_NAMES[cert.revoked.reason], RevokedAt: cert.revoked.at.toISOString() } : {}),
+        certID: certIdOf(cert),
+      };
+      return send(res, 200, JSON.stringify(body, null, 2), {}, 'application/json; charset=utf-8');
+    }
+    if (path === '/set-renewal-info/' && req.method === 'POST') {
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (text += d));
+      req.on('end', () => {
+        try {
+          const body = JSON.parse(text) as { certID?: string; suggestedWindow?: { start?: string; end?: string } };
+          const cert = [...ctx.store.certificates.values()].find((c) => certIdOf(c) === body.certID);
+          const start = Date.parse(body.suggestedWindow?.start ?? '');
+          const end = Date.parse(body.suggestedWindow?.end ?? '');
+          if (!cert) return send(res, 404, `no certificate with certID ${body.certID}\n`);
+          if (Number.isNaN(start) || Number.isNaN(end) || end < start) return send(res, 400, 'suggestedWindow needs RFC 3339 start <= end\n');
+          cert.renewalWindow = { start: new Date(start), end: new Date(end) };
+          send(res, 200, 'ok\n');
+        } catch {
+          send(res, 400, 'expected JSON: {"certID": "...", "suggestedWindow": {"start": "...", "end": "..."}}\n');
+        }
+      });
+      return;
+    }
+    send(res, 404, `no management resource at ${path}: try /roots/0, /intermediates/0, /cert-status-by-serial/<hex>\n`);
+  };
+}

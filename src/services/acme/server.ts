@@ -1,0 +1,128 @@
+// The composition of the mock CA, like Pebble's cmd/pebble/main.go: store, nonces, CA, validator
+// and routes, behind two HTTPS listeners (ACME API and management). The only place they meet.
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { listenerIdentity } from './listener-identity.ts';
+import { AcmeConfigError, caKeyType, splitListenAddress, type AcmeServerOptions } from './config.ts';
+import { AcmeStore } from './state.ts';
+import { NonceService } from './nonces.ts';
+import { CertificateAuthority } from './ca.ts';
+import { Validator } from './va.ts';
+import { seededChance } from './chance.ts';
+import { dispatch, type Route } from './wfe/http.ts';
+import type { WfeContext } from './wfe/context.ts';
+import { directoryRoutes } from './wfe/directory.ts';
+import { accountRoutes } from './wfe/account.ts';
+import { keyChangeRoutes } from './wfe/key-change.ts';
+import { orderRoutes } from './wfe/order.ts';
+import { authzRoutes } from './wfe/authz.ts';
+import { certificateRoutes } from './wfe/certificate.ts';
+import { renewalInfoRoutes } from './wfe/renewal-info.ts';
+import { managementHandler } from './management.ts';
+
+const ROUTES: Route[] = [...directoryRoutes, ...accountRoutes, ...keyChangeRoutes, ...orderRoutes, ...authzRoutes, ...certificateRoutes, ...renewalInfoRoutes];
+
+export interface RunningAcmeServer {
+  directoryUrl: string;
+  managementUrl?: string;
+  host: string;
+  port: number;
+  managementPort?: number;
+  /** PEM of the CA that signed the HTTPS listeners' certificate: what clients must trust. */
+  tlsCaPem: string;
+  /** PEM of issuance root 0, as /roots/0 serves it. */
+  rootPem: string;
+  seed: number;
+  context: WfeContext;
+  stop(): Promise<void>;
+}
+
+function listen(server: https.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: https.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+export async function startAcmeServer(options: AcmeServerOptions, log: (line: string) => void = () => {}): Promise<RunningAcmeServer> {
+  const api = splitListenAddress(options.listenAddress, 'listenAddress');
+  const mgmt = options.managementListenAddress ? splitListenAddress(options.managementListenAddress, 'managementListenAddress') : undefined;
+  const now = options.clock();
+  let identity: { cert: string; key: string; ca: string };
+  if (options.certificate || options.privateKey) {
+    if (!options.certificate || !options.privateKey) throw new AcmeConfigError('certificate and privateKey go together');
+    const read = (file: string, what: string) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new AcmeConfigError(`${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      }
+    };
+    const cert = read(options.certificate, 'certificate');
+    identity = { cert, key: read(options.privateKey, 'privateKey'), ca: cert };
+  } else {
+    identity = await listenerIdentity(now);
+  }
+  const chance = seededChance(options.seed);
+  const store = new AcmeStore(options.clock);
+  const [ca] = await Promise.all([CertificateAuthority.create({ keyType: caKeyType(options), chainLength: Math.max(1, options.chainLength), alternateRoots: options.alternateRoots, now, ocspResponderURL: options.ocspResponderURL })]);
+  const tasks = new Set<Promise<void>>();
+  const context: WfeContext = {
+    options,
+    store,
+    nonces: new NonceService(chance, options.nonceRejectPercent),
+    ca,
+    va: new Validator({ httpPort: options.httpPort, tlsPort: options.tlsPort, resolver: options.resolver, hosts: options.hosts, alwaysValid: options.vaAlwaysValid, sleepSeconds: options.vaSleepSeconds, chance, log }),
+    chance,
+    defaultHost: `localhost:${api.port}`,
+    now: options.clock,
+    log,
+    background(task) {
+      const p = task().catch((e) => log(`background task failed: ${(e as Error).message}`));
+      tasks.add(p);
+      void p.finally(() => tasks.delete(p));
+    },
+  };
+  const apiServer = https.createServer({ cert: identity.cert, key: identity.key }, (req, res) => void dispatch(ROUTES, context, req, res));
+  apiServer.keepAliveTimeout = 10_000;
+  const port = await listen(apiServer, api.host, api.port);
+  context.defaultHost = `localhost:${port}`;
+  let mgmtServer: https.Server | undefined;
+  let managementPort: number | undefined;
+  try {
+    if (mgmt) {
+      mgmtServer = https.createServer({ cert: identity.cert, key: identity.key }, managementHandler(context));
+      managementPort = await listen(mgmtServer, mgmt.host, mgmt.port);
+    }
+  } catch (e) {
+    await close(apiServer);
+    throw e;
+  }
+  const urlHost = (h: string) => (h === '127.0.0.1' || h === '0.0.0.0' || h === '::' || h === '::1' ? 'localhost' : h.includes(':') ? `[${h}]` : h);
+  log(`ACME directory at https://${urlHost(api.host)}:${port}/dir${managementPort ? `, management at https://${urlHost(mgmt!.host)}:${managementPort}` : ''} (seed ${chance.seed})`);
+  return {
+    directoryUrl: `https://${urlHost(api.host)}:${port}/dir`,
+    ...(managementPort ? { managementUrl: `https://${urlHost(mgmt!.host)}:${managementPort}`, managementPort } : {}),
+    host: api.host,
+    port,
+    tlsCaPem: identity.ca,
+    rootPem: ca.managed('roots', 0)!,
+    seed: chance.seed,
+    context,
+    async stop() {
+      await Promise.race([Promise.allSettled([...tasks]), new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.all([close(apiServer), ...(mgmtServer ? [close(mgmtServer)] : [])]);
+    },
+  };
+}

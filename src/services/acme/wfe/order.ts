@@ -1,0 +1,191 @@
+// RFC 8555 §7.4: newOrder, the order resource and finalize. Finalize checks the CSR (names equal
+// the order's, not the account key, not weak), answers "processing" at once like Pebble, and
+// issues in the background; the client polls the order until it is valid.
+import { createPublicKey } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { x509 } from '../../../pki/crypto.ts';
+import { CHALLENGE_TYPES, type ChallengeType, type Identifier } from '../../../clients/acme/wire.ts';
+import { AcmeProblem, badCsr, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
+import { objectPayload, type VerifiedJws } from '../jws.ts';
+import { identifierProblem } from '../va.ts';
+import type { AuthorizationRecord, OrderRecord } from '../state.ts';
+import { PATHS, withId, type WfeContext } from './context.ts';
+import { signedRequest, type AcmeReply, type Route } from './http.ts';
+import { orderUrl, orderView } from './views.ts';
+import { certIdOf } from './renewal-info.ts';
+import { randomBytes } from 'node:crypto';
+
+/** Pending orders and authorizations live a day, as Pebble's do. */
+const PENDING_LIFETIME_MS = 86_400_000;
+
+function parseIdentifiers(value: unknown, ctx: WfeContext): Identifier[] {
+  if (!Array.isArray(value) || value.length === 0) throw malformed('"identifiers" must be a non-empty list of {type, value}');
+  const out: Identifier[] = [];
+  const subproblems: Subproblem[] = [];
+  for (const raw of value) {
+    const id = raw as { type?: unknown; value?: unknown };
+    if (!id || typeof id.value !== 'string' || typeof id.type !== 'string') throw malformed('each identifier needs a string "type" and "value"');
+    if (id.type !== 'dns' && id.type !== 'ip') throw unsupportedIdentifier(`identifier type '${id.type}' is not supported (dns, ip)`);
+    const identifier: Identifier = { type: id.type, value: id.type === 'dns' ? id.value.toLowerCase() : id.value };
+    const problem = identifierProblem(identifier) ?? (ctx.options.domainBlocklist.some((b) => identifier.value === b || identifier.value.endsWith(`.${b}`)) ? `'${identifier.value}' is blocked by this CA's policy` : undefined);
+    if (problem) subproblems.push({ type: 'rejectedIdentifier', detail: problem, identifier });
+    else if (!out.some((o) => o.type === identifier.type && o.value === identifier.value)) out.push(identifier);
+  }
+  if (subproblems.length === 1) throw rejectedIdentifier(subproblems[0]!.detail, subproblems);
+  if (subproblems.length) throw rejectedIdentifier(`${subproblems.length} identifiers were refused`, subproblems);
+  return out;
+}
+
+function newAuthorization(ctx: WfeContext, accountId: string, identifier: Identifier): AuthorizationRecord {
+  const wildcard = identifier.type === 'dns' && identifier.value.startsWith('*.');
+  // RFC 8555 §7.1.3: a wildcard's authorization is for the base name and only dns-01 proves it.
+  const types: readonly ChallengeType[] = wildcard ? ['dns-01'] : identifier.type === 'ip' ? ['http-01', 'tls-alpn-01'] : CHALLENGE_TYPES;
+  const authz: AuthorizationRecord = {
+    id: ctx.store.newId(),
+    accountId,
+    identifier: wildcard ? { type: 'dns', value: identifier.value.slice(2) } : identifier,
+    wildcard,
+    status: 'pending',
+    expires: new Date(ctx.now().getTime() + PENDING_LIFETIME_MS),
+    challengeIds: [],
+  };
+  for (const type of types) {
+    const id = ctx.store.newId();
+    // RFC 8555 §8.3: tokens carry at least 128 bits of entropy; 32 bytes as Boulder's.
+    ctx.store.challenges.set(id, { id, authzId: authz.id, type, token: randomBytes(32).toString('base64url'), status: 'pending' });
+    authz.challengeIds.push(id);
+  }
+  ctx.store.authorizations.set(authz.id, authz);
+  return authz;
+}
+
+function ownOrder(jws: VerifiedJws, ctx: WfeContext, id: string): OrderRecord {
+  const order = ctx.store.orders.get(id);
+  if (!order) throw new AcmeProblem('malformed', 404, `no order ${id}`);
+  if (order.accountId !== jws.account!.id) throw unauthorized('this order belongs to another account');
+  return order;
+}
+
+function orderReply(base: string, ctx: WfeContext, order: OrderRecord, status = 200): AcmeReply {
+  const view = orderView(base, ctx.store, order);
+  const retry: Record<string, string> = view.status === 'processing' || view.status === 'pending' ? { 'retry-after': String(ctx.options.retryAfter.order) } : {};
+  return { status, headers: { location: orderUrl(base, order.id), ...retry }, json: view };
+}
+
+function dateField(body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw malformed(`"${name}" must be an RFC 3339 date`);
+  return v;
+}
+
+/** CSR names (SANs and CN) must be exactly the order's identifiers (RFC 8555 §7.4). */
+function checkCsr(csr: x509.Pkcs10CertificateRequest, order: OrderRecord): string[] {
+  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+  const names = new Set<string>();
+  for (const n of san?.names.items ?? []) {
+    if (n.type === 'dns' || n.type === 'ip') names.add(n.type === 'dns' ? n.value.toLowerCase() : n.value);
+    else throw badCsr(`CSR contains a ${n.type} name, only DNS names and IP addresses can be certified`);
+  }
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(csr.subject)?.[1]?.toLowerCase();
+  if (cn) names.add(cn);
+  const wanted = new Set(order.identifiers.map((i) => i.value));
+  const extra = [...names].filter((n) => !wanted.has(n));
+  const missing = [...wanted].filter((n) => !names.has(n));
+  if (extra.length || missing.length) {
+    throw badCsr(`CSR names don't match the order's identifiers:${extra.length ? ` not in the order: ${extra.join(', ')};` : ''}${missing.length ? ` missing from the CSR: ${missing.join(', ')}` : ''}`.replace(/;$/, ''));
+  }
+  return order.identifiers.map((i) => i.value);
+}
+
+async function finalize(req: Parameters<Route['handle']>[0], ctx: WfeContext): Promise<AcmeReply> {
+  const jws = await signedRequest(req, ctx, 'kid');
+  const order = ownOrder(jws, ctx, req.params[0]!);
+  const status = ctx.store.orderStatus(order);
+  if (status !== 'ready') throw orderNotReady(`Order's status ("${status}") is not acceptable for finalization`);
+  const body = objectPayload(jws);
+  if (typeof body.csr !== 'string') throw malformed('finalize needs "csr": the base64url DER of a PKCS#10 request');
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(Buffer.from(body.csr, 'base64url'));
+  } catch {
+    throw badCsr('CSR is not a DER PKCS#10 certification request');
+  }
+  if (!(await csr.verify().catch(() => false))) throw badCsr('CSR signature does not verify');
+  const names = checkCsr(csr, order);
+  const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw badCsr(`CSR key is RSA ${key.asymmetricKeyDetails?.modulusLength} bits: at least 2048 are required`);
+  if ((await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK, 'sha256')) === jws.thumbprint) throw badCsr("CSR key must not be the account's key");
+  order.processing = true;
+  ctx.background(async () => {
+    try {
+      const now = ctx.now();
+      const validity = (order.profile && ctx.options.profiles[order.profile]?.validityPeriod) || ctx.options.certificateValidityPeriod;
+      const notBefore = order.notBefore ? new Date(order.notBefore) : now;
+      const notAfter = order.notAfter ? new Date(order.notAfter) : new Date(notBefore.getTime() + validity * 1000 - 1000);
+      const issued = await ctx.ca.issue({ publicKey: csr.publicKey, names, notBefore, notAfter });
+      const id = ctx.store.newId();
+      ctx.store.addCertificate({ id, ...issued, accountId: order.accountId, orderId: order.id, names, spki: new Uint8Array(csr.publicKey.rawData) });
+      order.certificateId = id;
+      ctx.log(`issued certificate ${issued.serialHex} for ${names.join(', ')}`);
+    } catch (e) {
+      order.failed = true;
+      order.error = new AcmeProblem('serverInternal', 500, `issuance failed: ${(e as Error).message}`).toJSON() as never;
+    }
+  });
+  return orderReply(req.base, ctx, order);
+}
+
+export const orderRoutes: Route[] = [
+  {
+    path: /^\/order-plz\/?$/,
+    methods: ['POST'],
+    async handle(req, ctx) {
+      const jws = await signedRequest(req, ctx, 'kid');
+      const body = objectPayload(jws);
+      const identifiers = parseIdentifiers(body.identifiers, ctx);
+      for (const id of identifiers) if (id.value.startsWith('*.') && id.type !== 'dns') throw malformed('wildcards are DNS names');
+      const profile = body.profile === undefined ? undefined : String(body.profile);
+      if (profile !== undefined && !ctx.options.profiles[profile]) throw malformed(`profile '${profile}' is not offered (offered: ${Object.keys(ctx.options.profiles).join(', ') || 'none'})`);
+      let replaces: string | undefined;
+      if (body.replaces !== undefined) {
+        replaces = String(body.replaces);
+        const replaced = [...ctx.store.certificates.values()].find((c) => certIdOf(c) === replaces);
+        if (!replaced) throw malformed(`"replaces" names no certificate this CA issued: ${replaces}`);
+        if (replaced.accountId !== jws.account!.id) throw unauthorized('"replaces" names a certificate of another account');
+      }
+      const account = jws.account!;
+      const authzIds = identifiers.map((identifier) => {
+        const reusable = ctx.chance.percent(ctx.options.authzReusePercent) ? ctx.store.reusableAuthorization(account.id, identifier) : undefined;
+        return (reusable ?? newAuthorization(ctx, account.id, identifier)).id;
+      });
+      const notBefore = dateField(body, 'notBefore');
+      const notAfter = dateField(body, 'notAfter');
+      const order: OrderRecord = {
+        id: ctx.store.newId(),
+        accountId: account.id,
+        identifiers,
+        authzIds,
+        expires: new Date(ctx.now().getTime() + PENDING_LIFETIME_MS),
+        ...(notBefore ? { notBefore } : {}),
+        ...(notAfter ? { notAfter } : {}),
+        ...(profile ? { profile } : {}),
+        ...(replaces ? { replaces } : {}),
+        processing: false,
+        failed: false,
+      };
+      ctx.store.orders.set(order.id, order);
+      account.orderIds.push(order.id);
+      return orderReply(req.base, ctx, order, 201);
+    },
+  },
+  {
+    path: withId(PATHS.order),
+    methods: ['POST'],
+    async handle(req, ctx) {
+      const jws = await signedRequest(req, ctx, 'kid');
+      return orderReply(req.base, ctx, ownOrder(jws, ctx, req.params[0]!));
+    },
+  },
+  { path: withId(PATHS.finalize), methods: ['POST'], handle: finalize },
+];
