@@ -1,7 +1,7 @@
 // Real ACME clients against our CA: certbot (standalone), lego (--http), dehydrated (with a
 // webroot served over HTTP) and the npm acme-client library each obtain a certificate, and
 // the chain they were given verifies with `openssl verify` against the root at /roots/0.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
@@ -40,7 +40,7 @@ async function run(argv: string[], env: Record<string, string | undefined>, time
   return { status: r.exit, stdout: r.stdout, stderr: r.stderr };
 }
 
-function opensslVerify(t: { ok: (v: unknown, m: string) => unknown; equal: (a: unknown, b: unknown, m: string, extra?: object) => unknown; match: (a: string, b: string, m: string) => unknown }, dir: string, fullchainPem: string, rootFile: string, name: string) {
+function opensslVerify(t: Test, dir: string, fullchainPem: string, rootFile: string, name: string) {
   const certs = fullchainPem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n?/g) ?? [];
   t.ok(certs.length >= 2, `the chain has the leaf and at least one intermediate (${certs.length})`);
   writeFileSync(join(dir, 'leaf.pem'), certs[0]!);
