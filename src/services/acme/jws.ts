@@ -113,7 +113,8 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
     jwk = account.jwk;
     // Imported once per account and algorithm: importing costs more than verifying.
     account.verifyKeys ??= new Map();
-    key = account.verifyKeys.get(header.alg) ?? (await importKey(jwk, header.alg));
+    // An algorithm that does not fit the account's key cannot verify: the same answer as a bad signature.
+    key = account.verifyKeys.get(header.alg) ?? (await importKey(jwk, header.alg).catch(() => Promise.reject(malformed(`JWS verification error: ${header.alg} does not fit the account's ${jwk.kty} ${jwk.crv ?? ''} key`.replace(/ +key$/, ' key')))));
     account.verifyKeys.set(header.alg, key);
   } else {
     jwk = header.jwk!;
