@@ -12,8 +12,10 @@ import { SERVE_TEMPLATES } from '../serve-templates.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
 import { existsSync } from 'node:fs';
 import { didYouMean } from '../../scenario/suggest.ts';
+import { serveAcmeCommand } from './serve-acme.ts';
 
 export const SERVE_HELP = `Usage: certharness serve <scenario.yaml | ${Object.keys(SERVE_TEMPLATES).join(' | ')}> [--json] [--keep] [--var K=V]...
+       certharness serve acme [--config pebble-config.json] [--json]   (a Pebble-compatible ACME CA; see serve acme --help)
 
 Creates the scenario's PKI and starts its services, then waits until Ctrl-C. Steps are not
 run. A bare service kind starts that service with defaults and its own PKI. With --json, prints one JSON object on stdout once everything listens:
@@ -28,6 +30,8 @@ Examples:
 `;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  // The ACME CA has Pebble's command line, not a scenario's.
+  if (argv[0] === 'acme') return serveAcmeCommand(argv.slice(1), io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -43,7 +47,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const template = !existsSync(target) ? SERVE_TEMPLATES[target] : undefined;
   if (!existsSync(target) && !template) {
     const hint = didYouMean(target, Object.keys(SERVE_TEMPLATES));
-    throw new UsageError(`${target}: no such file, and not a service kind${hint ? ` (${hint})` : `; kinds: ${Object.keys(SERVE_TEMPLATES).join(', ')}`}`);
+    throw new UsageError(`${target}: no such file, and not a service kind${hint ? ` (${hint})` : `; kinds: ${[...Object.keys(SERVE_TEMPLATES), 'acme'].join(', ')}`}`);
   }
   const { loaded, problems } = template
     ? (() => {
