@@ -207,8 +207,8 @@ export class AcmeClient {
       if (done(res.body)) return res.body;
       if (Date.now() > deadline) throw new Error(`gave up polling ${url} after ${this.options.pollTimeoutMs ?? 60_000} ms: still ${(res.body as { status?: string }).status}`);
       this.stats.polls++;
-      const retryAfter = retryAfterMs(res.headers['retry-after']);
-      const wait = retryAfter ?? interval;
+      // Retry-After is a floor (RFC 8555 §7.4); our own back-off still applies above it.
+      const wait = Math.max(retryAfterMs(res.headers['retry-after']) ?? 0, interval);
       interval = Math.min(interval * 2, this.options.pollMaxMs ?? 2_000);
       await sleep(Math.max(0, Math.min(wait, deadline - Date.now())), undefined, this.options.signal ? { signal: this.options.signal } : undefined);
     }

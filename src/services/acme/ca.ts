@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { x509 } from '../../pki/crypto.ts';
-import { generateKey, exportPrivateKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
+import { generateKey, exportPrivateKey, signingKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
+import { signParams } from '../../pki/key-spec.ts';
+import { toX509Name } from '../../pki/names.ts';
 import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
 import type { KeyType } from '../../pki/key-spec.ts';
 
@@ -83,33 +85,48 @@ export class CertificateAuthority {
     return new CertificateAuthority(chains, issuing, chains[0]!.intermediates.at(-1)!.cert.subjectName, o.ocspResponderURL);
   }
 
+  /**
+   * Signs a leaf. What is the same for every leaf (the signing key, the issuer name, basic
+   * constraints, EKU, AKI, AIA) is prepared once: issuance is the CA's hot path.
+   */
   async issue(o: { publicKey: x509.PublicKey; names: string[]; notBefore: Date; notAfter: Date }): Promise<IssuedCertificate> {
-    const issuingCert = this.chains[0]!.intermediates.at(-1)!.cert;
+    const p = (this.prepared ??= this.prepare());
+    const { signingKey, fixed, akiHex, intermediatesPem } = await p;
     const cn = o.names.find((n) => n.length <= 64);
-    const leaf = await issueCertificate({
-      subject: cn ? [['CN', cn]] : [],
-      publicKey: o.publicKey,
-      issuer: { subject: this.issuingName, key: this.issuing, certificate: issuingCert },
-      serialHex: randomSerial(),
+    const rsa = o.publicKey.algorithm.name === 'RSASSA-PKCS1-v1_5' || o.publicKey.algorithm.name === 'RSA-PSS';
+    const serialHex = randomSerial();
+    const leaf = await x509.X509CertificateGenerator.create({
+      serialNumber: serialHex,
+      subject: toX509Name(cn ? [['CN', cn]] : []),
+      issuer: this.issuingName,
       notBefore: o.notBefore,
       notAfter: o.notAfter,
-      hash: 'sha256',
-      basicConstraints: { ca: false },
-      keyUsage: o.publicKey.algorithm.name === 'RSASSA-PKCS1-v1_5' || o.publicKey.algorithm.name === 'RSA-PSS' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
-      extendedKeyUsage: ['serverAuth', 'clientAuth'],
-      san: o.names.map((n) => (isIP(n) ? `ip:${n}` : `dns:${n}`)),
-      subjectKeyIdentifier: true,
-      authorityKeyIdentifier: true,
-      ...(this.ocspUrl ? { ocspUrls: [this.ocspUrl] } : {}),
+      signingAlgorithm: signParams(this.issuing.type, 'sha256'),
+      publicKey: o.publicKey,
+      signingKey,
+      // BR 7.1.2.7: no SKI in subscriber certificates (Let's Encrypt dropped it too).
+      extensions: [...fixed, new x509.KeyUsagesExtension(rsa ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature, true), new x509.SubjectAlternativeNameExtension(o.names.map((n): x509.JsonGeneralName => ({ type: isIP(n) ? 'ip' : 'dns', value: n })), false)],
     });
-    const aki = leaf.getExtension(x509.AuthorityKeyIdentifierExtension);
+    const leafPem = pem(leaf);
+    return { der: new Uint8Array(leaf.rawData), serialHex, chains: intermediatesPem.map((chain) => leafPem + chain), akiHex, notBefore: o.notBefore, notAfter: o.notAfter };
+  }
+
+  private prepared: Promise<{ signingKey: CryptoKey; fixed: x509.Extension[]; akiHex: string; intermediatesPem: string[] }> | undefined;
+
+  private async prepare() {
+    const issuingCert = this.chains[0]!.intermediates.at(-1)!.cert;
+    const akiHex = issuingCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
+    const fixed: x509.Extension[] = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], false),
+      new x509.AuthorityKeyIdentifierExtension(akiHex, false),
+      ...(this.ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [this.ocspUrl] }, false)] : []),
+    ];
     return {
-      der: new Uint8Array(leaf.rawData),
-      serialHex: leaf.serialNumber.toLowerCase(),
-      chains: this.chains.map((c) => pem(leaf) + [...c.intermediates].reverse().map((i) => pem(i.cert)).join('')),
-      akiHex: aki?.keyId ?? '',
-      notBefore: leaf.notBefore,
-      notAfter: leaf.notAfter,
+      signingKey: await signingKey(this.issuing, 'sha256'),
+      fixed,
+      akiHex,
+      intermediatesPem: this.chains.map((c) => [...c.intermediates].reverse().map((i) => pem(i.cert)).join('')),
     };
   }
 

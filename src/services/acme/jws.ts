@@ -144,7 +144,7 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
       throw malformed('JWS payload is not JSON');
     }
   }
-  return { header, jwk, thumbprint: await calculateJwkThumbprint(jwk, 'sha256'), ...(account ? { account } : {}), postAsGet, payload, raw: jws };
+  return { header, jwk, thumbprint: account ? account.thumbprint : await calculateJwkThumbprint(jwk, 'sha256'), ...(account ? { account } : {}), postAsGet, payload, raw: jws };
 }
 
 /** The payload as an object, or malformed: handlers call this when they need fields. */

@@ -1,0 +1,97 @@
+// Issuances per second and server CPU time per certificate: certharness's ACME CA against the
+// real Pebble, the same client (ours) driving both, at concurrency 1 and 16, with
+// PEBBLE_VA_ALWAYS_VALID=1 and PEBBLE_VA_NOSLEEP=1 on both. Each server runs as its own
+// process; its CPU time is read from /proc/<pid>/stat before and after. Prints ratios.
+//
+//   npm run build && node dist/bench/acme.js [certificates per run]   (default 48)
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AcmeClient } from '../src/clients/acme/client.ts';
+import { issueCertificate } from '../src/clients/acme/issue.ts';
+import type { ChallengeResponder } from '../src/clients/acme/responders.ts';
+import { startDaemon, waitForPort, freePort, type Daemon } from '../src/clients/daemon.ts';
+import { listenerIdentity } from '../src/services/acme/listener-identity.ts';
+import { generateKey, type PrivateKeyMaterial } from '../src/pki/keys.ts';
+import { which } from '../src/runtime/index.ts';
+
+const perRun = Number(process.argv[2] ?? 48);
+const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+const env = { ...process.env, PEBBLE_VA_ALWAYS_VALID: '1', PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
+
+/** With PEBBLE_VA_ALWAYS_VALID nobody needs to answer: the challenge is only POSTed. */
+const nobody: ChallengeResponder = { type: 'http-01', hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+
+interface Server {
+  name: string;
+  directoryUrl: string;
+  ca: string;
+  daemon: Daemon;
+}
+
+async function startServer(name: 'certharness' | 'pebble', dir: string): Promise<Server> {
+  const [port, mgmt] = await Promise.all([freePort('127.0.0.1'), freePort('127.0.0.1')]);
+  const id = await listenerIdentity(new Date());
+  writeFileSync(join(dir, `${name}-cert.pem`), id.cert);
+  writeFileSync(join(dir, `${name}-key.pem`), id.key, { mode: 0o600 });
+  const config = join(dir, `${name}.json`);
+  writeFileSync(config, JSON.stringify({ pebble: { listenAddress: `127.0.0.1:${port}`, managementListenAddress: `127.0.0.1:${mgmt}`, certificate: join(dir, `${name}-cert.pem`), privateKey: join(dir, `${name}-key.pem`), httpPort: 5002, tlsPort: 5001 } }));
+  const argv = name === 'pebble' ? ['pebble', '-config', config] : [process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'certharness'), 'serve', 'acme', '--config', config];
+  const daemon = startDaemon(argv, { cwd: dir, env });
+  await waitForPort(daemon, '127.0.0.1', port, 20_000);
+  return { name, directoryUrl: `https://localhost:${port}/dir`, ca: id.ca, daemon };
+}
+
+async function measure(server: Server, concurrency: number): Promise<{ perSecond: number; cpuMsPerCert: number }> {
+  // One account per worker, made before the clock starts, and one certificate key per worker.
+  const workers = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const client = new AcmeClient({ directoryUrl: server.directoryUrl, accountKey: await generateKey('ec-p256'), ca: server.ca, pollMinMs: 5, pollMaxMs: 50 });
+      await client.newAccount({ termsOfServiceAgreed: true });
+      return { client, key: await generateKey('ec-p256') as PrivateKeyMaterial };
+    }),
+  );
+  let next = 0;
+  const cpuBefore = cpuSeconds(server.daemon.pid);
+  const started = performance.now();
+  await Promise.all(
+    workers.map(async (w, i) => {
+      while (next < perRun) {
+        const n = next++;
+        await issueCertificate(w.client, { names: [`bench-${concurrency}-${i}-${n}.example.org`], responder: nobody, certificateKey: w.key });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(server.daemon.pid) - cpuBefore;
+  await Promise.all(workers.map((w) => w.client.close()));
+  return { perSecond: perRun / seconds, cpuMsPerCert: (cpu * 1000) / perRun };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-acme-'));
+const servers: Server[] = [];
+try {
+  servers.push(await startServer('certharness', dir));
+  if (which('pebble')) servers.push(await startServer('pebble', dir));
+  else console.log('pebble not found (apt-get install pebble): measuring certharness alone');
+  const rows: Record<string, Record<number, { perSecond: number; cpuMsPerCert: number }>> = {};
+  for (const s of servers) {
+    await measure(s, 4); // warm up: JIT, TLS sessions, key imports
+    rows[s.name] = { 1: await measure(s, 1), 16: await measure(s, 16) };
+  }
+  console.log(`\n${perRun} certificates per run, same client, PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1\n`);
+  console.log('server        concurrency   certs/s   server CPU ms/cert');
+  for (const [name, r] of Object.entries(rows)) for (const c of [1, 16]) console.log(`${name.padEnd(14)}${String(c).padStart(11)}${r[c]!.perSecond.toFixed(1).padStart(10)}${r[c]!.cpuMsPerCert.toFixed(2).padStart(21)}`);
+  if (rows.pebble) {
+    console.log('\nratios certharness / pebble (throughput: higher is better; CPU: lower is better)');
+    for (const c of [1, 16]) console.log(`  concurrency ${String(c).padStart(2)}: throughput ${(rows.certharness![c]!.perSecond / rows.pebble[c]!.perSecond).toFixed(2)}x, CPU per certificate ${(rows.certharness![c]!.cpuMsPerCert / rows.pebble[c]!.cpuMsPerCert).toFixed(2)}x`);
+  }
+} finally {
+  for (const s of servers) await s.daemon.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
