@@ -37,7 +37,7 @@ export interface AcmeStepSpec {
   names?: string[];
   challenge?: Extract<ChallengeType, 'http-01' | 'tls-alpn-01'>;
   webroot?: string;
-  port?: number;
+  port?: number | string;
   respond?: boolean;
   keyType?: KeyType;
   csr?: string;
@@ -87,7 +87,7 @@ async function responderFor(spec: AcmeStepSpec, server: Record<string, unknown> 
     return { type: challenge, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
   }
   if (spec.webroot) return http01Webroot(resolve(ctx.workDir, spec.webroot));
-  const port = spec.port ?? Number(challenge === 'http-01' ? server?.httpPort : server?.tlsPort);
+  const port = spec.port !== undefined ? Number(spec.port) : Number(challenge === 'http-01' ? server?.httpPort : server?.tlsPort);
   if (!port) throw new Error(`no port for the ${challenge} responder: give port:, or server: an acme/pebble service`);
   return challenge === 'http-01' ? http01Standalone('127.0.0.1', port) : tlsAlpn01Standalone('127.0.0.1', port);
 }
@@ -108,7 +108,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     names: s.array(s.string(), { description: 'DNS names and IP addresses (issue; renew defaults to the last ones)' }),
     challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
     webroot: s.string({ description: 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot)' }),
-    port: s.integer({ minimum: 1, maximum: 65535, description: "port of the standalone responder (default: the service's httpPort / tlsPort)" }),
+    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "port of the standalone responder (default: the service's httpPort / tlsPort)"),
     respond: s.boolean('false: answer no challenge (a validation failure on purpose)'),
     keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
     csr: s.string({ description: 'send this CSR (PEM file) instead of making one' }),

@@ -14,5 +14,7 @@ import { tlsProbeStep } from './tls-probe.ts';
 import { grpcStep } from './grpc.ts';
 import { startStep } from './start.ts';
 import { acmeStep } from './acme.ts';
+import { clockStep } from './clock.ts';
+import { certmanagerStep } from './certmanager.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, startStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep];

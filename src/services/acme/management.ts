@@ -38,6 +38,21 @@ export function managementHandler(ctx: WfeContext): (req: IncomingMessage, res: 
       };
       return send(res, 200, JSON.stringify(body, null, 2), {}, 'application/json; charset=utf-8');
     }
+    if (path === '/clock') {
+      // certharness's addition: the CA's notion of now, so a scenario's injected clock and the
+      // certificates it gets agree. GET reads it; POST {"now": "2026-01-05T09:00:00Z"} sets it.
+      if (req.method === 'GET') return send(res, 200, JSON.stringify({ now: ctx.now().toISOString() }) + '\n', {}, 'application/json');
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (text += d));
+      req.on('end', () => {
+        const at = Date.parse((JSON.parse(text || '{}') as { now?: string }).now ?? '');
+        if (Number.isNaN(at)) return send(res, 400, 'expected JSON: {"now": "<RFC 3339 time>"}\n');
+        ctx.setNow(new Date(at));
+        send(res, 200, JSON.stringify({ now: ctx.now().toISOString() }) + '\n', {}, 'application/json');
+      });
+      return;
+    }
     if (path === '/set-renewal-info/' && req.method === 'POST') {
       let text = '';
       req.setEncoding('utf8');

@@ -58,7 +58,7 @@ function close(server: https.Server): Promise<void> {
 export async function startAcmeServer(options: AcmeServerOptions, log: (line: string) => void = () => {}): Promise<RunningAcmeServer> {
   const api = splitListenAddress(options.listenAddress, 'listenAddress');
   const mgmt = options.managementListenAddress ? splitListenAddress(options.managementListenAddress, 'managementListenAddress') : undefined;
-  const now = options.clock();
+  const startedAt = options.clock();
   let identity: { cert: string; key: string; ca: string };
   if (options.certificate || options.privateKey) {
     if (!options.certificate || !options.privateKey) throw new AcmeConfigError('certificate and privateKey go together');
@@ -72,11 +72,15 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
     const cert = read(options.certificate, 'certificate');
     identity = { cert, key: read(options.privateKey, 'privateKey'), ca: cert };
   } else {
-    identity = await listenerIdentity(now);
+    identity = await listenerIdentity(startedAt);
   }
   const chance = seededChance(options.seed);
-  const store = new AcmeStore(options.clock);
-  const [ca] = await Promise.all([CertificateAuthority.create({ keyType: caKeyType(options), chainLength: Math.max(1, options.chainLength), alternateRoots: options.alternateRoots, now, ocspResponderURL: options.ocspResponderURL })]);
+  // The CA's clock: the configured one, or a time the management interface stopped it at
+  // (POST /clock), so a scenario's frozen clock and the certificates it gets agree to the second.
+  let frozen: Date | undefined;
+  const now = () => frozen ?? options.clock();
+  const store = new AcmeStore(now);
+  const [ca] = await Promise.all([CertificateAuthority.create({ keyType: caKeyType(options), chainLength: Math.max(1, options.chainLength), alternateRoots: options.alternateRoots, now: startedAt, ocspResponderURL: options.ocspResponderURL })]);
   const tasks = new Set<Promise<void>>();
   const context: WfeContext = {
     options,
@@ -86,7 +90,11 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
     va: new Validator({ httpPort: options.httpPort, tlsPort: options.tlsPort, resolver: options.resolver, hosts: options.hosts, alwaysValid: options.vaAlwaysValid, sleepSeconds: options.vaSleepSeconds, chance, log }),
     chance,
     defaultHost: `localhost:${api.port}`,
-    now: options.clock,
+    now,
+    setNow(at) {
+      frozen = at;
+      log(`clock set to ${at.toISOString()}`);
+    },
     log,
     background(task) {
       const p = task().catch((e) => log(`background task failed: ${(e as Error).message}`));

@@ -17,6 +17,8 @@ export interface WfeContext {
   /** Host used for URLs when a request has no Host header. */
   defaultHost: string;
   now(): Date;
+  /** Stops the CA's clock at a time (management POST /clock): renewal tests live in the future. */
+  setNow(at: Date): void;
   log(line: string): void;
   /** Starts background work the server waits for on stop. */
   background(task: () => Promise<void>): void;

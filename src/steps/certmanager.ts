@@ -1,0 +1,104 @@
+// `certmanager`: document 003's certificate manager, one run at a time: `run` (at start: the
+// user's certificates, else ACME over HTTP-01, else self-signed), `renew` (the Monday job),
+// `status`. It uses the scenario's clock (see the `clock` step) and writes certbot's layout
+// under <workDir>/letsencrypt/live/aiotes/ unless told otherwise.
+//
+//   - certmanager: { server: ca, hostname: aiotes.example.org, email: sysadmin@example.org }
+//     expect: { outcome: issued, source: acme }
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { s } from '../scenario/schema.ts';
+import { matcher, errorFields } from '../expect/vocabulary.ts';
+import { DEFAULT_SETTINGS, managerStatus, renewManager, runManager, type ManagerSettings } from '../clients/certmanager/manager.ts';
+import { WEEKDAYS } from '../clients/certmanager/policy.ts';
+import { scenarioNow } from './clock.ts';
+import type { StepKind } from './types.ts';
+
+export interface CertmanagerSpec {
+  action?: 'run' | 'renew' | 'status';
+  server?: string;
+  directory?: string;
+  trust?: string;
+  hostname: string;
+  email?: string;
+  httpPort?: number | string;
+  configDir?: string;
+  name?: string;
+  renewBeforeDays?: number;
+  weekday?: (typeof WEEKDAYS)[number];
+  selfSignedDays?: number;
+  replaceProvided?: boolean;
+  force?: boolean;
+}
+
+export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>> = {
+  kind: 'certmanager',
+  summary: "document 003's certificate manager: run (provided, else ACME, else self-signed), renew (Mondays, under 30 days), status",
+  schema: s.object(
+    {
+      action: s.enum(['run', 'renew', 'status'], 'default run'),
+      server: s.string({ ref: 'service', description: 'an acme or pebble service (directory, trust, HTTP-01 port)' }),
+      directory: s.string({ description: "or an ACME directory URL (default Let's Encrypt's)" }),
+      trust: s.string({ description: "PEM file the directory's HTTPS certificate chains to" }),
+      hostname: s.string({ description: 'AIOTES_HOSTNAME: the name the certificate is for' }),
+      email: s.string({ description: 'AIOTES_SYSADMIN_EMAIL' }),
+      httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the service's httpPort); {{refs}} allowed"),
+      configDir: s.string({ description: 'certbot config dir, relative to the work dir (default letsencrypt): live/<name>/ is inside' }),
+      name: s.string({ description: 'live/<name> (default aiotes, as the document)' }),
+      renewBeforeDays: s.integer({ minimum: 1, description: 'renew when fewer days remain (default 30)' }),
+      weekday: s.enum(WEEKDAYS, 'the renewal day (default monday)'),
+      selfSignedDays: s.integer({ minimum: 1, description: 'validity of the self-signed fallback (default 90)' }),
+      replaceProvided: s.boolean('renew user-provided certificates with ACME ones when due'),
+      force: s.boolean('renew: whatever the day and the days left'),
+    },
+    { required: ['hostname'] },
+  ),
+  expect: {
+    outcome: matcher('string', 'provided, issued, renewed, self-signed, kept, not-due, not-today'),
+    source: matcher('string', 'provided, acme, self-signed'),
+    changed: matcher('boolean', 'live/ now holds another certificate'),
+    reasons: matcher('any', 'why the provided certificate or the CA was not used'),
+    warnings: matcher('any'),
+    acmeError: errorFields(),
+    notAfter: matcher('string'),
+    daysLeft: matcher('number'),
+    serial: matcher('string'),
+    ok: matcher('boolean', 'status: live/ holds a usable pair'),
+    renewalDue: matcher('boolean', 'status'),
+    nextRenewalCheck: matcher('string', 'status'),
+    now: matcher('string', 'the time the manager acted at'),
+    keyFile: matcher('string'),
+    certFile: matcher('string'),
+    chainFile: matcher('string'),
+    fullchainFile: matcher('string'),
+    error: errorFields(),
+  },
+  defaultExpect: (spec) => (spec.action === 'status' ? { ok: true } : { acmeError: { exists: false } }),
+  async execute(spec, ctx) {
+    const server = spec.server ? ctx.world.services[spec.server] : undefined;
+    const directoryUrl = spec.directory ?? (server?.directoryUrl as string | undefined) ?? DEFAULT_SETTINGS.directoryUrl;
+    const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
+    const settings: ManagerSettings = {
+      ...DEFAULT_SETTINGS,
+      hostname: spec.hostname,
+      ...(spec.email ? { email: spec.email } : {}),
+      directoryUrl,
+      ...(trustFile ? { trustPem: await readFile(trustFile, 'utf8') } : {}),
+      httpPort: Number(spec.httpPort ?? server?.httpPort ?? DEFAULT_SETTINGS.httpPort),
+      httpAddress: '127.0.0.1',
+      configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
+      name: spec.name ?? DEFAULT_SETTINGS.name,
+      renewBeforeDays: spec.renewBeforeDays ?? DEFAULT_SETTINGS.renewBeforeDays,
+      renewWeekday: spec.weekday ?? DEFAULT_SETTINGS.renewWeekday,
+      selfSignedDays: spec.selfSignedDays ?? DEFAULT_SETTINGS.selfSignedDays,
+      replaceProvided: spec.replaceProvided ?? false,
+    };
+    const now = scenarioNow(ctx);
+    const live = join(settings.configDir, 'live', settings.name);
+    const files = { keyFile: join(live, 'privkey.pem'), certFile: join(live, 'cert.pem'), chainFile: join(live, 'chain.pem'), fullchainFile: join(live, 'fullchain.pem') };
+    const action = spec.action ?? 'run';
+    if (action === 'status') return { now: now.toISOString(), ...(await managerStatus(settings, now)), ...files };
+    const result = action === 'renew' ? await renewManager(settings, now, ctx.log, { force: spec.force ?? false }) : await runManager(settings, now, ctx.log);
+    return { now: now.toISOString(), ...result, ...files };
+  },
+};
