@@ -13,6 +13,7 @@ import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { pkiCommand, PKI_HELP } from './commands/pki.ts';
 import { p12Command, P12_HELP } from './commands/p12.ts';
 import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
+import { certmanagerCommand, CERTMANAGER_HELP } from './commands/certmanager.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
@@ -28,6 +29,8 @@ Commands:
   pki lint|init         lint certificate files; write a document's PKI to a directory
   p12 check|convert     will a PKCS#12 file import on macOS, Java, Windows...; convert it
   grpc check            validate document 002's JSON settings before connecting
+  certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
+  serve acme            a Pebble-compatible ACME CA on Pebble's ports
 
 Options: --help (also after a command), --version
 
@@ -47,6 +50,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   pki: { run: pkiCommand, help: PKI_HELP },
   p12: { run: p12Command, help: P12_HELP },
   grpc: { run: grpcCommand, help: GRPC_HELP },
+  certmanager: { run: certmanagerCommand, help: CERTMANAGER_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {
