@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { which } from '../src/runtime/index.ts';
+import { peerAvailable } from '../src/runtime/index.ts';
 import { PEER_HINTS } from '../src/cli/peers.ts';
 
 /** The repository root (tests run compiled from dist/test/). */
@@ -56,7 +56,7 @@ interface PeerTest {
 
 /** True when the program is there; otherwise skips (or fails under CI) and returns false. */
 export function needPeer(t: PeerTest, program: string): boolean {
-  if (which(program)) return true;
+  if (peerAvailable(program, process.env)) return true;
   peerMissing(t, `${program} not found: ${PEER_HINTS[program] ?? `install ${program}`}`);
   return false;
 }

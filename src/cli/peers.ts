@@ -10,4 +10,5 @@ export const PEER_HINTS: Record<string, string> = {
   dehydrated: 'apt-get install dehydrated',
   python3: 'apt-get install python3 python3-grpcio',
   xmllint: 'apt-get install libxml2-utils',
+  'npm:express-gateway': 'npm run peers (installs express-gateway 1.16.11 into build/peers/)',
 };

@@ -9,7 +9,7 @@ import type { Catalog } from './catalog.ts';
 import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome } from './events.ts';
 import type { ReporterMultiplexer } from '../report/multiplexer.ts';
 import { TeardownStack } from './teardown.ts';
-import { which } from '../runtime/index.ts';
+import { peerAvailable } from '../runtime/index.ts';
 import type { StepContext } from '../steps/types.ts';
 
 export interface ScenarioRunOptions {
@@ -71,7 +71,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   };
 
   // ---- peers: programs the scenario runs (nginx, pebble...). Missing: skip, or fail in CI.
-  const missing = requiredPeers(scenario, o.catalog).filter((p) => !which(p, o.env.PATH ?? ''));
+  const missing = requiredPeers(scenario, o.catalog).filter((p) => !peerAvailable(p, o.env));
   if (missing.length) {
     const reason = missing.map((p) => `${p} not found: ${o.peerHints[p] ?? `install ${p}`}`).join('; ');
     if (o.requirePeers) problems.push({ phase: 'peers', message: `${reason} (peers are required: CI is set or --require-peers was given)` });
@@ -113,7 +113,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         state,
         log: (line) => log(`[step ${step.index + 1}] ${line}`),
         progress: (text) => o.reporters.emit('onStepProgress', info, { index: step.index, name: step.name }, text),
-        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService },
+        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService, restartService: world.restartService },
       };
       const outcome = await runStep(step, ctx, scope, o);
       steps.push({ ...base, ...outcome });

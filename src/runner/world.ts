@@ -20,6 +20,7 @@ export interface World {
   log(line: string): void;
   /** Starts a `start: step` service now; returns why it failed, if it did. */
   startService(name: string): Promise<string | undefined>;
+  restartService(name: string): Promise<string | undefined>;
   timings: { pki: number; services: number };
 }
 
@@ -62,11 +63,20 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   };
 
   /** Starts one service; its stop is registered first. Returns why it did not start, if it did not. */
+  const stops = new Map<string, () => Promise<void>>();
   const startService = async (name: string): Promise<string | undefined> => {
     const decl = scenario.services[name]!;
     const kind = o.catalog.services.get(decl.kind)!;
     let running: RunningService | undefined;
-    teardown.push(`stop service ${name}`, () => running?.stop());
+    let stopped = false;
+    // Stops once, whether a restart or the teardown asks first.
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      await running?.stop();
+    };
+    stops.set(name, stop);
+    teardown.push(`stop service ${name}`, stop);
     try {
       const { kind: _kind, start: _start, ...spec } = interpolate(decl.spec, scope);
       running = await kind.start(spec, {
@@ -97,7 +107,13 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     const failed = await startService(name);
     if (failed) return { phase: 'service', name, message: failed, ...(decl.at ? { at: decl.at } : {}) };
   }
-  return { workDir, pki, services, scope, log, startService, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+  /** Stops a running service and starts it again from its declaration: a deployment's "update the service". */
+  const restartService = async (name: string): Promise<string | undefined> => {
+    await stops.get(name)?.();
+    delete services[name];
+    return startService(name);
+  };
+  return { workDir, pki, services, scope, log, startService, restartService, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
 }
 
 export function isWorld(x: World | SetupOutcome): x is World {

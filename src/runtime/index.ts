@@ -1,7 +1,8 @@
 // Everything that differs between Node, Bun and Deno lives here; the rest of the code uses
 // standard or node: APIs only. See README "Runtimes" for what differs and why.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RuntimeInfo {
   name: 'node' | 'bun' | 'deno';
@@ -45,4 +46,34 @@ function isExecutable(file: string): boolean {
  */
 export function hasNativeUndici(): boolean {
   return runtimeInfo().name !== 'bun';
+}
+
+/**
+ * Where an npm package peer (`npm:express-gateway`) is installed: `<peersDir>/<name>/node_modules/<name>`,
+ * with peersDir from CERTHARNESS_PEERS_DIR or build/peers of the checkout (`npm run peers` fills it).
+ * These are programs we test against, kept out of certharness's own dependencies.
+ */
+export function npmPeerDir(name: string, env: Record<string, string | undefined>): string | undefined {
+  const roots = [env.CERTHARNESS_PEERS_DIR, checkoutRoot() && join(checkoutRoot()!, 'build', 'peers'), join(process.cwd(), 'build', 'peers')].filter((r): r is string => Boolean(r));
+  for (const root of roots) {
+    const dir = join(root, name, 'node_modules', name);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return undefined;
+}
+
+/** A peer is a program on PATH, or `npm:<package>` installed as npmPeerDir finds it. */
+export function peerAvailable(peer: string, env: Record<string, string | undefined>): boolean {
+  return peer.startsWith('npm:') ? Boolean(npmPeerDir(peer.slice(4), env)) : Boolean(which(peer, env.PATH ?? ''));
+}
+
+/** The certharness checkout this module runs from (src/ or dist/src/), if it is one. */
+function checkoutRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && /"name":\s*"certharness"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    dir = dirname(dir);
+  }
+  return undefined;
 }

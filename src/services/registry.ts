@@ -7,5 +7,6 @@ import { nginxService } from './nginx/index.ts';
 import { grpcServerService } from './grpc-server/index.ts';
 import { acmeService } from './acme/index.ts';
 import { pebbleService } from './pebble/index.ts';
+import { gatewayService } from './gateway/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, gatewayService];

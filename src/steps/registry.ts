@@ -13,8 +13,9 @@ import { curlStep } from './curl.ts';
 import { tlsProbeStep } from './tls-probe.ts';
 import { grpcStep } from './grpc.ts';
 import { startStep } from './start.ts';
+import { restartStep } from './restart.ts';
 import { acmeStep } from './acme.ts';
 import { clockStep } from './clock.ts';
 import { certmanagerStep } from './certmanager.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep];

@@ -27,6 +27,8 @@ export interface StepWorld {
   scenarioDir: string;
   /** Starts a service declared with `start: step`; returns why it failed, if it did. */
   startService(name: string): Promise<string | undefined>;
+  /** Stops a running service and starts it again (with its files as they are now). */
+  restartService(name: string): Promise<string | undefined>;
 }
 
 export interface StepResultBase {

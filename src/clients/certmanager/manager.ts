@@ -174,7 +174,8 @@ export async function runManager(s: ManagerSettings, now: Date, log: (line: stri
     if (cur.check!.ok) {
       // The user's files stay where they are; record them so renewal leaves them alone.
       const state: ManagerState = { source: 'provided', hostname: s.hostname, notAfter: cur.check!.notAfter!.toISOString(), serial: cur.check!.serial!, fingerprint: cur.check!.fingerprint!, lastAttempt: { at: now.toISOString(), action: 'run', outcome: 'provided' } };
-      if (!cur.files.fullchain) await installLive(s, { privkey: cur.files.privkey!, cert: cur.files.cert!, chain: cur.files.chain!, fullchain: cur.files.cert! + cur.files.chain! }).then((v) => (state.version = v.version));
+      // fullchain.pem is ours to derive: when the user's cert and chain changed, so does it.
+      if (cur.files.fullchain !== cur.files.cert! + cur.files.chain!) await installLive(s, { privkey: cur.files.privkey!, cert: cur.files.cert!, chain: cur.files.chain!, fullchain: cur.files.cert! + cur.files.chain! }).then((v) => (state.version = v.version));
       await saveState(s, state);
       return { ...base, outcome: 'provided', changed: false, ...summary(state, now) };
     }
