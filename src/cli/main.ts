@@ -14,6 +14,7 @@ import { pkiCommand, PKI_HELP } from './commands/pki.ts';
 import { p12Command, P12_HELP } from './commands/p12.ts';
 import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
 import { certmanagerCommand, CERTMANAGER_HELP } from './commands/certmanager.ts';
+import { gatewayCommand, GATEWAY_HELP } from './commands/gateway.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
@@ -31,6 +32,7 @@ Commands:
   grpc check            validate document 002's JSON settings before connecting
   certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
   serve acme            a Pebble-compatible ACME CA on Pebble's ports
+  gateway check         check an Express Gateway tls: section before deploying it
 
 Options: --help (also after a command), --version
 
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   p12: { run: p12Command, help: P12_HELP },
   grpc: { run: grpcCommand, help: GRPC_HELP },
   certmanager: { run: certmanagerCommand, help: CERTMANAGER_HELP },
+  gateway: { run: gatewayCommand, help: GATEWAY_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {
