@@ -8,5 +8,6 @@ import { grpcServerService } from './grpc-server/index.ts';
 import { acmeService } from './acme/index.ts';
 import { pebbleService } from './pebble/index.ts';
 import { gatewayService } from './gateway/index.ts';
+import { certmanagerService } from './certmanager/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, gatewayService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService];

@@ -1,0 +1,75 @@
+// `certmanager`: document 003's certbot container as a service: it runs the manager once when it
+// starts (provided, else ACME, else self-signed), so services that read its files (a gateway)
+// can start after it, and then, with `renewEvery`, runs the renewal job on that period.
+//
+//   services:
+//     ca: { kind: acme, validity: 90d }
+//     cm: { kind: certmanager, server: ca, hostname: aiotes.example.org }
+//     gw: { kind: gateway, tls: { default: { key: "{{cm.keyFile}}", cert: "{{cm.certFile}}", ca: ["{{cm.chainFile}}"] } } }
+import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { s, duration } from '../../scenario/schema.ts';
+import { parseDuration } from '../../scenario/duration.ts';
+import type { ServiceKind } from '../types.ts';
+import { DEFAULT_SETTINGS, renewManager, runManager, type ManagerSettings } from '../../clients/certmanager/manager.ts';
+
+export interface CertmanagerServiceSpec {
+  server?: string;
+  directory?: string;
+  trust?: string;
+  hostname: string;
+  email?: string;
+  httpPort?: number | string;
+  configDir?: string;
+  name?: string;
+  renewEvery?: string | number;
+}
+
+export const certmanagerService: ServiceKind<CertmanagerServiceSpec> = {
+  kind: 'certmanager',
+  summary: "document 003's certificate manager as a service: runs once at start, then the renewal job every renewEvery",
+  schema: s.object(
+    {
+      server: s.string({ ref: 'service', description: 'an acme or pebble service' }),
+      directory: s.string({ description: 'or an ACME directory URL' }),
+      trust: s.string({ description: "PEM file the directory's HTTPS certificate chains to (relative to the work dir)" }),
+      hostname: s.string({ description: 'AIOTES_HOSTNAME' }),
+      email: s.string({ description: 'AIOTES_SYSADMIN_EMAIL' }),
+      httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the server's httpPort)"),
+      configDir: s.string({ description: 'relative to the work dir (default letsencrypt)' }),
+      name: s.string({ description: 'live/<name> (default aiotes)' }),
+      renewEvery: duration('run the renewal job this often (real time; it renews on Mondays when fewer than 30 days remain)'),
+    },
+    { required: ['hostname'] },
+  ),
+  properties: ['liveDir', 'keyFile', 'certFile', 'chainFile', 'fullchainFile', 'source', 'outcome'],
+  async start(spec, ctx) {
+    const server = spec.server ? ctx.services[spec.server] : undefined;
+    const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
+    const settings: ManagerSettings = {
+      ...DEFAULT_SETTINGS,
+      hostname: spec.hostname,
+      ...(spec.email ? { email: spec.email } : {}),
+      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined) ?? DEFAULT_SETTINGS.directoryUrl,
+      ...(trustFile ? { trustPem: await readFile(trustFile, 'utf8') } : {}),
+      httpPort: Number(spec.httpPort ?? server?.httpPort ?? DEFAULT_SETTINGS.httpPort),
+      httpAddress: ctx.host,
+      configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
+      name: spec.name ?? DEFAULT_SETTINGS.name,
+    };
+    const first = await runManager(settings, new Date(), ctx.log);
+    for (const w of first.warnings) ctx.log(`WARNING: ${w}`);
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<unknown> = Promise.resolve();
+    const every = spec.renewEvery !== undefined ? parseDuration(spec.renewEvery) : undefined;
+    if (every) timer = setInterval(() => (running = renewManager(settings, new Date(), ctx.log).then((r) => ctx.log(`renewal job: ${r.outcome}`))), every);
+    const live = join(settings.configDir, 'live', settings.name);
+    return {
+      props: { liveDir: live, keyFile: join(live, 'privkey.pem'), certFile: join(live, 'cert.pem'), chainFile: join(live, 'chain.pem'), fullchainFile: join(live, 'fullchain.pem'), source: first.source ?? '', outcome: first.outcome },
+      async stop() {
+        if (timer) clearInterval(timer);
+        await running;
+      },
+    };
+  },
+};
