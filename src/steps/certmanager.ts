@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import { DEFAULT_SETTINGS, managerStatus, renewManager, runManager, type ManagerSettings } from '../clients/certmanager/manager.ts';
+import { managerSettings, managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
 import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
 import type { StepKind } from './types.ts';
@@ -76,23 +76,21 @@ export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>>
   defaultExpect: (spec) => (spec.action === 'status' ? { ok: true } : { acmeError: { exists: false } }),
   async execute(spec, ctx) {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
-    const directoryUrl = spec.directory ?? (server?.directoryUrl as string | undefined) ?? DEFAULT_SETTINGS.directoryUrl;
     const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
-    const settings: ManagerSettings = {
-      ...DEFAULT_SETTINGS,
+    const settings = managerSettings({
       hostname: spec.hostname,
-      ...(spec.email ? { email: spec.email } : {}),
-      directoryUrl,
-      ...(trustFile ? { trustPem: await readFile(trustFile, 'utf8') } : {}),
-      httpPort: Number(spec.httpPort ?? server?.httpPort ?? DEFAULT_SETTINGS.httpPort),
+      email: spec.email,
+      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined),
+      trustPem: trustFile ? await readFile(trustFile, 'utf8') : undefined,
+      httpPort: spec.httpPort ?? (server?.httpPort as number | undefined),
       httpAddress: '127.0.0.1',
       configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
-      name: spec.name ?? DEFAULT_SETTINGS.name,
-      renewBeforeDays: spec.renewBeforeDays ?? DEFAULT_SETTINGS.renewBeforeDays,
-      renewWeekday: spec.weekday ?? DEFAULT_SETTINGS.renewWeekday,
-      selfSignedDays: spec.selfSignedDays ?? DEFAULT_SETTINGS.selfSignedDays,
-      replaceProvided: spec.replaceProvided ?? false,
-    };
+      name: spec.name,
+      renewBeforeDays: spec.renewBeforeDays,
+      renewWeekday: spec.weekday,
+      selfSignedDays: spec.selfSignedDays,
+      replaceProvided: spec.replaceProvided,
+    });
     const now = scenarioNow(ctx);
     const live = join(settings.configDir, 'live', settings.name);
     const files = { keyFile: join(live, 'privkey.pem'), certFile: join(live, 'cert.pem'), chainFile: join(live, 'chain.pem'), fullchainFile: join(live, 'fullchain.pem') };

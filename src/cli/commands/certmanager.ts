@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { DEFAULT_SETTINGS, managerStatus, renewManager, runManager, type ManagerSettings } from '../../clients/certmanager/manager.ts';
+import { DEFAULT_SETTINGS, managerSettings, managerStatus, renewManager, runManager, type ManagerSettings } from '../../clients/certmanager/manager.ts';
 import { WEEKDAYS } from '../../clients/certmanager/policy.ts';
 
 export const CERTMANAGER_HELP = `Usage: certharness certmanager <run | renew | status> [options]
@@ -89,20 +89,19 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
   const now = values.now !== undefined ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now '${values.now}' is not an RFC 3339 time`);
   const email = values.email ?? io.env.AIOTES_SYSADMIN_EMAIL;
-  const settings: ManagerSettings = {
-    ...DEFAULT_SETTINGS,
+  const settings = managerSettings({
     hostname,
-    ...(email ? { email } : {}),
-    directoryUrl: values.server ?? DEFAULT_SETTINGS.directoryUrl,
-    ...(trustPem ? { trustPem } : {}),
+    email,
+    directoryUrl: values.server,
+    trustPem,
     httpPort: int('http-port', values['http-port'], DEFAULT_SETTINGS.httpPort),
-    httpAddress: values['http-address'] ?? DEFAULT_SETTINGS.httpAddress,
+    httpAddress: values['http-address'],
     configDir: resolve(values['config-dir'] ?? DEFAULT_SETTINGS.configDir),
-    name: values.name ?? DEFAULT_SETTINGS.name,
+    name: values.name,
     renewBeforeDays: int('renew-before', values['renew-before'], DEFAULT_SETTINGS.renewBeforeDays),
     renewWeekday: weekday as ManagerSettings['renewWeekday'],
     replaceProvided: values['replace-provided'],
-  };
+  });
   const log = (line: string) => io.stderr(`${line}\n`);
   if (action === 'status') {
     const st = await managerStatus(settings, now);

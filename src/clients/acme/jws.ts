@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { FlattenedSign, calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import type { PrivateKeyMaterial } from '../../pki/keys.ts';
 import { subtle } from '../../pki/crypto.ts';
+import { signingAlgorithm } from '../../pki/key-spec.ts';
 
 /** RFC 7518 algorithm names for each of our key types. RS256 is what every ACME server accepts. */
 export function jwsAlgorithm(key: PrivateKeyMaterial): 'RS256' | 'ES256' | 'ES384' | 'EdDSA' {
@@ -19,19 +20,6 @@ export function jwsAlgorithm(key: PrivateKeyMaterial): 'RS256' | 'ES256' | 'ES38
   }
 }
 
-function importParams(key: PrivateKeyMaterial): RsaHashedImportParams | EcKeyImportParams | Algorithm {
-  switch (key.type) {
-    case 'ec-p256':
-      return { name: 'ECDSA', namedCurve: 'P-256' };
-    case 'ec-p384':
-      return { name: 'ECDSA', namedCurve: 'P-384' };
-    case 'ed25519':
-      return { name: 'Ed25519' };
-    default:
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  }
-}
-
 /** A key ready to sign JWS: its algorithm, its public JWK and the RFC 7638 thumbprint. */
 export interface JwsKey {
   alg: ReturnType<typeof jwsAlgorithm>;
@@ -42,7 +30,7 @@ export interface JwsKey {
 }
 
 export async function jwsKey(material: PrivateKeyMaterial): Promise<JwsKey> {
-  const params = importParams(material);
+  const params = signingAlgorithm(material.type, 'sha256');
   const privateKey = await subtle.importKey('pkcs8', new Uint8Array(material.pkcs8), params, false, ['sign']);
   const publicKey = await subtle.importKey('spki', new Uint8Array(material.spki), params, true, ['verify']);
   const full = await exportJWK(publicKey);

@@ -45,6 +45,40 @@ export const DEFAULT_SETTINGS: Omit<ManagerSettings, 'hostname'> = {
   replaceProvided: false,
 };
 
+/** What a step, a service or the command knows, with the document's defaults for the rest. */
+export interface ManagerInput {
+  hostname: string;
+  email?: string | undefined;
+  directoryUrl?: string | undefined;
+  trustPem?: string | undefined;
+  httpPort?: number | string | undefined;
+  httpAddress?: string | undefined;
+  configDir?: string | undefined;
+  name?: string | undefined;
+  renewBeforeDays?: number | undefined;
+  renewWeekday?: ManagerSettings['renewWeekday'] | undefined;
+  selfSignedDays?: number | undefined;
+  replaceProvided?: boolean | undefined;
+}
+
+export function managerSettings(i: ManagerInput): ManagerSettings {
+  const d = DEFAULT_SETTINGS;
+  return {
+    hostname: i.hostname,
+    ...(i.email ? { email: i.email } : {}),
+    directoryUrl: i.directoryUrl ?? d.directoryUrl,
+    ...(i.trustPem ? { trustPem: i.trustPem } : {}),
+    httpPort: Number(i.httpPort ?? d.httpPort),
+    httpAddress: i.httpAddress ?? d.httpAddress,
+    configDir: i.configDir ?? d.configDir,
+    name: i.name ?? d.name,
+    renewBeforeDays: i.renewBeforeDays ?? d.renewBeforeDays,
+    renewWeekday: i.renewWeekday ?? d.renewWeekday,
+    selfSignedDays: i.selfSignedDays ?? d.selfSignedDays,
+    replaceProvided: i.replaceProvided ?? d.replaceProvided,
+  };
+}
+
 export interface ManagerState {
   source: Source;
   hostname: string;

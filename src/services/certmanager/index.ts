@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
-import { DEFAULT_SETTINGS, renewManager, runManager, type ManagerSettings } from '../../clients/certmanager/manager.ts';
+import { managerSettings, renewManager, runManager } from '../../clients/certmanager/manager.ts';
 
 export interface CertmanagerServiceSpec {
   server?: string;
@@ -46,17 +46,16 @@ export const certmanagerService: ServiceKind<CertmanagerServiceSpec> = {
   async start(spec, ctx) {
     const server = spec.server ? ctx.services[spec.server] : undefined;
     const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
-    const settings: ManagerSettings = {
-      ...DEFAULT_SETTINGS,
+    const settings = managerSettings({
       hostname: spec.hostname,
-      ...(spec.email ? { email: spec.email } : {}),
-      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined) ?? DEFAULT_SETTINGS.directoryUrl,
-      ...(trustFile ? { trustPem: await readFile(trustFile, 'utf8') } : {}),
-      httpPort: Number(spec.httpPort ?? server?.httpPort ?? DEFAULT_SETTINGS.httpPort),
+      email: spec.email,
+      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined),
+      trustPem: trustFile ? await readFile(trustFile, 'utf8') : undefined,
+      httpPort: spec.httpPort ?? (server?.httpPort as number | undefined),
       httpAddress: ctx.host,
       configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
-      name: spec.name ?? DEFAULT_SETTINGS.name,
-    };
+      name: spec.name,
+    });
     const first = await runManager(settings, new Date(), ctx.log);
     for (const w of first.warnings) ctx.log(`WARNING: ${w}`);
     let timer: NodeJS.Timeout | undefined;
