@@ -5,25 +5,17 @@
 //
 //   - certmanager: { server: ca, hostname: aiotes.example.org, email: sysadmin@example.org }
 //     expect: { outcome: issued, source: acme }
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import { managerSettings, managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
+import { managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
+import { settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
 import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
 import type { StepKind } from './types.ts';
 
-export interface CertmanagerSpec {
+export interface CertmanagerSpec extends ManagerSpec {
   action?: 'run' | 'renew' | 'status';
-  server?: string;
-  directory?: string;
-  trust?: string;
-  hostname: string;
-  email?: string;
-  httpPort?: number | string;
-  configDir?: string;
-  name?: string;
   renewBeforeDays?: number;
   weekday?: (typeof WEEKDAYS)[number];
   selfSignedDays?: number;
@@ -76,20 +68,10 @@ export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>>
   defaultExpect: (spec) => (spec.action === 'status' ? { ok: true } : { acmeError: { exists: false } }),
   async execute(spec, ctx) {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
-    const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
-    const settings = managerSettings({
-      hostname: spec.hostname,
-      email: spec.email,
-      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined),
-      trustPem: trustFile ? await readFile(trustFile, 'utf8') : undefined,
-      httpPort: spec.httpPort ?? (server?.httpPort as number | undefined),
+    const settings = await settingsFromSpec(spec, server, {
+      workDir: ctx.workDir,
       httpAddress: '127.0.0.1',
-      configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
-      name: spec.name,
-      renewBeforeDays: spec.renewBeforeDays,
-      renewWeekday: spec.weekday,
-      selfSignedDays: spec.selfSignedDays,
-      replaceProvided: spec.replaceProvided,
+      more: { renewBeforeDays: spec.renewBeforeDays, renewWeekday: spec.weekday, selfSignedDays: spec.selfSignedDays, replaceProvided: spec.replaceProvided },
     });
     const now = scenarioNow(ctx);
     const live = join(settings.configDir, 'live', settings.name);

@@ -6,22 +6,14 @@
 //     ca: { kind: acme, validity: 90d }
 //     cm: { kind: certmanager, server: ca, hostname: aiotes.example.org }
 //     gw: { kind: gateway, tls: { default: { key: "{{cm.keyFile}}", cert: "{{cm.certFile}}", ca: ["{{cm.chainFile}}"] } } }
-import { join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
-import { managerSettings, renewManager, runManager } from '../../clients/certmanager/manager.ts';
+import { renewManager, runManager } from '../../clients/certmanager/manager.ts';
+import { settingsFromSpec, type ManagerSpec } from '../../clients/certmanager/spec.ts';
 
-export interface CertmanagerServiceSpec {
-  server?: string;
-  directory?: string;
-  trust?: string;
-  hostname: string;
-  email?: string;
-  httpPort?: number | string;
-  configDir?: string;
-  name?: string;
+export interface CertmanagerServiceSpec extends ManagerSpec {
   renewEvery?: string | number;
 }
 
@@ -45,17 +37,7 @@ export const certmanagerService: ServiceKind<CertmanagerServiceSpec> = {
   properties: ['liveDir', 'keyFile', 'certFile', 'chainFile', 'fullchainFile', 'source', 'outcome'],
   async start(spec, ctx) {
     const server = spec.server ? ctx.services[spec.server] : undefined;
-    const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
-    const settings = managerSettings({
-      hostname: spec.hostname,
-      email: spec.email,
-      directoryUrl: spec.directory ?? (server?.directoryUrl as string | undefined),
-      trustPem: trustFile ? await readFile(trustFile, 'utf8') : undefined,
-      httpPort: spec.httpPort ?? (server?.httpPort as number | undefined),
-      httpAddress: ctx.host,
-      configDir: resolve(ctx.workDir, spec.configDir ?? 'letsencrypt'),
-      name: spec.name,
-    });
+    const settings = await settingsFromSpec(spec, server, { workDir: ctx.workDir, httpAddress: ctx.host });
     const first = await runManager(settings, new Date(), ctx.log);
     for (const w of first.warnings) ctx.log(`WARNING: ${w}`);
     let timer: NodeJS.Timeout | undefined;
