@@ -69,6 +69,11 @@ t.test('gateway check: the good config, and one error per broken variant', async
   const wrongHost = await check('gateway.config.yml', '--host', 'api.example.org');
   t.equal(wrongHost.code, 1);
   t.match(wrongHost.stdout, /api\.example\.org selects https\.tls\["default"\], whose certificate is for DNS:aiotes\.example\.org, not api\.example\.org/);
+  writeFileSync(join(dir, 'broken.yml'), 'https:\n  tls: [\n');
+  const broken = await runCli(['gateway', 'check', join(dir, 'broken.yml')]);
+  t.equal(broken.code, 2, 'a file that is not YAML is bad input');
+  t.match(broken.stderr, /^certharness: .*broken\.yml:\d+:\d+: not YAML: /);
+  t.equal(broken.stderr.trim().split('\n').length, 1, 'in one line');
   const missing = await runCli(['gateway', 'check', join(dir, 'nope.yml')]);
   t.equal(missing.code, 2);
   t.match(missing.stderr, /nope\.yml: no such file/);

@@ -37,6 +37,12 @@ function gatewayCheck(argv: string[], io: CliIo): number {
     throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const findings = checkGatewayTls(text, { cwd: resolve(values.cwd ?? '.'), ...(values.host ? { host: values.host } : {}) });
+  // A file that is not YAML is bad input, not a finding about certificates.
+  const syntax = findings.find((f) => f.message.startsWith('not YAML'));
+  if (syntax) {
+    io.stderr(`certharness: ${file}:${syntax.line}:${syntax.col}: ${syntax.message}\n`);
+    return EXIT.badInput;
+  }
   for (const f of findings) {
     if (values.quiet && f.severity === 'ok') continue;
     io.stdout(`${file}${f.line ? `:${f.line}:${f.col}` : ''}: ${f.severity}: ${f.message}\n`);
