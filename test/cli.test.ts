@@ -109,6 +109,32 @@ t.test('schema/scenario.schema.json is what `certharness schema` prints', async 
   t.strictSame(JSON.parse(r.stdout), committed);
 });
 
+t.test('output through a pipe: a slow reader gets all of it, a reader that stops early gets no stack trace', async (t) => {
+  const expected = readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8').length;
+  const slow = spawn(process.execPath, [BIN, 'schema'], { cwd: ROOT });
+  // After the first chunk, read nothing for a while: the pipe fills, and the rest waits in the
+  // child's write queue.
+  let got = 0;
+  slow.stdout.on('data', (d: Buffer) => {
+    if (got === 0) {
+      slow.stdout.pause();
+      setTimeout(() => slow.stdout.resume(), 500);
+    }
+    got += d.length;
+  });
+  const code = await new Promise((r) => slow.on('close', r));
+  t.equal(code, 0);
+  t.equal(got, expected, 'the whole schema arrived');
+
+  const early = spawn(process.execPath, [BIN, 'schema'], { cwd: ROOT });
+  let stderr = '';
+  early.stderr.on('data', (d) => (stderr += d));
+  early.stdout.once('data', () => early.stdout.destroy());
+  const earlyCode = await new Promise((r) => early.on('close', r));
+  t.equal(earlyCode, 0, 'a closed pipe ends the command quietly');
+  t.equal(stderr, '', 'no EPIPE stack trace');
+});
+
 t.test('every bundled scenario starts with the schema modeline and validates', async (t) => {
   const files = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'));
   t.ok(files.length > 0);
