@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
-import { settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
+import { MANAGER_SPEC_FIELDS, settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
 import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
 import type { StepKind } from './types.ts';
@@ -29,14 +29,7 @@ export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>>
   schema: s.object(
     {
       action: s.enum(['run', 'renew', 'status'], 'default run'),
-      server: s.string({ ref: 'service', description: 'an acme or pebble service (directory, trust, HTTP-01 port)' }),
-      directory: s.string({ description: "or an ACME directory URL (default Let's Encrypt's)" }),
-      trust: s.string({ description: "PEM file the directory's HTTPS certificate chains to" }),
-      hostname: s.string({ description: 'AIOTES_HOSTNAME: the name the certificate is for' }),
-      email: s.string({ description: 'AIOTES_SYSADMIN_EMAIL' }),
-      httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the service's httpPort); {{refs}} allowed"),
-      configDir: s.string({ description: 'certbot config dir, relative to the work dir (default letsencrypt): live/<name>/ is inside' }),
-      name: s.string({ description: 'live/<name> (default aiotes, as the document)' }),
+      ...MANAGER_SPEC_FIELDS,
       renewBeforeDays: s.integer({ minimum: 1, description: 'renew when fewer days remain (default 30)' }),
       weekday: s.enum(WEEKDAYS, 'the renewal day (default monday)'),
       selfSignedDays: s.integer({ minimum: 1, description: 'validity of the self-signed fallback (default 90)' }),

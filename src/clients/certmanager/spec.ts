@@ -2,6 +2,7 @@
 // a server (an acme or pebble service's properties) or a directory, and paths in the work dir.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { s } from '../../scenario/schema.ts';
 import { managerSettings, type ManagerInput, type ManagerSettings } from './manager.ts';
 
 export interface ManagerSpec {
@@ -14,6 +15,18 @@ export interface ManagerSpec {
   configDir?: string;
   name?: string;
 }
+
+/** The schema of ManagerSpec's fields, the same in the step and the service. */
+export const MANAGER_SPEC_FIELDS = {
+  server: s.string({ ref: 'service', description: 'an acme or pebble service (directory, trust, HTTP-01 port)' }),
+  directory: s.string({ description: "or an ACME directory URL (default Let's Encrypt's)" }),
+  trust: s.string({ description: "PEM file the directory's HTTPS certificate chains to (relative to the work dir)" }),
+  hostname: s.string({ description: 'AIOTES_HOSTNAME: the name the certificate is for' }),
+  email: s.string({ description: 'AIOTES_SYSADMIN_EMAIL' }),
+  httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the service's httpPort); {{refs}} allowed"),
+  configDir: s.string({ description: 'certbot config dir, relative to the work dir (default letsencrypt): live/<name>/ is inside' }),
+  name: s.string({ description: 'live/<name> (default aiotes, as the document)' }),
+};
 
 /** `server` is the named service's properties (directoryUrl, caFile, httpPort), when one is named. */
 export async function settingsFromSpec(spec: ManagerSpec, server: Record<string, unknown> | undefined, o: { workDir: string; httpAddress: string; more?: Partial<ManagerInput> }): Promise<ManagerSettings> {

@@ -11,7 +11,7 @@ import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
 import { renewManager, runManager } from '../../clients/certmanager/manager.ts';
-import { settingsFromSpec, type ManagerSpec } from '../../clients/certmanager/spec.ts';
+import { MANAGER_SPEC_FIELDS, settingsFromSpec, type ManagerSpec } from '../../clients/certmanager/spec.ts';
 
 export interface CertmanagerServiceSpec extends ManagerSpec {
   renewEvery?: string | number;
@@ -22,14 +22,7 @@ export const certmanagerService: ServiceKind<CertmanagerServiceSpec> = {
   summary: "document 003's certificate manager as a service: runs once at start, then the renewal job every renewEvery",
   schema: s.object(
     {
-      server: s.string({ ref: 'service', description: 'an acme or pebble service' }),
-      directory: s.string({ description: 'or an ACME directory URL' }),
-      trust: s.string({ description: "PEM file the directory's HTTPS certificate chains to (relative to the work dir)" }),
-      hostname: s.string({ description: 'AIOTES_HOSTNAME' }),
-      email: s.string({ description: 'AIOTES_SYSADMIN_EMAIL' }),
-      httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the server's httpPort)"),
-      configDir: s.string({ description: 'relative to the work dir (default letsencrypt)' }),
-      name: s.string({ description: 'live/<name> (default aiotes)' }),
+      ...MANAGER_SPEC_FIELDS,
       renewEvery: duration('run the renewal job this often (real time; it renews on Mondays when fewer than 30 days remain)'),
     },
     { required: ['hostname'] },
