@@ -1,6 +1,7 @@
 // `certharness gateway check` on fixtures/003/: the good config passes, each broken variant gives
 // its one error line with the position, and the real Express Gateway agrees where it can say:
-// it refuses the list form and the mismatched key at start, and starts on the good config.
+// it refuses the list form and the mismatched key at start, starts on the good config, and
+// starts without a word on a damaged ca file.
 import t from 'tap';
 import { copyFileSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,10 @@ async function world(): Promise<string> {
   put('live/aiotes', await leaf(root, { days: 90 }));
   put('other', await leaf(other, { days: 90 }));
   put('expired', await leaf(root, { days: 10, start: -40 }));
-  for (const f of ['gateway.config.yml', 'gateway-list-form.yml', 'gateway-no-default.yml', 'gateway-mismatch.yml', 'gateway-missing-file.yml', 'gateway-expired.yml', 'gateway-wrong-chain.yml']) copyFileSync(join(ROOT, 'fixtures', '003', f), join(dir, f));
+  mkdirSync(join(dir, 'damaged'));
+  // A CERTIFICATE block whose DER is cut short, as a bad copy-and-paste leaves it.
+  writeFileSync(join(dir, 'damaged', 'chain.pem'), root.cert.toString('pem').replace(/\n[A-Za-z0-9+/=]+\n-----END/, '\n-----END') + '\n');
+  for (const f of ['gateway.config.yml', 'gateway-list-form.yml', 'gateway-no-default.yml', 'gateway-mismatch.yml', 'gateway-missing-file.yml', 'gateway-expired.yml', 'gateway-wrong-chain.yml', 'gateway-damaged-chain.yml']) copyFileSync(join(ROOT, 'fixtures', '003', f), join(dir, f));
   return dir;
 }
 
@@ -57,6 +61,7 @@ t.test('gateway check: the good config, and one error per broken variant', async
     ['gateway-missing-file.yml', /gateway-missing-file\.yml:6:12: error: https\.tls\["default"\]\.key: \/var\/lib\/certs\/live\/aiotes\/privkey\.pem: no such file/, 1],
     ['gateway-expired.yml', /gateway-expired\.yml:7:13: error: https\.tls\["default"\]: the certificate expired on /, 1],
     ['gateway-wrong-chain.yml', /gateway-wrong-chain\.yml:8:11: error: https\.tls\["default"\]: nothing in ca issued the certificate \(issuer CN=Gateway Test CA\)/, 1],
+    ['gateway-damaged-chain.yml', /gateway-damaged-chain\.yml:9:12: error: https\.tls\["default"\]\.ca\[\]: .*damaged\/chain\.pem: certificate 1 cannot be parsed; Node ignores it silently/, 1],
     ['gateway-no-default.yml', /gateway-no-default\.yml:5:5: warning: no "default" entry/, 0],
   ];
   for (const [file, line, code] of cases) {
@@ -108,4 +113,6 @@ t.test('the real Express Gateway agrees: it refuses the list form and the mismat
   const mismatch = await start('gateway-mismatch.yml');
   t.notOk(mismatch.started, 'a mismatched key: it does not start');
   t.match(mismatch.output, /key values mismatch/i);
+  const damaged = await start('gateway-damaged-chain.yml');
+  t.ok(damaged.started, 'a damaged ca file: it starts all the same, which is why gateway check calls it an error');
 });

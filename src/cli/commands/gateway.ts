@@ -19,7 +19,9 @@ covers the name. One line per finding; exit 1 when anything is an error.
 
 Examples:
   certharness gateway check gateway.config.yml --cwd /var/lib --host aiotes.example.org
-  certharness gateway check fixtures/003/gateway.config.yml --cwd fixtures/003 --quiet
+  # document 003's section against what the certificate manager wrote into ./le/live/aiotes/
+  # (certharness certmanager --help shows how to get it from a local CA):
+  certharness gateway check fixtures/003/gateway.config.yml --cwd ./le --host app.example.com
 `;
 
 export function gatewayCommand(argv: string[], io: CliIo): Promise<number> {

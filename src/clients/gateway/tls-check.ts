@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { loadPrivateKey } from '../../pki/keys.ts';
-import { parseCertificates, publicKeyMatches } from '../../pki/inspect.ts';
+import { nodeView, parseCertificates, publicKeyMatches } from '../../pki/inspect.ts';
 
 export interface GatewayFinding {
   severity: 'error' | 'warning' | 'ok';
@@ -77,12 +77,24 @@ export function checkGatewayTls(text: string, o: { cwd: string; host?: string; n
     const keyFile = read(field('key'), 'key');
     const certFile = read(field('cert'), 'cert');
     const caNode = field('ca');
-    const caFiles: { path: string; data: string }[] = [];
+    // Every certificate the ca files hold: the pool the chain is built from.
+    const pool: X509Certificate[] = [];
     if (caNode !== undefined) {
       if (!isSeq(caNode)) add('error', caNode, `${where}.ca must be a list of files`);
       else for (const item of caNode.items) {
         const f = read(item as Node, 'ca[]');
-        if (f) caFiles.push(f);
+        if (!f) continue;
+        // Node's TLS skips what it cannot parse in `ca` without a word: the gateway starts, and
+        // sends no chain from that file.
+        let found: X509Certificate[] = [];
+        try {
+          found = parseCertificates(f.data).map(nodeView);
+        } catch (e) {
+          add('error', item as Node, `${where}.ca[]: ${f.path}: ${(e as Error).message}; Node ignores it silently, so the gateway sends no chain from it`);
+          continue;
+        }
+        if (!found.length) add('error', item as Node, `${where}.ca[]: ${f.path} holds no PEM certificate; Node ignores it silently, so the gateway sends no chain from it`);
+        pool.push(...found);
       }
     }
     let cert: X509Certificate | undefined;
@@ -113,7 +125,6 @@ export function checkGatewayTls(text: string, o: { cwd: string; host?: string; n
       add(days < 30 ? 'warning' : 'ok', field('cert'), `${where}: valid until ${notAfter.toISOString()} (${days} days${days < 30 ? ': renewal is due' : ''})`);
     }
     // The chain: from the leaf through what `ca` holds to a self-signed root.
-    const pool = caFiles.flatMap((f) => (f.data.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p)));
     if (cert.checkIssued(cert)) add('warning', field('cert'), `${where}: the certificate is self-signed: clients that verify certificates will reject it`);
     else {
       let current = cert;
