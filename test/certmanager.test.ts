@@ -113,3 +113,27 @@ t.test('the date rules at their edges', async (t) => {
   t.match(checkPair({ cert: pair.cert }, 'aiotes.example.org', new Date('2027-01-02T00:00:00Z')).reasons, ['privkey.pem is missing', 'chain.pem is missing']);
   t.match(checkPair({ ...pair, cert: 'not a certificate' }, 'aiotes.example.org', new Date()).reasons, [/cert\.pem does not parse/]);
 });
+
+t.test('a scenario must name its CA: no silent Let\'s Encrypt, and a service that is no CA is named', async (t) => {
+  const dir = tempDir();
+  const file = join(dir, 'no-ca.yaml');
+  writeFileSync(file, `scenario: certmanager without a CA
+pki:
+  server: { subject: "/CN=localhost", san: [localhost] }
+services:
+  up: { kind: upstream, cert: server }
+steps:
+  - name: a service that is no CA
+    certmanager: { server: up, hostname: aiotes.example.org }
+    expect: { error: { code: no-acme-ca, message: { contains: "service up is not an ACME CA" } } }
+  - name: no CA at all
+    certmanager: { hostname: aiotes.example.org }
+    expect: { error: { code: no-acme-ca, message: { contains: "give server: (an acme or pebble service) or directory: (a URL)" } } }
+  - name: status reads the files and needs no CA
+    certmanager: { hostname: aiotes.example.org, action: status }
+    expect: { ok: false, reasons: { contains: "no certificate in the live directory" } }
+`);
+  const r = await runCli(['run', file, '--reporter', 'tap']);
+  t.equal(r.code, 0, r.stdout);
+  t.match(r.stdout, /# passed 3, failed 0/);
+});

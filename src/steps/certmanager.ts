@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
-import { MANAGER_SPEC_FIELDS, settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
+import { MANAGER_SPEC_FIELDS, ManagerSpecError, settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
 import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
 import type { StepKind } from './types.ts';
@@ -61,15 +61,22 @@ export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>>
   defaultExpect: (spec) => (spec.action === 'status' ? { ok: true } : { acmeError: { exists: false } }),
   async execute(spec, ctx) {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
-    const settings = await settingsFromSpec(spec, server, {
-      workDir: ctx.workDir,
-      httpAddress: '127.0.0.1',
-      more: { renewBeforeDays: spec.renewBeforeDays, renewWeekday: spec.weekday, selfSignedDays: spec.selfSignedDays, replaceProvided: spec.replaceProvided },
-    });
+    const action = spec.action ?? 'run';
+    let settings;
+    try {
+      settings = await settingsFromSpec(spec, server, {
+        workDir: ctx.workDir,
+        httpAddress: '127.0.0.1',
+        needsCa: action !== 'status',
+        more: { renewBeforeDays: spec.renewBeforeDays, renewWeekday: spec.weekday, selfSignedDays: spec.selfSignedDays, replaceProvided: spec.replaceProvided },
+      });
+    } catch (e) {
+      if (e instanceof ManagerSpecError) return { error: { code: 'no-acme-ca', message: e.message } };
+      throw e;
+    }
     const now = scenarioNow(ctx);
     const live = join(settings.configDir, 'live', settings.name);
     const files = { keyFile: join(live, 'privkey.pem'), certFile: join(live, 'cert.pem'), chainFile: join(live, 'chain.pem'), fullchainFile: join(live, 'fullchain.pem') };
-    const action = spec.action ?? 'run';
     if (action === 'status') return { now: now.toISOString(), ...(await managerStatus(settings, now)), ...files };
     const result = action === 'renew' ? await renewManager(settings, now, ctx.log, { force: spec.force ?? false }) : await runManager(settings, now, ctx.log);
     return { now: now.toISOString(), ...result, ...files };
