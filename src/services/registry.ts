@@ -9,5 +9,6 @@ import { acmeService } from './acme/index.ts';
 import { pebbleService } from './pebble/index.ts';
 import { gatewayService } from './gateway/index.ts';
 import { certmanagerService } from './certmanager/index.ts';
+import { externalService } from './external/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService];
