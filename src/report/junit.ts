@@ -45,6 +45,7 @@ function addSuite(root: Node, s: ScenarioResult): void {
   props.ele('property', { name: 'file', value: s.id });
   if (s.source) props.ele('property', { name: 'source', value: s.source });
   if (s.tags.length) props.ele('property', { name: 'tags', value: s.tags.join(',') });
+  for (const [name, url] of Object.entries(s.targets ?? {})) props.ele('property', { name: `target.${name}`, value: url });
   if (s.workDir) props.ele('property', { name: 'workDir', value: s.workDir });
   for (const p of s.problems) {
     if (p.phase === 'peers' && s.status !== 'failed') continue;

@@ -40,6 +40,8 @@ export interface ScenarioInfo {
   source?: string;
   tags: string[];
   stepCount: number;
+  /** Service name -> URL of a real deployment that stands in for it. */
+  targets?: Record<string, string>;
 }
 
 export interface ScenarioResult extends ScenarioInfo {

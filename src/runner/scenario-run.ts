@@ -34,7 +34,9 @@ export interface ScenarioRunOptions {
 }
 
 export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
-  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length };
+  // Real deployments the scenario talks to (declared `external`, or swapped in by --target).
+  const targets = Object.fromEntries(Object.values(s.services).filter((d) => d.kind === 'external').map((d) => [d.name, String(d.spec.url)]));
+  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length, ...(Object.keys(targets).length ? { targets } : {}) };
 }
 
 /** Time a step that ignores its abort signal gets to wind down before it is abandoned. */

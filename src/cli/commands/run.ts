@@ -1,5 +1,7 @@
 // `certharness run`: the main job.
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { expandScenarioArgs } from '../files.ts';
@@ -10,6 +12,8 @@ import { ReporterMultiplexer } from '../../report/multiplexer.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import { printProblems } from '../problems.ts';
 import { PEER_HINTS } from '../peers.ts';
+import { applyOverrides, overrideProblems, type PkiFiles } from '../../runner/overrides.ts';
+import { externalProps } from '../../services/external/index.ts';
 
 export const RUN_HELP = `Usage: certharness run <scenario.yaml|dir|glob>... [options]
 
@@ -31,11 +35,17 @@ Options:
   --shard I/N        run the I-th of N deterministic shards (CI matrices)
   --require-peers    fail, rather than skip, when nginx/pebble/... is not installed
                      (always on when the CI environment variable is set)
+  --target NAME=URL  do not start service NAME: its steps talk to the real deployment at
+                     URL instead ({{NAME.url}}, .host, .port come from it); repeatable
+  --pki NAME=CRT,KEY load PKI item NAME from these PEM files instead of generating it
+                     (your CA, your client certificate); repeatable
 
 Examples:
   certharness run scenarios/*.yaml
   certharness run scenarios --tag mtls --reporter console --reporter junit=report.xml
   certharness run scenarios --shard 2/4 --reporter json=shard-2.json
+  certharness run scenarios/001-deployment-check.yaml --target upstream=https://api.example.net:8443 \
+      --pki ca=ca.crt,ca.key --pki client=client.crt,client.key
 
 Exit codes: 0 passed, 1 a scenario failed, 2 bad input, 3 internal error, 130 interrupted.
 `;
@@ -48,6 +58,36 @@ export function parseVars(list: string[]): Record<string, string> {
     vars[v.slice(0, eq)] = v.slice(eq + 1);
   }
   return vars;
+}
+
+/** --target NAME=URL, each URL one `external` service can stand for. */
+export function parseTargets(list: string[]): Record<string, string> {
+  const targets: Record<string, string> = {};
+  for (const t of list) {
+    const eq = t.indexOf('=');
+    if (eq < 1) throw new UsageError(`--target ${t}: expected NAME=URL, e.g. --target upstream=https://api.example.net:8443`);
+    const url = t.slice(eq + 1);
+    try {
+      externalProps(url);
+    } catch (e) {
+      throw new UsageError(`--target ${t}: ${(e as Error).message}`);
+    }
+    targets[t.slice(0, eq)] = url;
+  }
+  return targets;
+}
+
+/** --pki NAME=CERT,KEY: both files must exist; paths are taken from the current directory. */
+export function parsePkiFiles(list: string[]): Record<string, PkiFiles> {
+  const out: Record<string, PkiFiles> = {};
+  for (const p of list) {
+    const m = /^([A-Za-z_][\w-]*)=([^,]+),([^,]+)$/.exec(p);
+    if (!m) throw new UsageError(`--pki ${p}: expected NAME=CERT,KEY, e.g. --pki client=client.crt,client.key`);
+    const [certFile, keyFile] = [resolve(m[2]!), resolve(m[3]!)];
+    for (const f of [certFile, keyFile]) if (!existsSync(f)) throw new UsageError(`--pki ${p}: ${f}: no such file`);
+    out[m[1]!] = { certFile, keyFile };
+  }
+  return out;
 }
 
 export function parseShard(text: string | undefined): { index: number; total: number } | undefined {
@@ -83,6 +123,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       list: { type: 'boolean', default: false },
       shard: { type: 'string' },
       'require-peers': { type: 'boolean', default: false },
+      target: { type: 'string', multiple: true, default: [] },
+      pki: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -104,14 +146,18 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const retries = positiveInt('retries', values.retries, 0, 0);
   const shard = parseShard(values.shard);
   const vars = parseVars(values.var);
+  const overrides = { targets: parseTargets(values.target), pki: parsePkiFiles(values.pki) };
   const files = expandScenarioArgs(positionals);
 
   const catalog = createCatalog();
-  const { loaded, problems } = loadAll(files, catalog, io.env, vars);
-  if (problems.length) {
-    printProblems(problems, io);
+  const all = loadAll(files, catalog, io.env, vars);
+  if (all.problems.length) {
+    printProblems(all.problems, io);
     return EXIT.badInput;
   }
+  const misfits = overrideProblems(all.loaded.map((l) => l.scenario), overrides);
+  if (misfits.length) throw new UsageError(misfits[0]!);
+  const loaded = all.loaded.map((l) => ({ ...l, scenario: applyOverrides(l.scenario, overrides) }));
   const chosen = select(loaded, { tags: values.tag, ...(values.grep ? { grep: values.grep } : {}), ...(shard ? { shard } : {}) });
   if (values.list) {
     for (const l of chosen) io.stdout(`${l.id}\t${l.scenario.title}\t${l.scenario.steps.length} steps${l.scenario.tags.length ? `\t[${l.scenario.tags.join(', ')}]` : ''}\n`);

@@ -1,0 +1,107 @@
+// The operator's mode: the bundled 001-deployment-check scenario run with --target and --pki
+// against a deployment certharness did not start (the real nginx as an mTLS terminator, in its
+// own process, with a PKI made by the real openssl). A correct deployment passes; one that does
+// not require client certificates fails on exactly that step; bad overrides are bad input.
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, firstLine, needPeer, runCli, sh, tempDir } from './helpers.ts';
+import { freePort } from '../src/clients/daemon.ts';
+
+const SCENARIO = join(ROOT, 'scenarios', '001-deployment-check.yaml');
+
+/** The operator's PKI, made as document 001 makes it: openssl, a CA, a server and a client certificate. */
+function operatorPki(dir: string): void {
+  const run = (argv: string[]) => {
+    const r = sh(argv, { cwd: dir });
+    if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  };
+  run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Operator CA', '-days', '30']);
+  for (const [name, cn, eku, san] of [
+    ['server', 'localhost', 'serverAuth', 'DNS:localhost,IP:127.0.0.1'],
+    ['client', 'operator-client', 'clientAuth', 'DNS:operator-client'],
+  ] as const) {
+    run(['openssl', 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+    writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nextendedKeyUsage=${eku}\nsubjectAltName=${san}\n`);
+    run(['openssl', 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+  }
+}
+
+/** nginx terminating mTLS with the operator's files, started by `certharness serve` in a process of its own. */
+async function deployment(t: { teardown(fn: () => Promise<void>): void }, dir: string, verifyClient: 'on' | 'optional'): Promise<string> {
+  const file = join(dir, `deploy-${verifyClient}.yaml`);
+  writeFileSync(
+    file,
+    `scenario: the operator's deployment
+pki:
+  ca: { certFile: ca.crt, keyFile: ca.key }
+  server: { certFile: server.crt, keyFile: server.key }
+services:
+  api: { kind: nginx, role: terminator, cert: server, clientCa: ca, verifyClient: ${verifyClient} }
+steps: []
+`,
+  );
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', file, '--json'], { cwd: dir });
+  t.teardown(() => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.on('close', () => resolve()), child.kill('SIGINT')))));
+  const world = JSON.parse(await firstLine(child));
+  return world.services.api.url as string;
+}
+
+t.test('a deployment that requires client certificates passes the bundled check with the operator\'s CA and client', async (t) => {
+  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
+  const dir = tempDir();
+  operatorPki(dir);
+  const url = await deployment(t, dir, 'on');
+  const report = join(dir, 'report.xml');
+  const json = join(dir, 'report.json');
+  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt,ca.key', '--pki', 'client=client.crt,client.key', '--reporter', 'tap', '--reporter', `junit=${report}`, '--reporter', `json=${json}`], { cwd: dir });
+  t.equal(r.code, 0, r.stdout);
+  t.match(r.stdout, /# passed 5, failed 0/);
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  t.strictSame(result.scenarios[0].targets, { upstream: url }, 'the report says which deployment it checked');
+  t.match(readFileSync(report, 'utf8'), `<property name="target.upstream" value="${url}"/>`);
+});
+
+t.test('a deployment where client certificates are optional fails on that step, and only on it', async (t) => {
+  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
+  const dir = tempDir();
+  operatorPki(dir);
+  const url = await deployment(t, dir, 'optional');
+  const json = join(dir, 'report.json');
+  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt,ca.key', '--pki', 'client=client.crt,client.key', '--reporter', `json=${json}`], { cwd: dir });
+  t.equal(r.code, 1);
+  const steps = JSON.parse(readFileSync(json, 'utf8')).scenarios[0].steps as { name: string; status: string }[];
+  t.strictSame(
+    steps.filter((s) => s.status !== 'passed').map((s) => s.name),
+    ['without a client certificate it is refused'],
+  );
+});
+
+t.test('overrides that cannot apply are bad input; an unreachable deployment is one setup error', async (t) => {
+  const dir = tempDir();
+  const cases: [string[], RegExp][] = [
+    [['--target', 'api=https://127.0.0.1:1'], /^certharness: --target api: no scenario declares a service named api \(services: upstream\)\n$/],
+    [['--target', 'upstream=not a url'], /^certharness: --target upstream=not a url: 'not a url' is not a URL/],
+    [['--target', 'upstream'], /^certharness: --target upstream: expected NAME=URL/],
+    [['--pki', 'client=nope.crt,nope.key'], /^certharness: --pki client=nope\.crt,nope\.key: .*nope\.crt: no such file\n$/],
+    [['--pki', 'client=only-one-file.crt'], /^certharness: --pki client=only-one-file\.crt: expected NAME=CERT,KEY/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['run', SCENARIO, ...args], { cwd: dir });
+    t.equal(r.code, 2, args.join(' '));
+    t.match(r.stderr, message);
+  }
+  writeFileSync(join(dir, 'a.crt'), '');
+  writeFileSync(join(dir, 'a.key'), '');
+  const unknownItem = await runCli(['run', SCENARIO, '--pki', 'bundle=a.crt,a.key'], { cwd: dir });
+  t.equal(unknownItem.code, 2);
+  t.match(unknownItem.stderr, /^certharness: --pki bundle: no scenario declares a PKI item named bundle \(items: ca, server, client, other, stranger, expired, serverOnly\)\n$/);
+
+  const closed = await freePort('127.0.0.1');
+  const json = join(dir, 'down.json');
+  const down = await runCli(['run', SCENARIO, '--target', `upstream=https://127.0.0.1:${closed}`, '--reporter', `json=${json}`], { cwd: dir });
+  t.equal(down.code, 1);
+  const scenario = JSON.parse(readFileSync(json, 'utf8')).scenarios[0];
+  t.match(scenario.problems, [{ phase: 'service', message: new RegExp(`cannot connect to 127\\.0\\.0\\.1:${closed}: ECONNREFUSED`) }]);
+});
