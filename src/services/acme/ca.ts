@@ -2,11 +2,9 @@
 // ca/), PEBBLE_CHAIN_LENGTH intermediates deep, and PEBBLE_ALTERNATE_ROOTS extra roots that
 // cross-sign the same issuing intermediate, so one leaf verifies under every chain.
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { x509 } from '../../pki/crypto.ts';
-import { generateKey, exportPrivateKey, signingKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
-import { signParams } from '../../pki/key-spec.ts';
-import { toX509Name } from '../../pki/names.ts';
+import { generateKey, exportPrivateKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
+import { leafTemplate, signLeaf, type LeafTemplate } from './leaf.ts';
 import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
 import type { KeyType } from '../../pki/key-spec.ts';
 
@@ -37,13 +35,11 @@ const CA_YEARS = 30;
 export class CertificateAuthority {
   readonly chains: CaChain[];
   private readonly issuing: PrivateKeyMaterial;
-  private readonly issuingName: x509.Name;
   private readonly ocspUrl: string;
 
-  private constructor(chains: CaChain[], issuing: PrivateKeyMaterial, issuingName: x509.Name, ocspUrl: string) {
+  private constructor(chains: CaChain[], issuing: PrivateKeyMaterial, ocspUrl: string) {
     this.chains = chains;
     this.issuing = issuing;
-    this.issuingName = issuingName;
     this.ocspUrl = ocspUrl;
   }
 
@@ -82,50 +78,28 @@ export class CertificateAuthority {
       intermediates.push({ key: issuing, cert: await caCert(issuingSubject, issuing, above) });
       chains.push({ root, intermediates });
     }
-    return new CertificateAuthority(chains, issuing, chains[0]!.intermediates.at(-1)!.cert.subjectName, o.ocspResponderURL);
+    return new CertificateAuthority(chains, issuing, o.ocspResponderURL);
   }
 
   /**
    * Signs a leaf. What is the same for every leaf (the signing key, the issuer name, basic
-   * constraints, EKU, AKI, AIA) is prepared once: issuance is the CA's hot path.
+   * constraints, EKU, AKI, AIA) is prepared once in a template: issuance is the CA's hot path.
    */
-  async issue(o: { publicKey: x509.PublicKey; names: string[]; notBefore: Date; notAfter: Date }): Promise<IssuedCertificate> {
-    const p = (this.prepared ??= this.prepare());
-    const { signingKey, fixed, akiHex, intermediatesPem } = await p;
-    const cn = o.names.find((n) => n.length <= 64);
-    const rsa = o.publicKey.algorithm.name === 'RSASSA-PKCS1-v1_5' || o.publicKey.algorithm.name === 'RSA-PSS';
+  async issue(o: { spki: Uint8Array; rsa: boolean; names: string[]; notBefore: Date; notAfter: Date }): Promise<IssuedCertificate> {
+    const { template, akiHex, intermediatesPem } = (this.prepared ??= this.prepare());
     const serialHex = randomSerial();
-    const leaf = await x509.X509CertificateGenerator.create({
-      serialNumber: serialHex,
-      subject: toX509Name(cn ? [['CN', cn]] : []),
-      issuer: this.issuingName,
-      notBefore: o.notBefore,
-      notAfter: o.notAfter,
-      signingAlgorithm: signParams(this.issuing.type, 'sha256'),
-      publicKey: o.publicKey,
-      signingKey,
-      // BR 7.1.2.7: no SKI in subscriber certificates (Let's Encrypt dropped it too).
-      extensions: [...fixed, new x509.KeyUsagesExtension(rsa ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature, true), new x509.SubjectAlternativeNameExtension(o.names.map((n): x509.JsonGeneralName => ({ type: isIP(n) ? 'ip' : 'dns', value: n })), false)],
-    });
-    const leafPem = pem(leaf);
-    return { der: new Uint8Array(leaf.rawData), serialHex, chains: intermediatesPem.map((chain) => leafPem + chain), akiHex, notBefore: o.notBefore, notAfter: o.notAfter };
+    const der = signLeaf(template, { ...o, serialHex });
+    const leafPem = x509.PemConverter.encode(der, 'CERTIFICATE') + '\n';
+    return { der, serialHex, chains: intermediatesPem.map((chain) => leafPem + chain), akiHex, notBefore: o.notBefore, notAfter: o.notAfter };
   }
 
-  private prepared: Promise<{ signingKey: CryptoKey; fixed: x509.Extension[]; akiHex: string; intermediatesPem: string[] }> | undefined;
+  private prepared: { template: LeafTemplate; akiHex: string; intermediatesPem: string[] } | undefined;
 
-  private async prepare() {
+  private prepare() {
     const issuingCert = this.chains[0]!.intermediates.at(-1)!.cert;
-    const akiHex = issuingCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId;
-    const fixed: x509.Extension[] = [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], false),
-      new x509.AuthorityKeyIdentifierExtension(akiHex, false),
-      ...(this.ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [this.ocspUrl] }, false)] : []),
-    ];
     return {
-      signingKey: await signingKey(this.issuing, 'sha256'),
-      fixed,
-      akiHex,
+      template: leafTemplate({ issuingCertDer: new Uint8Array(issuingCert.rawData), signingKey: this.issuing.object, ...(this.ocspUrl ? { ocspUrl: this.ocspUrl } : {}) }),
+      akiHex: issuingCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId,
       intermediatesPem: this.chains.map((c) => [...c.intermediates].reverse().map((i) => pem(i.cert)).join('')),
     };
   }

@@ -1,9 +1,9 @@
 // RFC 8555 §7.4: newOrder, the order resource and finalize. Finalize checks the CSR (names equal
 // the order's, not the account key, not weak), answers "processing" at once like Pebble, and
 // issues in the background; the client polls the order until it is valid.
-import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { x509 } from '../../../pki/crypto.ts';
+import { CsrError, parseCsr, type ParsedCsr } from '../csr.ts';
 import { CHALLENGE_TYPES, type ChallengeType, type Identifier } from '../../../clients/acme/wire.ts';
 import { AcmeProblem, badCsr, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
 import { objectPayload, type VerifiedJws } from '../jws.ts';
@@ -80,15 +80,10 @@ function dateField(body: Record<string, unknown>, name: string): string | undefi
 }
 
 /** CSR names (SANs and CN) must be exactly the order's identifiers (RFC 8555 §7.4). */
-function checkCsr(csr: x509.Pkcs10CertificateRequest, order: OrderRecord): string[] {
-  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
-  const names = new Set<string>();
-  for (const n of san?.names.items ?? []) {
-    if (n.type === 'dns' || n.type === 'ip') names.add(n.type === 'dns' ? n.value.toLowerCase() : n.value);
-    else throw badCsr(`CSR contains a ${n.type} name, only DNS names and IP addresses can be certified`);
-  }
-  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(csr.subject)?.[1]?.toLowerCase();
-  if (cn) names.add(cn);
+function checkCsr(csr: ParsedCsr, order: OrderRecord): string[] {
+  if (csr.otherNames.length) throw badCsr(`CSR contains a ${csr.otherNames[0]} name, only DNS names and IP addresses can be certified`);
+  const names = new Set<string>(csr.names.map((n) => (isIP(n) ? n : n.toLowerCase())));
+  if (csr.commonName) names.add(csr.commonName.toLowerCase());
   const wanted = new Set(order.identifiers.map((i) => i.value));
   const extra = [...names].filter((n) => !wanted.has(n));
   const missing = [...wanted].filter((n) => !names.has(n));
@@ -105,15 +100,15 @@ async function finalize(req: Parameters<Route['handle']>[0], ctx: WfeContext): P
   if (status !== 'ready') throw orderNotReady(`Order's status ("${status}") is not acceptable for finalization`);
   const body = objectPayload(jws);
   if (typeof body.csr !== 'string') throw malformed('finalize needs "csr": the base64url DER of a PKCS#10 request');
-  let csr: x509.Pkcs10CertificateRequest;
+  let csr: ParsedCsr;
   try {
-    csr = new x509.Pkcs10CertificateRequest(Buffer.from(body.csr, 'base64url'));
-  } catch {
-    throw badCsr('CSR is not a DER PKCS#10 certification request');
+    csr = parseCsr(Buffer.from(body.csr, 'base64url'));
+  } catch (e) {
+    throw badCsr(e instanceof CsrError ? e.message : 'CSR is not a DER PKCS#10 certification request');
   }
-  if (!(await csr.verify().catch(() => false))) throw badCsr('CSR signature does not verify');
+  if (!csr.signatureValid) throw badCsr('CSR signature does not verify');
   const names = checkCsr(csr, order);
-  const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  const key = csr.key;
   if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw badCsr(`CSR key is RSA ${key.asymmetricKeyDetails?.modulusLength} bits: at least 2048 are required`);
   if ((await calculateJwkThumbprint(key.export({ format: 'jwk' }) as JWK, 'sha256')) === jws.thumbprint) throw badCsr("CSR key must not be the account's key");
   order.processing = true;
@@ -123,9 +118,9 @@ async function finalize(req: Parameters<Route['handle']>[0], ctx: WfeContext): P
       const validity = (order.profile && ctx.options.profiles[order.profile]?.validityPeriod) || ctx.options.certificateValidityPeriod;
       const notBefore = order.notBefore ? new Date(order.notBefore) : now;
       const notAfter = order.notAfter ? new Date(order.notAfter) : new Date(notBefore.getTime() + validity * 1000 - 1000);
-      const issued = await ctx.ca.issue({ publicKey: csr.publicKey, names, notBefore, notAfter });
+      const issued = await ctx.ca.issue({ spki: csr.spki, rsa: key.asymmetricKeyType === 'rsa', names, notBefore, notAfter });
       const id = ctx.store.newId();
-      ctx.store.addCertificate({ id, ...issued, accountId: order.accountId, orderId: order.id, names, spki: new Uint8Array(csr.publicKey.rawData) });
+      ctx.store.addCertificate({ id, ...issued, accountId: order.accountId, orderId: order.id, names, spki: csr.spki });
       order.certificateId = id;
       ctx.log(`issued certificate ${issued.serialHex} for ${names.join(', ')}`);
     } catch (e) {

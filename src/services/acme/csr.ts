@@ -1,0 +1,76 @@
+// A finalize request's CSR (RFC 8555 §7.4), read with the asn1 schemas and verified with
+// node:crypto: the names it asks for, its public key, and whether it is signed by that key.
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { Extensions, SubjectAlternativeName, id_ce_subjectAltName } from '@peculiar/asn1-x509';
+
+export interface ParsedCsr {
+  /** SubjectPublicKeyInfo DER, as the leaf will carry it. */
+  spki: Uint8Array;
+  key: KeyObject;
+  /** dNSName and iPAddress SANs, in order; anything else is listed in `otherNames`. */
+  names: string[];
+  otherNames: string[];
+  commonName?: string;
+  signatureValid: boolean;
+}
+
+/** PKCS#9 extensionRequest: where a CSR carries the extensions it asks for. */
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+const COMMON_NAME = '2.5.4.3';
+/** Signature algorithms (RFC 4055, RFC 5758, RFC 8410) and the hash node:crypto verifies with. */
+const SIGNATURE_HASH: Record<string, string | null> = {
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null,
+};
+
+export class CsrError extends Error {}
+
+export function parseCsr(der: Uint8Array): ParsedCsr {
+  let req: CertificationRequest;
+  try {
+    req = AsnConvert.parse(der, CertificationRequest);
+  } catch {
+    throw new CsrError('CSR is not a DER PKCS#10 certification request');
+  }
+  const info = req.certificationRequestInfo;
+  const spki = new Uint8Array(AsnConvert.serialize(info.subjectPKInfo));
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  } catch {
+    throw new CsrError("CSR's public key cannot be read");
+  }
+  const oid = req.signatureAlgorithm.algorithm;
+  if (!(oid in SIGNATURE_HASH)) throw new CsrError(`CSR signature algorithm ${oid} is not supported`);
+  let signatureValid = false;
+  try {
+    signatureValid = verify(SIGNATURE_HASH[oid] ?? null, Buffer.from(AsnConvert.serialize(info)), key, Buffer.from(req.signature));
+  } catch {
+    signatureValid = false;
+  }
+  const names: string[] = [];
+  const otherNames: string[] = [];
+  for (const attr of info.attributes) {
+    if (attr.type !== EXTENSION_REQUEST) continue;
+    for (const value of attr.values) {
+      for (const ext of AsnConvert.parse(value, Extensions)) {
+        if (ext.extnID !== id_ce_subjectAltName) continue;
+        for (const n of AsnConvert.parse(ext.extnValue.buffer, SubjectAlternativeName)) {
+          if (n.dNSName !== undefined) names.push(n.dNSName);
+          else if (n.iPAddress !== undefined) names.push(n.iPAddress);
+          else otherNames.push(Object.keys(n).find((k) => (n as unknown as Record<string, unknown>)[k] !== undefined) ?? 'unknown');
+        }
+      }
+    }
+  }
+  let commonName: string | undefined;
+  for (const rdn of info.subject) for (const atv of rdn) if (atv.type === COMMON_NAME) commonName = atv.value.toString();
+  return { spki, key, names, otherNames, ...(commonName !== undefined ? { commonName } : {}), signatureValid };
+}
