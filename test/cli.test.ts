@@ -6,6 +6,7 @@ import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, BIN, ROOT, firstLine } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
+import { parse } from 'yaml';
 
 t.test('--help and --version', async (t) => {
   const h = await runCli(['--help']);
@@ -133,6 +134,16 @@ t.test('output through a pipe: a slow reader gets all of it, a reader that stops
   const earlyCode = await new Promise((r) => early.on('close', r));
   t.equal(earlyCode, 0, 'a closed pipe ends the command quietly');
   t.equal(stderr, '', 'no EPIPE stack trace');
+});
+
+t.test('every program a bundled scenario\'s exec steps run is in its requires:, so a machine without it skips rather than fails', async (t) => {
+  const programs = ['openssl', 'curl', 'nginx', 'pebble', 'certbot', 'lego', 'python3'];
+  for (const f of readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'))) {
+    const doc = parse(readFileSync(join(ROOT, 'scenarios', f), 'utf8')) as { requires?: string[]; steps?: { exec?: unknown }[] };
+    const run = (doc.steps ?? []).filter((st) => st.exec !== undefined).map((st) => JSON.stringify(st.exec)).join('\n');
+    const used = programs.filter((p) => new RegExp(`(^|[^\\w./-])${p}\\b`).test(run));
+    t.strictSame(used.filter((p) => !(doc.requires ?? []).includes(p)), [], `${f}: requires ${used.join(', ') || 'nothing'}`);
+  }
 });
 
 t.test('every bundled scenario starts with the schema modeline and validates', async (t) => {
