@@ -78,6 +78,20 @@ t.test('a deployment where client certificates are optional fails on that step, 
   );
 });
 
+t.test("with the CA's certificate alone (no key), what it would issue is skipped with the reason, and the rest still runs", async (t) => {
+  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
+  const dir = tempDir();
+  operatorPki(dir);
+  const url = await deployment(t, dir, 'on');
+  const json = join(dir, 'report.json');
+  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt', '--pki', 'client=client.crt,client.key', '--reporter', `json=${json}`], { cwd: dir });
+  t.equal(r.code, 0, r.stdout);
+  const steps = JSON.parse(readFileSync(json, 'utf8')).scenarios[0].steps as { name: string; status: string; reason?: string }[];
+  t.strictSame(steps.map((s) => s.status), ['passed', 'passed', 'passed', 'skipped', 'skipped']);
+  t.equal(steps[3]!.reason, 'needs pki item expired, which cannot be made: its issuer ca was loaded without its private key');
+  t.equal(steps[4]!.reason, 'needs pki item serverOnly, which cannot be made: its issuer ca was loaded without its private key');
+});
+
 t.test('overrides that cannot apply are bad input; an unreachable deployment is one setup error', async (t) => {
   const dir = tempDir();
   const cases: [string[], RegExp][] = [
@@ -85,7 +99,7 @@ t.test('overrides that cannot apply are bad input; an unreachable deployment is 
     [['--target', 'upstream=not a url'], /^certharness: --target upstream=not a url: 'not a url' is not a URL/],
     [['--target', 'upstream'], /^certharness: --target upstream: expected NAME=URL/],
     [['--pki', 'client=nope.crt,nope.key'], /^certharness: --pki client=nope\.crt,nope\.key: .*nope\.crt: no such file\n$/],
-    [['--pki', 'client=only-one-file.crt'], /^certharness: --pki client=only-one-file\.crt: expected NAME=CERT,KEY/],
+    [['--pki', 'client=a.crt,a.key,extra'], /^certharness: --pki client=a\.crt,a\.key,extra: expected NAME=CERT or NAME=CERT,KEY/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['run', SCENARIO, ...args], { cwd: dir });

@@ -183,3 +183,30 @@ t.test('a loaded item: the same files, with their password, stand in for generat
   t.equal(readPkcs12(readFileSync(items.bundle!.props.p12File!), 'x').keyMatchesLeaf, true);
   await t.rejects(buildPki({ site: cert({ certFile: 'site.crt', keyFile: 'site.key', password: 'nope' }) }, { workDir: tempDir(), scenarioDir: dir }), { message: 'pki.site: site.key: wrong password (cannot decrypt the key)' });
 });
+
+t.test('a certificate loaded without its key is a trust anchor: what it would issue, bundle or sign is unavailable, and says why', async (t) => {
+  if (!needPeer(t, 'openssl')) return;
+  const dir = tempDir();
+  sh(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-subj', '/CN=Their CA', '-out', 'ca.crt'], { cwd: dir });
+  const decls = {
+    ca: cert({ certFile: 'ca.crt' }),
+    leaf: cert({ issuer: 'ca', subject: 'CN=leaf', key: 'ec-p256' }),
+    bundle: { kind: 'pkcs12', spec: { pkcs12: 'leaf', password: 'x' } },
+    anchorBundle: { kind: 'pkcs12', spec: { pkcs12: 'ca', password: 'x' } },
+    crl: { kind: 'crl', spec: { crl: 'ca' } },
+    own: cert({ subject: 'CN=own', key: 'ec-p256' }),
+  };
+  const unavailable: Record<string, string> = {};
+  const items = await buildPki(decls, { workDir: tempDir(), scenarioDir: dir, onUnavailable: (item, reason) => (unavailable[item] = reason) });
+  t.strictSame(unavailable, {
+    leaf: 'its issuer ca was loaded without its private key',
+    bundle: 'needs leaf, which cannot be made: its issuer ca was loaded without its private key',
+    anchorBundle: 'ca was loaded without its private key',
+    crl: 'its issuer ca was loaded without its private key',
+  });
+  t.strictSame(Object.keys(items).sort(), ['ca', 'own']);
+  t.equal(items.ca!.props.commonName, 'Their CA');
+  t.notOk('keyFile' in items.ca!.props, 'no key properties for a trust anchor');
+  t.equal(sh(['openssl', 'x509', '-in', items.ca!.props.certFile!, '-noout', '-subject']).stdout.trim(), 'subject=CN = Their CA');
+  await t.rejects(buildPki(decls, { workDir: tempDir(), scenarioDir: dir }), { message: 'pki.leaf: its issuer ca was loaded without its private key' }, 'without onUnavailable it is an error');
+});

@@ -31,7 +31,7 @@ t.test('the rules, case by case', async (t) => {
     { workDir: dir, scenarioDir: dir },
   );
   const client = items.client as Extract<(typeof items)[string], { kind: 'certificate' }>;
-  const p12 = (protection: Pkcs12Protection, password = 'pass') => Buffer.from(writePkcs12({ keyPkcs8: client.key.pkcs8, certificates: [new Uint8Array(client.certificate.rawData)], password, friendlyName: 'client', protection }));
+  const p12 = (protection: Pkcs12Protection, password = 'pass') => Buffer.from(writePkcs12({ keyPkcs8: client.key!.pkcs8, certificates: [new Uint8Array(client.certificate.rawData)], password, friendlyName: 'client', protection }));
   const files: Record<string, Buffer> = {
     'client.crt': readFileSync(client.props.certFile!),
     'modern.p12': p12(PKCS12_PROFILES.modern),

@@ -18,7 +18,8 @@ import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
 export interface CertificateItem {
   kind: 'certificate';
   name: string;
-  key: PrivateKeyMaterial;
+  /** Absent for a certificate loaded without its key: a trust anchor only. */
+  key?: PrivateKeyMaterial;
   certificate: x509.X509Certificate;
   /** Issuer certificates from the direct issuer up to the root. */
   issuers: x509.X509Certificate[];
@@ -49,11 +50,22 @@ export class PkiError extends Error {
   }
 }
 
+/**
+ * An item that cannot be made from what was given: its issuer (or the certificate a bundle or
+ * CRL is made from) was loaded without its private key.
+ */
+export class PkiUnavailableError extends PkiError {}
+
 export interface BuildOptions {
   workDir: string;
   scenarioDir: string;
   /** "Now" for validity periods (scenarios with a clock set it). */
   now?: Date;
+  /**
+   * Called for each item that cannot be made for want of a key, and for the items that need it;
+   * the build goes on without them. Without it, such an item is an error like any other.
+   */
+  onUnavailable?: (item: string, reason: string) => void;
 }
 
 /** Resolves "-30d", "+1h" or an ISO date against now. */
@@ -115,13 +127,27 @@ export async function buildPki(decls: Record<string, PkiDecl>, options: BuildOpt
   }
 
   const items: Record<string, PkiItem> = {};
+  const unavailable = new Map<string, string>();
   for (const name of buildOrder(decls)) {
     const d = decls[name]!;
+    const missing = dependencies(name, d).find((dep) => unavailable.has(dep));
+    if (missing && options.onUnavailable) {
+      const reason = `needs ${missing}, which cannot be made: ${unavailable.get(missing)}`;
+      unavailable.set(name, reason);
+      options.onUnavailable(name, reason);
+      continue;
+    }
     try {
       if (d.kind === 'pkcs12') items[name] = await buildPkcs12(name, d.spec as unknown as Pkcs12Decl, items, options);
       else if (d.kind === 'crl') items[name] = await buildCrl(name, d.spec as unknown as CrlDecl, items, options, now);
       else items[name] = await buildCertificate(name, d.spec as CertificateDecl, await keys.get(name)!, items, options, now);
     } catch (e) {
+      if (e instanceof PkiUnavailableError && options.onUnavailable) {
+        const reason = e.message.replace(`pki.${name}: `, '');
+        unavailable.set(name, reason);
+        options.onUnavailable(name, reason);
+        continue;
+      }
       if (e instanceof PkiError) throw e;
       throw new PkiError(name, (e as Error).message);
     }
@@ -146,9 +172,9 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
     const blocks = x509.PemConverter.decode(text);
     if (!blocks.length) throw new PkiError(name, `${d.certFile} holds no PEM certificate`);
     certificate = new x509.X509Certificate(blocks[0]!);
-    if (!key) throw new PkiError(name, `certFile needs a keyFile beside it`);
   } else {
     if (!key) throw new PkiError(name, 'no key');
+    if (issuerItem && !issuerItem.key) throw new PkiUnavailableError(name, `its issuer ${issuerItem.name} was loaded without its private key`);
     if (d.subject === undefined) throw new PkiError(name, 'a generated certificate needs a subject');
     const subject = parseSubject(d.subject);
     const usage: Usage = d.usage ?? (issuerItem ? 'server' : 'ca');
@@ -159,7 +185,7 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
     certificate = await issueCertificate({
       subject,
       key,
-      ...(issuerItem ? { issuer: { subject: issuerItem.certificate.subjectName, key: issuerItem.key, certificate: issuerItem.certificate } } : {}),
+      ...(issuerItem ? { issuer: { subject: issuerItem.certificate.subjectName, key: issuerItem.key!, certificate: issuerItem.certificate } } : {}),
       serialHex: d.serial !== undefined ? serialToHex(d.serial) : randomSerial(),
       notBefore,
       notAfter,
@@ -188,18 +214,19 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
 
   const issuers = issuerItem ? [issuerItem.certificate, ...issuerItem.issuers] : [];
   const pem = certificate.toString('pem') + '\n';
-  const keyPem = exportPrivateKey(key, d.keyFormat ?? 'pkcs8', d.keyPassword, d.keyCipher ?? 'des-ede3-cbc');
+  const keyPem = key ? exportPrivateKey(key, d.keyFormat ?? 'pkcs8', d.keyPassword, d.keyCipher ?? 'des-ede3-cbc') : undefined;
   const chainPem = issuers.map((c) => c.toString('pem') + '\n').join('');
   const selfSigned = (c: x509.X509Certificate) => c.subject === c.issuer;
   const fullchainPem = [certificate, ...issuers.filter((c) => !selfSigned(c))].map((c) => c.toString('pem') + '\n').join('');
 
   Object.assign(props, {
     certFile: `${base}.crt`,
-    keyFile: `${base}.key`,
+    // A certificate loaded without its key has no key properties: {{name.keyFile}} is then a
+    // run-time error naming it, not an empty file.
+    ...(keyPem ? { keyFile: `${base}.key`, keyPem } : {}),
     chainFile: `${base}.chain.pem`,
     fullchainFile: `${base}.fullchain.pem`,
     pem,
-    keyPem,
     chainPem,
     serial: certificate.serialNumber,
     fingerprint: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex').toUpperCase().match(/../g)!.join(':'),
@@ -208,11 +235,11 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
     commonName: certificate.subjectName.getField('CN').at(-1) ?? '',
     notBefore: certificate.notBefore.toISOString(),
     notAfter: certificate.notAfter.toISOString(),
-    keyType: key.type,
+    ...(key ? { keyType: key.type } : {}),
     ...(d.keyPassword !== undefined ? { keyPassword: d.keyPassword } : d.password !== undefined ? { keyPassword: d.password } : {}),
   });
   await writeFileAtomic(props.certFile!, pem);
-  await writePrivate(props.keyFile!, keyPem);
+  if (keyPem) await writePrivate(props.keyFile!, keyPem);
   await writeFileAtomic(props.chainFile!, chainPem);
   await writeFileAtomic(props.fullchainFile!, fullchainPem);
   if (d.der) {
@@ -234,13 +261,14 @@ async function buildPkcs12(name: string, d: Pkcs12Decl, built: Record<string, Pk
   };
   const certificates = [source.certificate, ...(d.chain === false ? [] : source.issuers)].map((c) => new Uint8Array(c.rawData));
   const keyItem = d.keyOf ? certificateItem(built, d.keyOf, 'keyOf') : source;
-  const data = writePkcs12({ ...(d.withoutKey ? {} : { keyPkcs8: keyItem.key.pkcs8 }), certificates, password: d.password, protection, ...(d.name !== undefined ? { friendlyName: d.name } : {}), ...(d.localKeyId === false ? { localKeyId: false } : {}) });
+  if (!d.withoutKey && !keyItem.key) throw new PkiUnavailableError(name, `${keyItem.name} was loaded without its private key`);
+  const data = writePkcs12({ ...(d.withoutKey ? {} : { keyPkcs8: keyItem.key!.pkcs8 }), certificates, password: d.password, protection, ...(d.name !== undefined ? { friendlyName: d.name } : {}), ...(d.localKeyId === false ? { localKeyId: false } : {}) });
   const p12File = join(o.workDir, PKI_SUBDIR, `${name}.p12`);
   await writePrivate(p12File, data);
   return {
     kind: 'pkcs12',
     name,
-    props: { p12File, password: d.password, friendlyName: d.name ?? '', profile: d.profile ?? 'modern', certFile: source.props.certFile!, keyFile: source.props.keyFile! },
+    props: { p12File, password: d.password, friendlyName: d.name ?? '', profile: d.profile ?? 'modern', certFile: source.props.certFile!, ...(source.props.keyFile ? { keyFile: source.props.keyFile } : {}) },
   };
 }
 
@@ -248,13 +276,14 @@ const REASONS: Record<string, x509.X509CrlReason> = Object.fromEntries(Object.en
 
 async function buildCrl(name: string, d: CrlDecl, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<OtherItem> {
   const issuer = certificateItem(built, d.crl, 'crl');
+  if (!issuer.key) throw new PkiUnavailableError(name, `its issuer ${issuer.name} was loaded without its private key`);
   const revoked = (d.revoked ?? []).map((r) => {
     const entry = typeof r === 'string' ? { item: r } : r;
     const serialHex = entry.item ? certificateItem(built, entry.item, 'revoked').certificate.serialNumber : serialToHex(entry.serial ?? '');
     return { serialHex, date: entry.date ? resolveWhen(entry.date, now) : now, ...(entry.reason ? { reason: REASONS[entry.reason]! } : {}) };
   });
   const crl = await issueCrl({
-    issuer,
+    issuer: { certificate: issuer.certificate, key: issuer.key },
     revoked,
     thisUpdate: d.thisUpdate ? resolveWhen(d.thisUpdate, now) : now,
     nextUpdate: resolveWhen(d.nextUpdate ?? '+7d', now),

@@ -77,7 +77,7 @@ export const certificateSchema = s.object(
     caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),
     csr: s.boolean('also write a CSR (<name>.csr) for the key and subject'),
     der: s.boolean('also write the certificate in DER (<name>.der)'),
-    certFile: s.string({ inputFile: true, description: 'load this certificate instead of generating one (relative to the scenario file)' }),
+    certFile: s.string({ inputFile: true, description: 'load this certificate instead of generating one (relative to the scenario file); without keyFile it is a trust anchor only, and steps that need what it would issue are skipped' }),
     keyFile: s.string({ inputFile: true, description: 'load this private key instead of generating one' }),
     password: s.string({ description: 'password of keyFile when it is encrypted' }),
   },

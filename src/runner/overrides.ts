@@ -2,15 +2,16 @@
 // - `--target NAME=URL`: in every scenario that declares a service NAME, that service is not
 //   started; an `external` service stands in for it, so the steps (and services that use it,
 //   such as a proxy's `to:`) talk to the deployment at URL.
-// - `--pki NAME=CERT,KEY`: the PKI item NAME is loaded from those files instead of generated,
+// - `--pki NAME=CERT[,KEY]`: the PKI item NAME is loaded from those files instead of generated,
 //   so the deployment's own CA and client certificate are used. Items it issues are issued
-//   with its key (an expired or wrong-purpose certificate from the operator's own CA).
+//   with its key (an expired or wrong-purpose certificate from the operator's own CA); without
+//   the key, the steps that need them are skipped with the reason.
 import type { Scenario } from '../scenario/types.ts';
 
 export interface PkiFiles {
   certFile: string;
-  keyFile: string;
-  password?: string;
+  /** Absent: a trust anchor only; what it would issue is skipped. */
+  keyFile?: string;
 }
 
 export interface Overrides {
@@ -25,7 +26,7 @@ export function applyOverrides(scenario: Scenario, o: Overrides): Scenario {
     if (!decl) continue;
     // A `start: step` service still waits for its start step; what it used (PKI, services) it no longer needs.
     const spec = { url, replaces: decl.kind, ...(decl.spec.start === 'step' ? { start: 'step' } : {}) };
-    services[name] = { name, kind: 'external', spec, dependsOn: [], ...(decl.at ? { at: decl.at } : {}) };
+    services[name] = { name, kind: 'external', spec, dependsOn: [], usesPki: [], ...(decl.at ? { at: decl.at } : {}) };
   }
   const pki = { ...scenario.pki };
   for (const [name, files] of Object.entries(o.pki)) {

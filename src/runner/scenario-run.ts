@@ -101,8 +101,10 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         continue;
       }
       const runtimeSkip = step.skipOn?.[o.runtime];
-      if (step.skip || runtimeSkip || (hasOnly && !step.only)) {
-        const reason = step.skip ?? (runtimeSkip ? `on ${o.runtime}: ${runtimeSkip}` : 'not marked only');
+      // A step that uses a PKI item the given files cannot make (an operator's CA without its key) is skipped, saying why.
+      const lacking = step.usesPki.find((item) => item in world.unavailable);
+      if (step.skip || runtimeSkip || lacking || (hasOnly && !step.only)) {
+        const reason = step.skip ?? (runtimeSkip ? `on ${o.runtime}: ${runtimeSkip}` : lacking ? `needs pki item ${lacking}, which cannot be made: ${world.unavailable[lacking]}` : 'not marked only');
         const outcome: StepOutcome = { ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason };
         steps.push(outcome);
         o.reporters.emit('onStepEnd', info, outcome);

@@ -21,6 +21,8 @@ export interface World {
   /** Starts a `start: step` service now; returns why it failed, if it did. */
   startService(name: string): Promise<string | undefined>;
   restartService(name: string): Promise<string | undefined>;
+  /** PKI items that could not be made (an issuer loaded without its key), with why. */
+  unavailable: Record<string, string>;
   timings: { pki: number; services: number };
 }
 
@@ -42,9 +44,11 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
 
   const pkiStart = performance.now();
   const pki: World['pki'] = {};
+  const unavailable: World['unavailable'] = {};
   try {
     const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, { kind: d.kind, spec: d.spec }]));
-    const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir });
+    const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir, onUnavailable: (item, reason) => (unavailable[item] = reason) });
+    for (const [n, reason] of Object.entries(unavailable)) log(`pki ${n} is not available: ${reason}`);
     for (const [n, item] of Object.entries(items)) pki[n] = { ...item.props, item };
   } catch (e) {
     const name = (e as { item?: string }).item;
@@ -67,6 +71,8 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   const startService = async (name: string): Promise<string | undefined> => {
     const decl = scenario.services[name]!;
     const kind = o.catalog.services.get(decl.kind)!;
+    const lacking = decl.usesPki.find((item) => item in unavailable);
+    if (lacking) return `service ${name} (${decl.kind}) cannot start: it uses pki item ${lacking}, which cannot be made: ${unavailable[lacking]}`;
     let running: RunningService | undefined;
     let stopped = false;
     // Stops once, whether a restart or the teardown asks first.
@@ -113,7 +119,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     delete services[name];
     return startService(name);
   };
-  return { workDir, pki, services, scope, log, startService, restartService, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+  return { workDir, pki, services, scope, log, startService, restartService, unavailable, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
 }
 
 export function isWorld(x: World | SetupOutcome): x is World {

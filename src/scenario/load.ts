@@ -118,7 +118,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
     serviceRefs[name] = c.refs;
     inputFiles.push(...c.inputFiles);
     const pos = positionOf(keyNode, c);
-    services[name] = { name, kind, spec: toPlain(value, doc) as Record<string, unknown>, dependsOn: [], ...(pos ? { at: pos } : {}) };
+    services[name] = { name, kind, spec: toPlain(value, doc) as Record<string, unknown>, dependsOn: [], usesPki: [], ...(pos ? { at: pos } : {}) };
   }
 
   // ---- steps
@@ -153,6 +153,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
         ...(plain.skipOn ? { skipOn: plain.skipOn as Record<string, string> } : {}),
         ...(todo ? { todo } : {}),
         only: plain.only === true,
+        usesPki: pkiUsed(c.refs, { spec: plain[kind], expect: plain.expect }, pki),
         ...(pos ? { at: pos } : {}),
       });
     });
@@ -237,6 +238,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
     for (const d of interpolationDeps[name] ?? []) deps.add(d);
     deps.delete(name);
     decl.dependsOn = [...deps];
+    decl.usesPki = pkiUsed(serviceRefs[name] ?? [], decl.spec, pki);
   }
   const serviceGraph = Object.fromEntries(Object.entries(services).map(([n, d]) => [n, d.dependsOn]));
   const serviceOrder = reportCycle(serviceGraph, 'services', services, problems);
@@ -320,4 +322,11 @@ function yamlMessage(code: string, message: string): string {
     default:
       return `YAML syntax: ${first}`;
   }
+}
+
+/** The PKI items a step or service uses: named in a `ref: 'pki'` field, or in a {{reference}}. */
+function pkiUsed(refs: Reference[], value: unknown, pki: Record<string, PkiItemDecl>): string[] {
+  const named = refs.filter((r) => r.to === 'pki').map((r) => r.name);
+  const referenced = findRefs(JSON.stringify(value) ?? '').map((r) => r.root).filter((root) => root in pki);
+  return [...new Set([...named, ...referenced])];
 }

@@ -36,6 +36,8 @@ export interface ServiceDecl {
   spec: Record<string, unknown>;
   /** Other services this one uses (they start first and stop last). */
   dependsOn: string[];
+  /** PKI items it names (`cert: server`) or refers to (`{{server.certFile}}`). */
+  usesPki: string[];
   at?: SourcePosition;
 }
 
@@ -52,6 +54,8 @@ export interface StepDecl {
   skipOn?: Record<string, string>;
   todo?: string;
   only: boolean;
+  /** PKI items it names (`clientCert: client`) or refers to (`{{client.certFile}}`). */
+  usesPki: string[];
   at?: SourcePosition;
 }
 

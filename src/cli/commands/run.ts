@@ -37,14 +37,16 @@ Options:
                      (always on when the CI environment variable is set)
   --target NAME=URL  do not start service NAME: its steps talk to the real deployment at
                      URL instead ({{NAME.url}}, .host, .port come from it); repeatable
-  --pki NAME=CRT,KEY load PKI item NAME from these PEM files instead of generating it
-                     (your CA, your client certificate); repeatable
+  --pki NAME=CRT[,KEY]
+                     load PKI item NAME from these PEM files instead of generating it
+                     (your CA, your client certificate); without KEY it is trusted only,
+                     and steps needing what it would issue are skipped; repeatable
 
 Examples:
   certharness run scenarios/*.yaml
   certharness run scenarios --tag mtls --reporter console --reporter junit=report.xml
   certharness run scenarios --shard 2/4 --reporter json=shard-2.json
-  certharness run scenarios/001-deployment-check.yaml --target upstream=https://api.example.net:8443 \
+  certharness run scenarios/001-deployment-check.yaml --target upstream=https://api.example.net:8443 \\
       --pki ca=ca.crt,ca.key --pki client=client.crt,client.key
 
 Exit codes: 0 passed, 1 a scenario failed, 2 bad input, 3 internal error, 130 interrupted.
@@ -77,15 +79,16 @@ export function parseTargets(list: string[]): Record<string, string> {
   return targets;
 }
 
-/** --pki NAME=CERT,KEY: both files must exist; paths are taken from the current directory. */
+/** --pki NAME=CERT[,KEY]: the files must exist; paths are taken from the current directory. */
 export function parsePkiFiles(list: string[]): Record<string, PkiFiles> {
   const out: Record<string, PkiFiles> = {};
   for (const p of list) {
-    const m = /^([A-Za-z_][\w-]*)=([^,]+),([^,]+)$/.exec(p);
-    if (!m) throw new UsageError(`--pki ${p}: expected NAME=CERT,KEY, e.g. --pki client=client.crt,client.key`);
-    const [certFile, keyFile] = [resolve(m[2]!), resolve(m[3]!)];
-    for (const f of [certFile, keyFile]) if (!existsSync(f)) throw new UsageError(`--pki ${p}: ${f}: no such file`);
-    out[m[1]!] = { certFile, keyFile };
+    const m = /^([A-Za-z_][\w-]*)=([^,]+)(?:,([^,]+))?$/.exec(p);
+    if (!m) throw new UsageError(`--pki ${p}: expected NAME=CERT or NAME=CERT,KEY, e.g. --pki client=client.crt,client.key`);
+    const certFile = resolve(m[2]!);
+    const keyFile = m[3] !== undefined ? resolve(m[3]) : undefined;
+    for (const f of [certFile, keyFile]) if (f !== undefined && !existsSync(f)) throw new UsageError(`--pki ${p}: ${f}: no such file`);
+    out[m[1]!] = { certFile, ...(keyFile ? { keyFile } : {}) };
   }
   return out;
 }
