@@ -298,3 +298,46 @@ export function toJsonSchema(schema: Schema): Record<string, unknown> {
       return { ...d, anyOf: Object.values(schema.variants).map(toJsonSchema) };
   }
 }
+
+type JsonSchema = Record<string, unknown>;
+
+/** The subschemas of a JSON Schema node, by where they sit: anyOf, items, properties, additionalProperties. */
+function mapSubschemas(node: JsonSchema, f: (child: JsonSchema) => JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...node };
+  if (Array.isArray(node.anyOf)) out.anyOf = (node.anyOf as JsonSchema[]).map(f);
+  if (node.items && typeof node.items === 'object') out.items = f(node.items as JsonSchema);
+  if (node.properties) out.properties = Object.fromEntries(Object.entries(node.properties as Record<string, JsonSchema>).map(([k, v]) => [k, f(v)]));
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.additionalProperties = f(node.additionalProperties as JsonSchema);
+  return out;
+}
+
+/**
+ * Moves every subschema of at least `minChars` that occurs more than once into `$defs`, and
+ * refers to it with `$ref`: the expect matchers repeat for every field of every step kind, and
+ * an editor should not have to load each copy. Same meaning, a fraction of the size.
+ */
+export function shareRepeatedSubschemas(root: JsonSchema, minChars = 200): JsonSchema {
+  const counts = new Map<string, number>();
+  const count = (node: JsonSchema): void => {
+    const key = JSON.stringify(node);
+    if (key.length >= minChars) counts.set(key, (counts.get(key) ?? 0) + 1);
+    mapSubschemas(node, (child) => (count(child), child));
+  };
+  mapSubschemas(root, (child) => (count(child), child));
+  const names = new Map<string, string>();
+  const defs: Record<string, JsonSchema> = {};
+  // Outermost first: a shared subtree's own repeats are shared inside its definition.
+  const share = (node: JsonSchema): JsonSchema => {
+    const key = JSON.stringify(node);
+    if ((counts.get(key) ?? 0) < 2) return mapSubschemas(node, share);
+    let name = names.get(key);
+    if (!name) {
+      name = `shared${names.size + 1}`;
+      names.set(key, name);
+      defs[name] = mapSubschemas(node, share);
+    }
+    return { $ref: `#/$defs/${name}` };
+  };
+  const shared = mapSubschemas(root, share);
+  return Object.keys(defs).length ? { ...shared, $defs: defs } : shared;
+}

@@ -3,7 +3,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { scenarioSchema, SCHEMA_ID } from '../../scenario/format.ts';
-import { toJsonSchema } from '../../scenario/schema.ts';
+import { shareRepeatedSubschemas, toJsonSchema } from '../../scenario/schema.ts';
 
 export const SCHEMA_HELP = `Usage: certharness schema
 
@@ -20,7 +20,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: SCHEMA_ID,
     title: 'certharness scenario',
-    ...toJsonSchema(scenarioSchema(createCatalog().format)),
+    ...shareRepeatedSubschemas(toJsonSchema(scenarioSchema(createCatalog().format))),
   };
 }
 
