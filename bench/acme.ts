@@ -75,6 +75,14 @@ async function measure(server: Server, concurrency: number): Promise<{ perSecond
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-acme-'));
 const servers: Server[] = [];
+// The servers are processes of their own: on Ctrl-C, or a timeout's SIGTERM, stop them too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.all(servers.map((s) => s.daemon.stop()))
+      .finally(() => rmSync(dir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  });
+}
 try {
   servers.push(await startServer('certharness', dir));
   if (which('pebble')) servers.push(await startServer('pebble', dir));

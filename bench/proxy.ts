@@ -38,6 +38,15 @@ const catalog = createCatalog();
 const loaded = loadScenarioText(file, SCENARIO, { catalog: catalog.format, env: process.env });
 if (!loaded.scenario) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
 const teardown = new TeardownStack();
+// nginx is a process of its own: on Ctrl-C, or a timeout's SIGTERM, tear the world down too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void teardown
+      .unwind()
+      .finally(() => rmSync(dir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  });
+}
 try {
   const world = await buildWorld(loaded.scenario, { catalog, signal: new AbortController().signal, env: process.env, keep: false }, teardown);
   if (!isWorld(world)) throw new Error(world.message);
