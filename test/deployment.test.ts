@@ -48,45 +48,51 @@ steps: []
   return world.services.api.url as string;
 }
 
-t.test('a deployment that requires client certificates passes the bundled check with the operator\'s CA and client', async (t) => {
-  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
+interface CheckRun {
+  code: number | null;
+  stdout: string;
+  url: string;
+  junit: string;
+  scenario: { targets?: Record<string, string>; steps: { name: string; status: string; reason?: string }[] };
+}
+
+/** 001-deployment-check against nginx with the operator's PKI, through --target and these --pki overrides. */
+async function checkDeployment(t: Parameters<typeof needPeer>[0] & Parameters<typeof deployment>[0], verifyClient: 'on' | 'optional', pki: string[]): Promise<CheckRun | undefined> {
+  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return undefined;
   const dir = tempDir();
   operatorPki(dir);
-  const url = await deployment(t, dir, 'on');
-  const report = join(dir, 'report.xml');
-  const json = join(dir, 'report.json');
-  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt,ca.key', '--pki', 'client=client.crt,client.key', '--reporter', 'tap', '--reporter', `junit=${report}`, '--reporter', `json=${json}`], { cwd: dir });
-  t.equal(r.code, 0, r.stdout);
-  t.match(r.stdout, /# passed 5, failed 0/);
-  const result = JSON.parse(readFileSync(json, 'utf8'));
-  t.strictSame(result.scenarios[0].targets, { upstream: url }, 'the report says which deployment it checked');
-  t.match(readFileSync(report, 'utf8'), `<property name="target.upstream" value="${url}"/>`);
+  const url = await deployment(t, dir, verifyClient);
+  const [junit, json] = [join(dir, 'report.xml'), join(dir, 'report.json')];
+  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, ...pki.flatMap((p) => ['--pki', p]), '--reporter', 'tap', '--reporter', `junit=${junit}`, '--reporter', `json=${json}`], { cwd: dir });
+  return { code: r.code, stdout: r.stdout, url, junit: readFileSync(junit, 'utf8'), scenario: JSON.parse(readFileSync(json, 'utf8')).scenarios[0] };
+}
+
+const OPERATOR_PKI = ['ca=ca.crt,ca.key', 'client=client.crt,client.key'];
+
+t.test('a deployment that requires client certificates passes the bundled check with the operator\'s CA and client', async (t) => {
+  const run = await checkDeployment(t, 'on', OPERATOR_PKI);
+  if (!run) return;
+  t.equal(run.code, 0, run.stdout);
+  t.match(run.stdout, /# passed 5, failed 0/);
+  t.strictSame(run.scenario.targets, { upstream: run.url }, 'the report says which deployment it checked');
+  t.match(run.junit, `<property name="target.upstream" value="${run.url}"/>`);
 });
 
 t.test('a deployment where client certificates are optional fails on that step, and only on it', async (t) => {
-  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
-  const dir = tempDir();
-  operatorPki(dir);
-  const url = await deployment(t, dir, 'optional');
-  const json = join(dir, 'report.json');
-  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt,ca.key', '--pki', 'client=client.crt,client.key', '--reporter', `json=${json}`], { cwd: dir });
-  t.equal(r.code, 1);
-  const steps = JSON.parse(readFileSync(json, 'utf8')).scenarios[0].steps as { name: string; status: string }[];
+  const run = await checkDeployment(t, 'optional', OPERATOR_PKI);
+  if (!run) return;
+  t.equal(run.code, 1);
   t.strictSame(
-    steps.filter((s) => s.status !== 'passed').map((s) => s.name),
+    run.scenario.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
     ['without a client certificate it is refused'],
   );
 });
 
 t.test("with the CA's certificate alone (no key), what it would issue is skipped with the reason, and the rest still runs", async (t) => {
-  if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return;
-  const dir = tempDir();
-  operatorPki(dir);
-  const url = await deployment(t, dir, 'on');
-  const json = join(dir, 'report.json');
-  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, '--pki', 'ca=ca.crt', '--pki', 'client=client.crt,client.key', '--reporter', `json=${json}`], { cwd: dir });
-  t.equal(r.code, 0, r.stdout);
-  const steps = JSON.parse(readFileSync(json, 'utf8')).scenarios[0].steps as { name: string; status: string; reason?: string }[];
+  const run = await checkDeployment(t, 'on', ['ca=ca.crt', 'client=client.crt,client.key']);
+  if (!run) return;
+  t.equal(run.code, 0, run.stdout);
+  const steps = run.scenario.steps;
   t.strictSame(steps.map((s) => s.status), ['passed', 'passed', 'passed', 'skipped', 'skipped']);
   t.equal(steps[3]!.reason, 'needs pki item expired, which cannot be made: its issuer ca was loaded without its private key');
   t.equal(steps[4]!.reason, 'needs pki item serverOnly, which cannot be made: its issuer ca was loaded without its private key');

@@ -52,29 +52,28 @@ Examples:
 Exit codes: 0 passed, 1 a scenario failed, 2 bad input, 3 internal error, 130 interrupted.
 `;
 
+/** `NAME=VALUE` of a repeatable option, split at the first `=`; `example` shows the form when it is not. */
+function splitAssignment(flag: string, text: string, example: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq < 1) throw new UsageError(`${flag} ${text}: expected ${example}`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
 export function parseVars(list: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const v of list) {
-    const eq = v.indexOf('=');
-    if (eq < 1) throw new UsageError(`--var ${v}: expected NAME=VALUE`);
-    vars[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return vars;
+  return Object.fromEntries(list.map((v) => splitAssignment('--var', v, 'NAME=VALUE')));
 }
 
 /** --target NAME=URL, each URL one `external` service can stand for. */
 export function parseTargets(list: string[]): Record<string, string> {
   const targets: Record<string, string> = {};
   for (const t of list) {
-    const eq = t.indexOf('=');
-    if (eq < 1) throw new UsageError(`--target ${t}: expected NAME=URL, e.g. --target upstream=https://api.example.net:8443`);
-    const url = t.slice(eq + 1);
+    const [name, url] = splitAssignment('--target', t, 'NAME=URL, e.g. --target upstream=https://api.example.net:8443');
     try {
       externalProps(url);
     } catch (e) {
       throw new UsageError(`--target ${t}: ${(e as Error).message}`);
     }
-    targets[t.slice(0, eq)] = url;
+    targets[name] = url;
   }
   return targets;
 }
