@@ -35,7 +35,8 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
   return {
     async forward(req) {
       try {
-        const res = await undiciRequest(new URL(req.path, origin), { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent });
+        // origin and path apart: a path is never resolved as a URL, so `//host/` cannot redirect the request.
+        const res = await undiciRequest({ origin: origin.origin, path: req.path } as never, { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent });
         return { status: res.statusCode, headers: res.headers as Record<string, string | string[]>, body: res.body as unknown as Readable, ...(seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {}) };
       } catch (e) {
         let error = tlsFailure(seen.error ?? (e as { cause?: unknown }).cause ?? e);

@@ -1,5 +1,6 @@
 // Turns an expectation and a step's plain-data result into assertions. Pure: no I/O.
 import { MATCHER_KEYS } from './vocabulary.ts';
+import { compilePattern } from '../scenario/pattern.ts';
 import { isDeepStrictEqual } from 'node:util';
 
 export interface Assertion {
@@ -79,11 +80,6 @@ function looselyEqual(a: unknown, b: unknown): boolean {
   return scalar(a) && scalar(b) && String(a) === String(b);
 }
 
-function toRegExp(pattern: string): RegExp {
-  const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(pattern);
-  return m ? new RegExp(m[1]!, m[2]) : new RegExp(pattern);
-}
-
 function apply(op: string, arg: unknown, value: unknown): Outcome {
   switch (op) {
     case 'equals':
@@ -101,7 +97,7 @@ function apply(op: string, arg: unknown, value: unknown): Outcome {
       return { ok, description: `contains ${show(arg)}` };
     }
     case 'matches': {
-      const ok = typeof value === 'string' && toRegExp(String(arg)).test(value);
+      const ok = typeof value === 'string' && compilePattern(String(arg)).test(value);
       return { ok, description: `matches ${String(arg)}` };
     }
     case 'lt':

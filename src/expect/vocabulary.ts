@@ -8,6 +8,7 @@
 //     durationMs: { lt: 2000 }
 //     tls: { protocol: { oneOf: [TLSv1.2, TLSv1.3] } }   # nested fields
 import { s, type Schema } from '../scenario/schema.ts';
+import { patternProblem } from '../scenario/pattern.ts';
 
 export const MATCHER_KEYS = ['equals', 'contains', 'matches', 'not', 'lt', 'lte', 'gt', 'gte', 'exists', 'oneOf', 'length'] as const;
 export type MatcherKey = (typeof MATCHER_KEYS)[number];
@@ -27,7 +28,7 @@ function matcherObject(t: ValueType, withNot: boolean): Schema {
   };
   if (t === 'string' || t === 'any') {
     props.contains = s.describe(s.anyOf([s.string(), s.number(), s.boolean()]), 'the text contains this substring (or the list contains this item)');
-    props.matches = s.string({ description: 'the text matches this regular expression (JavaScript syntax; write /re/i for flags)' });
+    props.matches = s.string({ description: 'the text matches this regular expression (RE2 syntax, matched in linear time: JavaScript\'s without lookaround or backreferences; write /re/i, /re/m, /re/s for flags)', check: patternProblem });
     props.length = s.describe(s.anyOf([s.integer({ minimum: 0 }), s.object({ lt: s.number(), lte: s.number(), gt: s.number(), gte: s.number(), equals: s.number() })]), 'length of the text or list');
   }
   if (t === 'number' || t === 'any') {

@@ -9,7 +9,7 @@ import { issueCertificate, randomSerial, serialToHex, usageDefaults, type Usage 
 import { parseSubject } from './names.ts';
 import { writeFileAtomic, writePrivate } from './files.ts';
 import { signParams } from './key-spec.ts';
-import { parseDuration } from '../scenario/duration.ts';
+import { resolveWhen } from './when.ts';
 import type { CertificateDecl, Pkcs12Decl, CrlDecl } from './declare.ts';
 import { issueCrl } from './crl.ts';
 import { writePkcs12 } from './pkcs12/write.ts';
@@ -68,18 +68,6 @@ export interface BuildOptions {
   onUnavailable?: (item: string, reason: string) => void;
 }
 
-/** Resolves "-30d", "+1h" or an ISO date against now. */
-export function resolveWhen(text: string, now: Date): Date {
-  const rel = /^([+-])(.+)$/.exec(text.trim());
-  if (rel) {
-    const ms = parseDuration(rel[2]!);
-    if (ms === undefined) throw new Error(`'${text}' is not an offset like -30d`);
-    return new Date(now.getTime() + (rel[1] === '-' ? -ms : ms));
-  }
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new Error(`'${text}' is not a date`);
-  return d;
-}
 
 /** The items an item needs built first. */
 function dependencies(name: string, d: PkiDecl): string[] {

@@ -7,6 +7,7 @@
 //     old:    { issuer: ca, subject: "CN=old", usage: client, notBefore: -30d, notAfter: -1d }   # expired
 //     real:   { certFile: /etc/ssl/site.crt, keyFile: /etc/ssl/site.key }     # loaded, not generated
 import { s } from '../scenario/schema.ts';
+import { checkCertificateDecl } from './rules.ts';
 import { KEY_TYPES, HASHES } from './key-spec.ts';
 import { KEY_FORMATS, KEY_CIPHERS } from './keys.ts';
 import { USAGES, KEY_USAGE_NAMES, EKU_NAMES } from './certificate.ts';
@@ -40,6 +41,7 @@ export interface CertificateDecl {
   certFile?: string;
   keyFile?: string;
   password?: string;
+  broken?: boolean;
 }
 
 const subjectSchema = s.anyOf(
@@ -63,10 +65,10 @@ export const certificateSchema = s.object(
     usage: s.enum(USAGES, 'sets basicConstraints, keyUsage and extendedKeyUsage: ca (default without issuer), server (default with issuer), client, server+client, none'),
     keyUsage: s.array(s.enum(KEY_USAGE_NAMES), { description: 'overrides the keyUsage that usage implies' }),
     extendedKeyUsage: s.array(s.enum(EKU_NAMES), { description: 'overrides the extendedKeyUsage that usage implies; [] leaves it out' }),
-    pathlen: s.integer({ minimum: 0, description: 'basicConstraints pathLenConstraint of a CA' }),
+    pathlen: s.integer({ minimum: 0, maximum: 255, description: 'basicConstraints pathLenConstraint of a CA (at most 255)' }),
     san: s.array(s.anyOf([s.string(), s.number()]), { description: 'subjectAltName: host names, IP addresses, e-mail addresses, URIs (or dns:/ip:/email:/uri: prefixed)' }),
     serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'serial number, like -set_serial (01, 0x1F, 1234); default: random 128-bit'),
-    days: s.number({ minimum: 0, description: 'validity from now in days (default 365; like openssl -days)' }),
+    days: s.number({ minimum: 0, maximum: 36_500, description: 'validity from now in days (default 365; like openssl -days; at most 36500 — for longer, notAfter: 9999-12-31T23:59:59Z)' }),
     notBefore: when,
     notAfter: when,
     hash: s.enum(HASHES, 'signature hash (default sha256)'),
@@ -80,8 +82,9 @@ export const certificateSchema = s.object(
     certFile: s.string({ inputFile: true, description: 'load this certificate instead of generating one (relative to the scenario file); without keyFile it is a trust anchor only, and steps that need what it would issue are skipped' }),
     keyFile: s.string({ inputFile: true, description: 'load this private key instead of generating one' }),
     password: s.string({ description: 'password of keyFile when it is encrypted' }),
+    broken: s.boolean('make it even where RFC 5280 forbids it (a zero or 21-octet serial, a 65-character CN, a SAN that is not a name, notAfter before notBefore): a deliberately wrong certificate, which `pki lint` reports'),
   },
-  { description: 'a key and certificate, generated fresh for the run or loaded from files' },
+  { description: 'a key and certificate, generated fresh for the run or loaded from files', check: checkCertificateDecl },
 );
 
 export interface Pkcs12Decl {

@@ -3,6 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Scenario, StepDecl } from '../scenario/types.ts';
 import { interpolate, UnresolvedReferenceError, type Scope } from '../scenario/interpolate.ts';
+import { OutsideWorkDirError } from '../scenario/work-path.ts';
 import { evaluate, type Assertion } from '../expect/evaluate.ts';
 import { buildWorld, isWorld } from './world.ts';
 import type { Catalog } from './catalog.ts';
@@ -184,7 +185,9 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
     );
     result = await Promise.race([running, abandoned]);
   } catch (e) {
-    if ((e as Error).message !== 'abandoned') {
+    if (e instanceof OutsideWorkDirError) {
+      result = { error: { code: e.code, message: e.message } };
+    } else if ((e as Error).message !== 'abandoned') {
       // A step kind threw: that is a bug in the harness, reported as such and not as the user's failure.
       result = { error: { code: 'HARNESS_BUG', message: `the ${step.kind} step crashed: ${(e as Error).stack ?? String(e)}` } };
     } else result = {};

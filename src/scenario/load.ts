@@ -1,14 +1,16 @@
 // Reads a scenario file into a validated Scenario, or into the full list of its problems.
 // Nothing here starts anything: every problem of a file is known before a run begins.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, visit, Scalar, type Node, type Document } from 'yaml';
 import type { Problem, SourcePosition } from './problem.ts';
-import { validate, positionOf, type ValidationContext, type Reference, s } from './schema.ts';
+import { validate, positionOf, quoteShort, type ValidationContext, type Reference, s } from './schema.ts';
 import { scenarioSchema, serviceVariants, stepSchema } from './format.ts';
 import { findRefs, findMalformed } from './interpolate.ts';
 import { didYouMean } from './suggest.ts';
 import { parseDuration } from './duration.ts';
+import { readScenarioSource } from './source.ts';
+import { expandAliases } from './aliases.ts';
 import type { FormatCatalog, PkiItemDecl, Scenario, ServiceDecl, StepDecl } from './types.ts';
 
 export interface LoadOptions {
@@ -26,18 +28,14 @@ export interface LoadResult {
 }
 
 export function loadScenarioFile(file: string, options: LoadOptions): LoadResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-    return { problems: [{ code: 'missing-file', message: `cannot read scenario ${file}: ${why}` }], source: '' };
-  }
-  return loadScenarioText(file, text, options);
+  const read = readScenarioSource(file);
+  if (typeof read !== 'string') return { problems: [{ ...read, at: { file, line: 1, col: 1 } }], source: '' };
+  return loadScenarioText(file, read, options);
 }
 
 const BUILTIN_ROOTS = ['env', 'vars', 'workDir'];
+/** A PKI item or service name: it is a file name and a {{reference}} root, so nothing that can climb out of a directory. */
+const ITEM_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 export function loadScenarioText(file: string, text: string, options: LoadOptions): LoadResult {
   const lines = new LineCounter();
@@ -52,7 +50,14 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   for (const e of doc.errors) {
     problems.push({ code: 'yaml-syntax', message: yamlMessage(e.code, e.message), at: at(e.pos[0]) });
   }
-  if (problems.length) return { problems, source: text };
+  // A tag (!!js/function, !custom) has no meaning in a scenario: the value would silently be a plain string.
+  for (const w of doc.warnings) {
+    if (w.code === 'TAG_RESOLVE_FAILED') problems.push({ code: 'yaml-syntax', message: `YAML tag ${w.message.split('\n')[0]!.replace(/^Unresolved tag: /, '').replace(/ at line \d+, column \d+:?$/, '')} is not supported: scenarios use plain YAML values`, at: at(w.pos[0]) });
+  }
+  if (problems.length) return { problems: capProblems(problems), source: text };
+  // Aliases become copies of their anchors before anything reads the tree, so `*step` is a step like any other.
+  for (const a of expandAliases(doc)) problems.push({ code: 'yaml-syntax', message: a.message, at: at(a.offset) });
+  if (problems.length) return { problems: capProblems(problems), source: text };
   const root = doc.contents as Node | null;
   if (!isMap(root)) {
     problems.push({ code: 'wrong-type', message: 'a scenario file must be a mapping with at least `scenario:` and `steps:`', at: { file, line: 1, col: 1 } });
@@ -159,6 +164,13 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
     });
   }
 
+  // ---- names become file names (pki/<name>.crt, services/<name>/) and {{name.prop}} roots
+  for (const [section, decls] of [['pki', pki], ['services', services]] as const) {
+    for (const name of Object.keys(decls)) {
+      if (!ITEM_NAME.test(name)) problems.push({ code: 'bad-value', message: `${section} name '${quoteShort(name)}' is not a name: letters, digits, _ and -, starting with a letter or _, at most 64`, hint: 'names become file names and {{name.prop}} references', ...opt(decls[name]!.at) });
+    }
+  }
+
   // ---- one namespace: {{name.prop}} must mean one thing
   for (const name of Object.keys(services)) {
     if (name in pki) problems.push({ code: 'duplicate-name', message: `'${name}' names both a PKI item and a service`, hint: 'rename one of them; {{name.prop}} must mean one thing', ...opt(services[name]!.at) });
@@ -236,14 +248,14 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   for (const [name, decl] of Object.entries(services)) {
     const deps = new Set((serviceRefs[name] ?? []).filter((r) => r.to === 'service' && r.name in services).map((r) => r.name));
     for (const d of interpolationDeps[name] ?? []) deps.add(d);
-    deps.delete(name);
+    if (deps.delete(name)) problems.push({ code: 'dependency-cycle', message: `service ${name} uses itself: a service cannot start after itself`, ...opt(decl.at) });
     decl.dependsOn = [...deps];
     decl.usesPki = pkiUsed(serviceRefs[name] ?? [], decl.spec, pki);
   }
   const serviceGraph = Object.fromEntries(Object.entries(services).map(([n, d]) => [n, d.dependsOn]));
   const serviceOrder = reportCycle(serviceGraph, 'services', services, problems);
 
-  if (problems.length) return { problems: sortProblems(problems), source: text };
+  if (problems.length) return { problems: capProblems(sortProblems(problems)), source: text };
   const plainTop = toPlain(root, doc) as Record<string, unknown>;
   return {
     problems: [],
@@ -303,6 +315,17 @@ function reportCycle(graph: Record<string, string[]>, section: string, decls: Re
   };
   for (const n of Object.keys(graph)) if (!visitNode(n, [])) break;
   return order;
+}
+
+/** A file with a million faults gets the first ones and a count: enough to fix, and a report that stays readable. */
+const MAX_PROBLEMS = 50;
+/** A message quotes the input; a 10 KB reference is shown by its start. */
+const MAX_MESSAGE = 300;
+function capProblems(all: Problem[]): Problem[] {
+  const problems = all.map((p) => (p.message.length > MAX_MESSAGE ? { ...p, message: `${p.message.slice(0, MAX_MESSAGE)}…` } : p));
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const last = problems[MAX_PROBLEMS - 1]!;
+  return [...problems.slice(0, MAX_PROBLEMS), { code: problems[MAX_PROBLEMS]!.code, message: `and ${problems.length - MAX_PROBLEMS} more problems like these`, ...(last.at ? { at: last.at } : {}) }];
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

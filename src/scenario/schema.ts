@@ -4,6 +4,7 @@
 import { isMap, isScalar, isSeq, isAlias, isPair, type Node, type LineCounter, Scalar } from 'yaml';
 import type { Problem, SourcePosition } from './problem.ts';
 import { didYouMean, closest } from './suggest.ts';
+import { parseDuration, formatDuration, MAX_WAIT_MS } from './duration.ts';
 
 interface NumberSchema {
   type: 'number' | 'integer';
@@ -23,6 +24,8 @@ export type Schema =
       ref?: 'pki' | 'service';
       /** The value is a path to an existing input file, relative to the scenario file. */
       inputFile?: boolean;
+      /** A check of the literal value (not run on values with {{references}}): a problem message, or undefined. */
+      check?: (value: string) => string | undefined;
     }
   | NumberSchema
   | { type: 'boolean'; description?: string }
@@ -35,6 +38,11 @@ export type Schema =
       required?: readonly string[];
       /** When set, keys not listed in `properties` are allowed and must match this schema (a map). */
       additional?: Schema;
+      /**
+       * Rules that join several fields (notAfter after notBefore), run on the plain value once
+       * its fields are valid and free of {{references}}: each finding names its key.
+       */
+      check?: ObjectCheck;
     }
   | {
       /** A mapping with exactly one of several tag keys, whose shape depends on that tag (the step kinds). */
@@ -47,6 +55,8 @@ export type Schema =
   | { type: 'anyOf'; description?: string; options: Schema[] }
   | { type: 'any'; description?: string };
 
+export type ObjectCheck = (value: Record<string, unknown>) => { key?: string; message: string }[];
+
 // ---- builders, so schemas read like the format they describe ----
 type Opt<T> = Omit<T, 'type'>;
 export const s = {
@@ -58,7 +68,7 @@ export const s = {
   array: (items: Schema, o: { description?: string; minItems?: number } = {}): Schema => ({ type: 'array', items, ...o }),
   object: (
     properties: Record<string, Schema>,
-    o: { description?: string; required?: readonly string[]; additional?: Schema } = {},
+    o: { description?: string; required?: readonly string[]; additional?: Schema; check?: ObjectCheck } = {},
   ): Extract<Schema, { type: 'object' }> => ({ type: 'object', properties, ...o }),
   tagged: (tagName: string, variants: Record<string, Extract<Schema, { type: 'object' }>>, description?: string): Schema => ({
     type: 'tagged',
@@ -75,9 +85,23 @@ export const s = {
 /** A string, or a list of strings: command lines, SAN lists and the like. */
 export const stringOrList = (description?: string): Schema => s.anyOf([s.string(), s.array(s.string())], description);
 
-/** A duration: a number of milliseconds, or a string like "500ms", "2s", "1m", "61d". */
-export const duration = (description?: string): Schema =>
-  s.anyOf([s.number({ minimum: 0 }), s.string({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$', examples: ['500ms', '2s', '1m'] })], description);
+/**
+ * A duration: a number of milliseconds, or a string like "500ms", "2s", "1m", "61d". Waits
+ * (timeouts, sleeps) are at most a day by default; spans of time (a clock move, a validity)
+ * pass their own bound.
+ */
+export const duration = (description?: string, maxMs: number = MAX_WAIT_MS): Schema =>
+  s.anyOf(
+    [
+      s.number({ minimum: 0, maximum: maxMs }),
+      s.string({
+        pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$',
+        examples: ['500ms', '2s', '1m'],
+        check: (v) => ((parseDuration(v) ?? 0) > maxMs ? `is longer than the limit of ${formatDuration(maxMs)}` : undefined),
+      }),
+    ],
+    description,
+  );
 
 // ---------------------------------------------------------------- validation
 
@@ -196,15 +220,19 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
       if (schema.ref) ctx.refs.push({ to: schema.ref, name: value, ...(at ? { at } : {}) });
       if (schema.inputFile && !value.includes('{{')) ctx.inputFiles.push({ path: value, ...(at ? { at } : {}) });
       if (schema.enum && !schema.enum.includes(value)) {
-        problem('bad-value', `${where} must be one of ${schema.enum.join(', ')}, not '${value}'`, didYouMean(value, schema.enum));
+        problem('bad-value', `${where} must be one of ${schema.enum.join(', ')}, not '${quoteShort(value)}'`, didYouMean(value.slice(0, 100), schema.enum));
       } else if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
-        problem('bad-value', `${where} has an unexpected form: '${value}'`, schema.examples ? `for example ${schema.examples.join(', ')}` : undefined);
+        problem('bad-value', `${where} has an unexpected form: '${quoteShort(value)}'`, schema.examples ? `for example ${schema.examples.join(', ')}` : undefined);
+      } else if (schema.check && !value.includes('{{')) {
+        const wrong = schema.check(value);
+        if (wrong) problem('bad-value', `${where} ${wrong}`);
       }
       return;
     }
     case 'number':
     case 'integer': {
       const value = Number((node as Scalar).value);
+      if (!Number.isFinite(value)) return problem('bad-value', `${where} must be a finite number, not ${value}`);
       if (schema.minimum !== undefined && value < schema.minimum) problem('bad-value', `${where} must be at least ${schema.minimum}, not ${value}`);
       if (schema.maximum !== undefined && value > schema.maximum) problem('bad-value', `${where} must be at most ${schema.maximum}, not ${value}`);
       return;
@@ -217,6 +245,7 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
     }
     case 'object': {
       if (!isMap(node)) return;
+      const problemsBefore = ctx.problems.length;
       const seen = new Set<string>();
       // A misspelt required key is reported once, as the misspelling, not also as missing.
       const suggested = new Set<string>();
@@ -238,6 +267,15 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
       for (const req of schema.required ?? []) {
         if (!seen.has(req) && !suggested.has(req)) problem('missing-key', `${where || 'the file'} is missing required key '${req}'`);
       }
+      if (schema.check && ctx.problems.length === problemsBefore) {
+        const plain = node.toJSON() as Record<string, unknown>;
+        if (!JSON.stringify(plain).includes('{{')) {
+          for (const f of schema.check(plain)) {
+            const pair = f.key ? node.items.find((p) => isScalar(p.key) && p.key.value === f.key) : undefined;
+            problem('bad-value', `${where}${f.key ? `.${f.key}` : ''} ${f.message}`, undefined, positionOf((pair?.value ?? pair?.key) as Node | undefined, ctx) ?? at);
+          }
+        }
+      }
       return;
     }
     case 'tagged': {
@@ -258,6 +296,12 @@ export function validate(node: Node | null, schema: Schema, where: string, ctx: 
       return problem('missing-key', `${where} needs a ${schema.tagName}: one of ${tags.join(', ')}`);
     }
   }
+}
+
+/** A value as a message shows it: long ones are cut, so a 10 MiB string makes a short line. */
+export function quoteShort(value: string, max = 60): string {
+  const flat = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return flat.length > max ? `${flat.slice(0, max)}… (${value.length} characters)` : flat;
 }
 
 function describeKind(kind: string): string {

@@ -11,6 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { s } from '../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { AcmeClient, AcmeError } from '../clients/acme/client.ts';
 import { issueCertificate, type IssueResult } from '../clients/acme/issue.ts';
@@ -86,7 +87,7 @@ async function responderFor(spec: AcmeStepSpec, server: Record<string, unknown> 
     // Nobody answers: the validator's connection is refused and the authorization becomes invalid.
     return { type: challenge, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
   }
-  if (spec.webroot) return http01Webroot(resolve(ctx.workDir, spec.webroot));
+  if (spec.webroot) return http01Webroot(resolveWorkPath(ctx.workDir, spec.webroot, 'write', 'acme webroot'));
   const port = spec.port !== undefined ? Number(spec.port) : Number(challenge === 'http-01' ? server?.httpPort : server?.tlsPort);
   if (!port) throw new Error(`no port for the ${challenge} responder: give port:, or server: an acme/pebble service`);
   return challenge === 'http-01' ? http01Standalone('127.0.0.1', port) : tlsAlpn01Standalone('127.0.0.1', port);
@@ -98,7 +99,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
   schema: s.object({
     server: s.string({ ref: 'service', description: 'an acme or pebble service: its directory, trust and validation ports' }),
     directory: s.string({ description: 'or a directory URL (https://.../dir)' }),
-    trust: s.string({ description: "PEM file of the CA that signed the server's HTTPS certificate (default: the service's caFile)" }),
+    trust: workFile('read', "PEM file of the CA that signed the server's HTTPS certificate (default: the service's caFile)"),
     insecure: s.boolean('do not verify the server certificate'),
     action: s.enum(ACME_ACTIONS, 'what to do (default issue)'),
     account: s.string({ description: 'name of the account within the scenario (default "default"): steps naming the same one share it' }),
@@ -107,16 +108,16 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     eab: s.object({ keyId: s.string(), hmacKey: s.string({ description: 'base64url' }) }, { required: ['keyId', 'hmacKey'], description: 'external account binding' }),
     names: s.array(s.string(), { description: 'DNS names and IP addresses (issue; renew defaults to the last ones)' }),
     challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
-    webroot: s.string({ description: 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot)' }),
+    webroot: workFile('write', 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot), inside the work directory'),
     port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "port of the standalone responder (default: the service's httpPort / tlsPort)"),
     respond: s.boolean('false: answer no challenge (a validation failure on purpose)'),
     keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
-    csr: s.string({ description: 'send this CSR (PEM file) instead of making one' }),
+    csr: workFile('read', 'send this CSR (PEM file) instead of making one'),
     preferredChain: s.string({ description: "choose the alternate chain whose top issuer has this CN (certbot's --preferred-chain)" }),
-    out: s.string({ description: 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem (default <workDir>/acme/live/<first name>)' }),
+    out: workFile('write', 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem, inside the work directory (default acme/live/<first name>)'),
     reason: s.enum(Object.keys(REVOCATION_REASONS), 'revoke: RFC 5280 reason (default unspecified)'),
     by: s.enum(['account', 'certificateKey'], 'revoke: sign with the account key (default) or the certificate key'),
-    certificate: s.string({ description: 'revoke / renewal-info: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey' }),
+    certificate: workFile('read', 'revoke / renewal-info: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey'),
     ari: s.boolean('renew: send "replaces" with the old certificate\'s ARI certID (default true when the server offers renewalInfo)'),
   }),
   expect: {
@@ -148,7 +149,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
     const directoryUrl = spec.directory ?? (server?.directoryUrl as string | undefined);
     if (!directoryUrl) return { error: { code: 'no-directory', message: 'give server: (an acme or pebble service) or directory: (a URL)' } };
-    const trustFile = spec.trust ? resolve(ctx.workDir, spec.trust) : (server?.caFile as string | undefined);
+    const trustFile = spec.trust ? resolveWorkPath(ctx.workDir, spec.trust, 'read', 'acme trust') : (server?.caFile as string | undefined);
     const rootPem = server?.rootFile ? await readFile(String(server.rootFile), 'utf8').catch(() => undefined) : undefined;
     const stateKey = `acme:${directoryUrl}:${spec.account ?? 'default'}`;
     let account = ctx.state.get(stateKey) as AccountState | undefined;
@@ -185,7 +186,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
           return { status: 'key-changed', accountUrl: account.url, ...stats() };
         }
         case 'revoke': {
-          const target = spec.certificate ? await loadCertificate(resolve(ctx.workDir, spec.certificate)) : account.last;
+          const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
           if (!target) return { error: { code: 'nothing-to-revoke', message: 'no certificate: issue one in an earlier step of this account, or give certificate:' } };
           const der = new x509.X509Certificate(target.certPem).rawData;
           const by = spec.by ?? 'account';
@@ -193,7 +194,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
           return { status: 'revoked', serial: new x509.X509Certificate(target.certPem).serialNumber.toLowerCase(), by, ...stats() };
         }
         case 'renewal-info': {
-          const target = spec.certificate ? await loadCertificate(resolve(ctx.workDir, spec.certificate)) : account.last;
+          const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
           const certId = target ? certIdOf(target.certPem) : undefined;
           if (!certId) return { error: { code: 'nothing-to-ask', message: 'no certificate with an authority key identifier to ask about' } };
           const info = await client.renewalInfo(certId);
@@ -223,7 +224,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   const names = spec.names ?? (renew ? account.last?.names : undefined);
   if (!names?.length) return { error: { code: 'no-names', message: renew ? 'nothing to renew: no earlier certificate for this account and no names:' : 'names: is required to issue' } };
   const key = await generateKey(spec.keyType ?? 'ec-p256');
-  const csrDer = spec.csr ? new Uint8Array(new x509.Pkcs10CertificateRequest(await readFile(resolve(ctx.workDir, spec.csr), 'utf8')).rawData) : undefined;
+  const csrDer = spec.csr ? new Uint8Array(new x509.Pkcs10CertificateRequest(await readFile(resolveWorkPath(ctx.workDir, spec.csr, 'read', 'acme csr'), 'utf8')).rawData) : undefined;
   const directory = await client.directory();
   const replaces = renew && spec.ari !== false && directory.renewalInfo && account.last?.certId ? account.last.certId : undefined;
   const responder = await responderFor(spec, server, ctx);
@@ -237,7 +238,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   } finally {
     await responder.close();
   }
-  const out = resolve(ctx.workDir, spec.out ?? join('acme', 'live', names[0]!.replace(/^\*\./, '_wildcard.')));
+  const out = resolveWorkPath(ctx.workDir, spec.out ?? join('acme', 'live', names[0]!.replace(/^\*\./, '_wildcard.')), 'write', 'acme out');
   await mkdir(out, { recursive: true, mode: 0o700 });
   const keyPem = exportPrivateKey(key);
   const files = { keyFile: join(out, 'privkey.pem'), certFile: join(out, 'cert.pem'), chainFile: join(out, 'chain.pem'), fullchainFile: join(out, 'fullchain.pem') };

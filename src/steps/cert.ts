@@ -6,9 +6,8 @@
 //   - name: the document's certificates share serial 01
 //     cert: { files: [server.crt, client.crt] }
 //     expect: { lint: { contains: duplicate-serial } }
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { s } from '../scenario/schema.ts';
+import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { parseCertificates, facts } from '../pki/inspect.ts';
 import { lint, formatFinding, LINT_IDS } from '../pki/lint.ts';
@@ -30,12 +29,12 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
   kind: 'cert',
   summary: 'read certificate files (PEM or DER, a chain in order), check their fields and lint them',
   schema: s.object({
-    file: s.string({ description: 'certificate file, relative to the work directory; a PEM chain is read in order' }),
-    files: s.array(s.string(), { description: 'several files linted together (duplicate serials across them); the first is the one asserted on' }),
-    key: s.string({ description: 'private key file: checks that it belongs to the certificate' }),
+    file: workFile('read', 'certificate file, relative to the work directory (or absolute: your own, read-only); a PEM chain is read in order'),
+    files: s.array(workFile('read', 'a certificate file'), { description: 'several files linted together (duplicate serials across them); the first is the one asserted on' }),
+    key: workFile('read', 'private key file: checks that it belongs to the certificate'),
     password: s.string({ description: 'password of an encrypted key' }),
     host: s.string({ description: 'the name clients dial: the certificate must cover it' }),
-    ca: s.string({ description: 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)' }),
+    ca: workFile('read', 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)'),
     role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
     expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
   }),
@@ -72,7 +71,7 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
     for (const [i, name] of names.entries()) {
       let certificates;
       try {
-        certificates = parseCertificates(await readFile(resolve(ctx.workDir, name)));
+        certificates = parseCertificates(await readWorkFile(ctx.workDir, name, 'cert file'));
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         return { error: { code: err.code ?? 'unreadable', message: `${name}: ${err.code === 'ENOENT' ? 'no such file' : err.message}` } };
@@ -81,7 +80,7 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
       let key;
       if (i === 0 && spec.key) {
         try {
-          key = loadPrivateKey(await readFile(resolve(ctx.workDir, spec.key)), spec.password, spec.key).object;
+          key = loadPrivateKey(await readWorkFile(ctx.workDir, spec.key, 'cert key'), spec.password, spec.key).object;
         } catch (e) {
           return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
         }
@@ -91,7 +90,7 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
     let roots;
     if (spec.ca) {
       try {
-        roots = parseCertificates(await readFile(resolve(ctx.workDir, spec.ca)));
+        roots = parseCertificates(await readWorkFile(ctx.workDir, spec.ca, 'cert ca'));
       } catch (e) {
         return { error: { code: (e as NodeJS.ErrnoException).code ?? 'unreadable', message: `${spec.ca}: ${(e as Error).message}` } };
       }

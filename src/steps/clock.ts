@@ -5,7 +5,7 @@
 //   - clock: { set: "2027-01-04T09:00:00Z" }     # a Monday
 //   - clock: { advance: 61d }
 import { s, duration } from '../scenario/schema.ts';
-import { parseDuration } from '../scenario/duration.ts';
+import { parseDuration, MAX_SPAN_MS } from '../scenario/duration.ts';
 import { matcher } from '../expect/vocabulary.ts';
 import { createTransport } from '../clients/acme/transport.ts';
 import { readFile } from 'node:fs/promises';
@@ -29,7 +29,7 @@ export const clockStep: StepKind<ClockSpec, Record<string, unknown>> = {
   summary: "sets or advances the scenario's clock (and the clock of its acme services)",
   schema: s.object({
     set: s.string({ description: 'an RFC 3339 time, e.g. 2027-01-04T09:00:00Z' }),
-    advance: duration('move forward by this much, e.g. 61d'),
+    advance: duration('move forward by this much, e.g. 61d (at most 100 years)', MAX_SPAN_MS),
   }),
   expect: { now: matcher('string', 'the new time, ISO 8601'), weekday: matcher('string', 'monday, tuesday...'), caClocks: matcher('number', 'acme services whose clock followed') },
   async execute(spec, ctx) {

@@ -4,8 +4,8 @@
 //     exec: openssl pkey -in client.key -noout          # a string runs through /bin/sh
 //     expect: { exit: 0 }
 //   - exec: { command: [curl, -sk, "{{upstream.url}}"], env: { SSLKEYLOGFILE: keys.log }, stdin: "..." }
-import { resolve } from 'node:path';
 import { s, stringOrList } from '../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
 import type { StepKind } from './types.ts';
@@ -43,14 +43,14 @@ export const execStep: StepKind<ExecSpec, ExecResult> = {
   kind: 'exec',
   summary: 'run a command in the work directory (a string runs through /bin/sh, a list runs as argv)',
   schema: s.anyOf([
-    s.string(),
+    s.string({ check: (v) => (v.trim() ? undefined : 'is an empty command') }),
     s.array(s.string(), { minItems: 1 }),
     s.object(
       {
         command: stringOrList('a shell command line, or an argv list'),
         env: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'extra environment variables'),
         stdin: s.string({ description: 'text written to standard input' }),
-        cwd: s.string({ description: 'directory relative to the work directory' }),
+        cwd: workFile('write', 'directory relative to the work directory'),
       },
       { required: ['command'] },
     ),
@@ -61,7 +61,7 @@ export const execStep: StepKind<ExecSpec, ExecResult> = {
     const spec = normalizeExec(raw);
     const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
     const env = { ...ctx.env, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])) };
-    const r = await runProcess(argv, { cwd: resolve(ctx.workDir, spec.cwd ?? '.'), env, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
+    const r = await runProcess(argv, { cwd: resolveWorkPath(ctx.workDir, spec.cwd ?? '.', 'write', 'exec cwd'), env, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
     return { ...r, command: typeof spec.command === 'string' ? spec.command : spec.command.join(' ') };
   },
 };

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { s, duration } from '../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { grpcCall, type GrpcCallOptions } from '../clients/grpc/client.ts';
@@ -41,7 +42,7 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     {
       target: s.string({ description: 'host:port, usually {{server.address}} (127.0.0.1:port) or {{server.target}} (localhost:port)' }),
       call: s.enum(['echo', 'stream', 'health'], 'Echo (default), the server-streaming Stream, or grpc.health.v1.Health/Check'),
-      proto: s.string({ description: 'or a method of your own .proto (relative to the scenario file), with service and method' }),
+      proto: s.string({ inputFile: true, description: 'or a method of your own .proto (relative to the scenario file), with service and method' }),
       service: s.string({ description: 'package.Service in proto' }),
       method: s.string({ description: 'the method to call' }),
       request: s.any('the request message, as YAML'),
@@ -50,7 +51,7 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
       plaintext: s.boolean('no TLS (use_secure_connection false)'),
       rootCert: s.string({ ref: 'pki', description: 'root the server must chain to (ssl_root_cert)' }),
       clientCert: s.string({ ref: 'pki', description: 'client certificate item and key (ssl_cert, ssl_private_key)' }),
-      config: s.string({ description: "the document's client JSON, relative to the work directory (its paths relative to it)" }),
+      config: workFile('read', "the document's client JSON, relative to the work directory (its paths relative to it)"),
       options: s.map(s.anyOf([s.string(), s.number()]), 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority'),
       deadline: duration('deadline of the call (default 5s)'),
       metadata: s.map(s.string()),
@@ -75,7 +76,7 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     let warnings: string[] = [];
     if (spec.config) {
       try {
-        const cfg = readGrpcConfig(resolve(ctx.workDir, spec.config), 'client');
+        const cfg = readGrpcConfig(resolveWorkPath(ctx.workDir, spec.config, 'read', 'grpc config'), 'client');
         warnings = cfg.warnings;
         for (const [k, v] of cfg.options) options[k] ??= v;
         o = cfg.useSecureConnection

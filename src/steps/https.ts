@@ -7,10 +7,9 @@
 //   - name: with the client certificate
 //     https: { url: "{{upstream.url}}/hello/world", trust: ca, clientCert: client }
 //     expect: { status: 200, json: { clientCertificate: { commonName: api-client } } }
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import { s } from '../scenario/schema.ts';
+import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, fields, errorFields } from '../expect/vocabulary.ts';
 import { httpsRequest, type HttpsRequestOptions } from '../clients/https.ts';
 import { readPkcs12 } from '../pki/pkcs12/read.ts';
@@ -50,7 +49,7 @@ export const tlsExpect = fields({
 });
 
 async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsRequestOptions, 'url'>> {
-  const file = (p: string) => readFile(resolve(ctx.workDir, p), 'utf8');
+  const file = async (p: string) => (await readWorkFile(ctx.workDir, p, 'https file')).toString('utf8');
   const o: Omit<HttpsRequestOptions, 'url'> = {};
   if (spec.trust) o.ca = trustAnchors(ctx.world.pki, spec.trust);
   if (spec.ca) o.ca = [...((o.ca as string[] | undefined) ?? []), await file(spec.ca)];
@@ -61,7 +60,7 @@ async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsR
   if (spec.key) o.key = loadPrivateKey(await file(spec.key), spec.keyPassword, spec.key).object.export({ type: 'pkcs8', format: 'pem' }) as string;
   if (spec.pkcs12) {
     // Decoded here rather than passed as `pfx`: Node on OpenSSL 3 cannot read RC2-40 bundles.
-    const info = readPkcs12(await readFile(resolve(ctx.workDir, spec.pkcs12)), spec.password ?? '', spec.pkcs12);
+    const info = readPkcs12(await readWorkFile(ctx.workDir, spec.pkcs12, 'https pkcs12'), spec.password ?? '', spec.pkcs12);
     if (!info.key || info.leafIndex < 0) throw Object.assign(new Error(`${spec.pkcs12} holds no key and certificate pair`), { code: 'bad-input' });
     o.key = info.key.pem;
     o.cert = info.certificates[info.leafIndex]!.pem;
@@ -83,13 +82,13 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
       headers: s.map(s.string()),
       body: s.string(),
       trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
-      ca: s.string({ description: 'a CA file to trust (curl --cacert)' }),
+      ca: workFile('read', 'a CA file to trust (curl --cacert)'),
       insecure: s.boolean('do not verify the server certificate (curl -k)'),
       clientCert: s.string({ ref: 'pki', description: 'present this certificate item and its key' }),
-      cert: s.string({ description: 'client certificate file (curl --cert)' }),
-      key: s.string({ description: 'client key file (curl --key)' }),
+      cert: workFile('read', 'client certificate file (curl --cert)'),
+      key: workFile('read', 'client key file (curl --key)'),
       keyPassword: s.string({ description: 'password of an encrypted key (curl --pass)' }),
-      pkcs12: s.string({ description: 'client PKCS#12 file (curl --cert-type P12 --cert file:password)' }),
+      pkcs12: workFile('read', 'client PKCS#12 file (curl --cert-type P12 --cert file:password)'),
       password: s.string({ description: 'its password' }),
       servername: s.anyOf([s.string(), s.boolean()], 'SNI and the name to verify; false sends no SNI'),
       minVersion: s.enum(TLS_VERSIONS),

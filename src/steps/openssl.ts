@@ -19,11 +19,15 @@ function normalize(spec: string | string[] | OpensslSpec): OpensslSpec {
   return typeof spec === 'string' || Array.isArray(spec) ? { args: spec } : spec;
 }
 
+function notBlank(v: string): string | undefined {
+  return v.trim() ? undefined : 'is empty: give the openssl arguments, e.g. "x509 -in ca.crt -noout -subject"';
+}
+
 export const opensslStep: StepKind<string | string[] | OpensslSpec, ExecResult> = {
   kind: 'openssl',
   summary: 'run the real openssl with these arguments, in the work directory (a string is split like a shell would, without running one)',
   schema: s.anyOf([
-    s.string(),
+    s.string({ check: notBlank }),
     s.array(s.string(), { minItems: 1 }),
     s.object({ args: stringOrList('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
   ]),

@@ -2,9 +2,8 @@
 //
 //   - pkcs12: { file: client.p12, password: pass }
 //     expect: { mac: sha256, certEncryption: { contains: AES-256 }, keyMatchesLeaf: true }
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { s } from '../scenario/schema.ts';
+import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { readPkcs12, type PbeInfo, type Pkcs12Info } from '../pki/pkcs12/read.ts';
 import { verdicts, PLATFORMS, type Platform } from '../pki/pkcs12/platforms.ts';
@@ -32,7 +31,7 @@ export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
   summary: 'open a PKCS#12 bundle: MAC, how the key and certificates are encrypted, friendly name, whether the key matches the leaf',
   schema: s.object(
     {
-      file: s.string({ description: 'the .p12/.pfx file, relative to the work directory' }),
+      file: workFile('read', 'the .p12/.pfx file, relative to the work directory'),
       password: s.string({ description: 'its password ("" for an empty one)' }),
       for: s.array(s.enum(PLATFORMS), { description: 'platforms to judge it for, as certharness p12 check --for' }),
     },
@@ -57,7 +56,7 @@ export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
   async execute(spec, ctx) {
     let data: Buffer;
     try {
-      data = await readFile(resolve(ctx.workDir, spec.file));
+      data = await readWorkFile(ctx.workDir, spec.file, 'pkcs12 file');
     } catch (e) {
       return { error: { code: (e as NodeJS.ErrnoException).code ?? 'unreadable', message: `${spec.file}: ${(e as Error).message}` } };
     }

@@ -7,8 +7,9 @@
 //   - sign-csr: { csr: client.csr, caCert: rootCA.pem, caKey: rootCA.key, createSerial: true, days: 500, out: client.crt }
 //   - sign-csr: { csr: client.csr, ca: root, days: 500, out: client.crt, usage: client }
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve, dirname, basename, extname, join } from 'node:path';
+import { dirname, basename, extname, join } from 'node:path';
 import { s } from '../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
 import { loadPrivateKey, type PrivateKeyMaterial } from '../pki/keys.ts';
@@ -40,9 +41,9 @@ async function caMaterial(spec: SignCsrSpec, ctx: StepContext): Promise<{ cert: 
     return { cert: item.certificate, key: item.key, certPath: item.props.certFile };
   }
   if (!spec.caCert || !spec.caKey) throw Object.assign(new Error('sign-csr needs ca (a PKI item) or caCert and caKey (files)'), { code: 'bad-input' });
-  const certPath = resolve(ctx.workDir, spec.caCert);
+  const certPath = resolveWorkPath(ctx.workDir, spec.caCert, 'read', 'sign-csr caCert');
   const [cert] = parseCertificates(await readFile(certPath));
-  const key = loadPrivateKey(await readFile(resolve(ctx.workDir, spec.caKey)), spec.caPassword, spec.caKey);
+  const key = loadPrivateKey(await readFile(resolveWorkPath(ctx.workDir, spec.caKey, 'read', 'sign-csr caKey')), spec.caPassword, spec.caKey);
   return { cert: cert!, key, certPath };
 }
 
@@ -65,13 +66,13 @@ export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
   summary: 'sign a CSR with a CA, as openssl x509 -req -CA -CAkey [-CAcreateserial] does',
   schema: s.object(
     {
-      csr: s.string({ description: 'the CSR file (relative to the work directory)' }),
+      csr: workFile('read', 'the CSR file (relative to the work directory)'),
       ca: s.string({ ref: 'pki', description: 'a PKI item to sign with' }),
-      caCert: s.string({ description: 'or: the CA certificate file' }),
-      caKey: s.string({ description: 'and its key file' }),
+      caCert: workFile('read', 'or: the CA certificate file'),
+      caKey: workFile('read', 'and its key file'),
       caPassword: s.string({ description: 'password of caKey (-passin)' }),
-      out: s.string({ description: 'where the certificate is written' }),
-      days: s.number({ minimum: 0, description: 'validity (openssl default 30)' }),
+      out: workFile('write', 'where the certificate is written, inside the work directory'),
+      days: s.number({ minimum: 0, maximum: 36_500, description: 'validity (openssl default 30; at most 36500)' }),
       hash: s.enum(HASHES, 'signature hash (default sha256)'),
       serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'explicit serial (-set_serial)'),
       createSerial: s.boolean('take the serial from <ca>.srl (created with a random serial if absent) and write it back (-CAcreateserial)'),
@@ -90,7 +91,7 @@ export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
   },
   async execute(spec, ctx) {
     try {
-      const csr = new x509.Pkcs10CertificateRequest(await readFile(resolve(ctx.workDir, spec.csr), 'utf8'));
+      const csr = new x509.Pkcs10CertificateRequest(await readFile(resolveWorkPath(ctx.workDir, spec.csr, 'read', 'sign-csr csr'), 'utf8'));
       const csrVerified = await csr.verify();
       if (!csrVerified) return { csrVerified, error: { code: 'bad-signature', message: `${spec.csr}: the CSR's self-signature does not verify` } };
       const ca = await caMaterial(spec, ctx);
@@ -112,8 +113,8 @@ export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
         authorityKeyIdentifier: Boolean(spec.usage),
         extraExtensions: copied,
       });
-      await writeFileAtomic(resolve(ctx.workDir, spec.out), cert.toString('pem') + '\n');
-      if (spec.createSerial && spec.serial === undefined) await writeFile(srl, `${cert.serialNumber.toUpperCase()}\n`);
+      await writeFileAtomic(resolveWorkPath(ctx.workDir, spec.out, 'write', 'sign-csr out'), cert.toString('pem') + '\n');
+      if (spec.createSerial && spec.serial === undefined) await writeFile(resolveWorkPath(ctx.workDir, srl, 'write', 'sign-csr serial file (beside caCert)'), `${cert.serialNumber.toUpperCase()}\n`);
       return {
         serial: cert.serialNumber.toUpperCase(),
         subject: cert.subject,

@@ -4,9 +4,9 @@
 //   - wait-for: { file: live/aiotes/cert.pem, timeout: 10s }
 import { connect } from 'node:net';
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { s, duration } from '../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import type { StepKind } from './types.ts';
@@ -40,10 +40,10 @@ export const waitForStep: StepKind<WaitForSpec, { waitedMs: number; error?: { co
   schema: s.object({
     port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'TCP port (usually {{service.port}})'),
     host: s.string({ description: 'host for port (default 127.0.0.1)' }),
-    file: s.string({ description: 'path relative to the work directory' }),
+    file: workFile('read', 'path relative to the work directory'),
     timeout: duration('how long to wait (default 10s)'),
     interval: duration('time between checks (default 50ms)'),
-  }),
+  }, { check: (v) => (v.port === undefined && v.file === undefined ? [{ message: 'needs port: or file:, something to wait for' }] : []) }),
   expect: { waitedMs: matcher('number'), error: errorFields() },
   async execute(spec, ctx) {
     const start = performance.now();
@@ -51,7 +51,7 @@ export const waitForStep: StepKind<WaitForSpec, { waitedMs: number; error?: { co
     const interval = parseDuration(spec.interval ?? POLL_MS) ?? POLL_MS;
     const what = spec.file !== undefined ? `file ${spec.file}` : `port ${spec.host ?? '127.0.0.1'}:${spec.port}`;
     const ready = async () => {
-      if (spec.file !== undefined) return access(resolve(ctx.workDir, spec.file)).then(() => true, () => false);
+      if (spec.file !== undefined) return access(resolveWorkPath(ctx.workDir, spec.file, 'read', 'wait-for file')).then(() => true, () => false);
       if (spec.port !== undefined) return canConnect(spec.host ?? '127.0.0.1', Number(spec.port));
       return true;
     };

@@ -9,7 +9,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { s, duration } from '../../scenario/schema.ts';
-import { parseDuration } from '../../scenario/duration.ts';
+import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
 import { freePort } from '../../clients/daemon.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
@@ -61,7 +61,7 @@ export const acmeService: ServiceKind<AcmeSpec> = {
     managementPort: s.integer({ minimum: 0, maximum: 65535, description: 'management interface port (default: a free one; Pebble uses 15000)' }),
     httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from (default: a free one, as {{name.httpPort}})' }),
     tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01 (default: a free one, as {{name.tlsPort}})' }),
-    validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)'),
+    validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)', MAX_SPAN_MS),
     externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
     eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (Pebble: externalAccountMACKeys)'),
     chainLength: s.integer({ minimum: 1, maximum: 5, description: 'intermediates between leaf and root (PEBBLE_CHAIN_LENGTH, default 1)' }),
@@ -76,7 +76,7 @@ export const acmeService: ServiceKind<AcmeSpec> = {
     hosts: s.map(s.string(), 'name -> address for the validator, before the resolver'),
     blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
     retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
-    profiles: s.map(s.object({ description: s.string(), validity: duration() }), 'certificate profiles offered in the directory (Pebble: profiles)'),
+    profiles: s.map(s.object({ description: s.string(), validity: duration(undefined, MAX_SPAN_MS) }), 'certificate profiles offered in the directory (Pebble: profiles)'),
   }),
   properties: ACME_SERVICE_PROPERTIES,
   async start(spec, ctx) {

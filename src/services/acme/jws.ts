@@ -63,6 +63,14 @@ export function parseJws(body: Buffer): { jws: FlattenedJWSInput; header: Protec
   return { jws: d as unknown as FlattenedJWSInput, header };
 }
 
+/** A JSON object whose key members are strings: what importJWK and the thumbprint can take. */
+export function isJwkShaped(v: unknown): v is JWK {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  if (typeof o.kty !== 'string') return false;
+  return ['n', 'e', 'crv', 'x', 'y', 'd', 'k', 'alg', 'use', 'kid'].every((m) => o[m] === undefined || typeof o[m] === 'string');
+}
+
 function checkKeyStrength(jwk: JWK): void {
   if (jwk.kty === 'RSA') {
     const n = Buffer.from(jwk.n ?? '', 'base64url');
@@ -95,6 +103,9 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
   if (typeof header.alg !== 'string' || !(SUPPORTED_ALGORITHMS as readonly string[]).includes(header.alg)) {
     throw badSignatureAlgorithm(`JWS signature algorithm '${String(header.alg)}' is not supported`, SUPPORTED_ALGORITHMS);
   }
+  // Types first: every member is the client's to get wrong, and a wrong type is malformed, never a 500.
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || !header.kid)) throw malformed('JWS header "kid" must be a non-empty string: the account URL');
+  if (header.jwk !== undefined && !isJwkShaped(header.jwk)) throw malformed('JWS header "jwk" must be a JSON object whose members are strings (RFC 7517)');
   if (header.jwk && header.kid) throw malformed('JWS header must have exactly one of "jwk" and "kid", not both');
   if (!header.jwk && !header.kid) throw malformed('JWS header must have one of "jwk" and "kid"');
   if (signer === 'jwk' && !header.jwk) throw malformed('No embedded JWK in JWS header: this resource needs "jwk", not "kid"');

@@ -13,7 +13,46 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 const CRL_REASON_NAMES = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
 
 export function managementHandler(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = route(ctx);
   return (req, res) => {
+    // A request's failure is that request's: 400 or 500 for it, a line in the log, and the CA goes on.
+    const fail = (e: unknown) => {
+      ctx.log(`management: ${req.method} ${(req.url ?? '').slice(0, 200)} failed: ${(e as Error)?.message ?? String(e)}`);
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    };
+    req.on('error', fail);
+    try {
+      handle(req, res, fail);
+    } catch (e) {
+      fail(e);
+    }
+  };
+}
+
+/** Reads a request body of at most 64 KiB, then calls back with it (or answers 413). */
+function readText(req: IncomingMessage, res: ServerResponse, done: (text: string) => void, fail: (e: unknown) => void): void {
+  let text = '';
+  req.setEncoding('utf8');
+  req.on('data', (d: string) => {
+    text += d;
+    if (text.length > 65_536) {
+      send(res, 413, 'body too large\n');
+      req.destroy();
+    }
+  });
+  req.on('end', () => {
+    if (res.headersSent) return;
+    try {
+      done(text);
+    } catch (e) {
+      fail(e);
+    }
+  });
+}
+
+function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fail: (e: unknown) => void) => void {
+  return (req, res, fail) => {
     const base = `https://${req.headers.host ?? ctx.defaultHost}`;
     const path = (req.url ?? '/').split('?')[0]!;
     const material = /^\/(roots|root-keys|intermediates|intermediate-keys)\/(\d+)$/.exec(path);
@@ -42,22 +81,23 @@ export function managementHandler(ctx: WfeContext): (req: IncomingMessage, res: 
       // certharness's addition: the CA's notion of now, so a scenario's injected clock and the
       // certificates it gets agree. GET reads it; POST {"now": "2026-01-05T09:00:00Z"} sets it.
       if (req.method === 'GET') return send(res, 200, JSON.stringify({ now: ctx.now().toISOString() }) + '\n', {}, 'application/json');
-      let text = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (text += d));
-      req.on('end', () => {
-        const at = Date.parse((JSON.parse(text || '{}') as { now?: string }).now ?? '');
+      if (req.method !== 'POST') return send(res, 405, 'GET or POST\n');
+      return readText(req, res, (text) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(text || '{}');
+        } catch {
+          body = undefined;
+        }
+        const now = (body as { now?: unknown } | undefined)?.now;
+        const at = typeof now === 'string' ? Date.parse(now) : NaN;
         if (Number.isNaN(at)) return send(res, 400, 'expected JSON: {"now": "<RFC 3339 time>"}\n');
         ctx.setNow(new Date(at));
         send(res, 200, JSON.stringify({ now: ctx.now().toISOString() }) + '\n', {}, 'application/json');
-      });
-      return;
+      }, fail);
     }
     if (path === '/set-renewal-info/' && req.method === 'POST') {
-      let text = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (text += d));
-      req.on('end', () => {
+      return readText(req, res, (text) => {
         try {
           const body = JSON.parse(text) as { certID?: string; suggestedWindow?: { start?: string; end?: string } };
           const cert = [...ctx.store.certificates.values()].find((c) => certIdOf(c) === body.certID);
@@ -70,8 +110,7 @@ export function managementHandler(ctx: WfeContext): (req: IncomingMessage, res: 
         } catch {
           send(res, 400, 'expected JSON: {"certID": "...", "suggestedWindow": {"start": "...", "end": "..."}}\n');
         }
-      });
-      return;
+      }, fail);
     }
     send(res, 404, `no management resource at ${path}: try /roots/0, /intermediates/0, /cert-status-by-serial/<hex>\n`);
   };

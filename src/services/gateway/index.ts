@@ -13,6 +13,7 @@ import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { s } from '../../scenario/schema.ts';
+import { resolveWorkPath, workFile } from '../../scenario/work-path.ts';
 import type { ServiceKind } from '../types.ts';
 import { startDaemon, waitForPort, freePort } from '../../clients/daemon.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
@@ -62,7 +63,7 @@ export const gatewayService: ServiceKind<GatewaySpec> = {
         "host glob or 'default' -> {key, cert, ca: [...]}; paths relative to cwd, as Express Gateway resolves them",
       ),
       port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the HTTPS port (default: a free one, kept across restarts only when pinned)' }),
-      cwd: s.string({ description: "the gateway's working directory, relative to the work dir (default: the work dir)" }),
+      cwd: workFile('write', "the gateway's working directory, relative to the work dir (default: the work dir)"),
       message: s.string({ description: 'what every request is answered with (terminate policy, 200)' }),
     },
     { required: ['tls'] },
@@ -81,7 +82,7 @@ export const gatewayService: ServiceKind<GatewaySpec> = {
     const confFile = join(configDir, 'gateway.config.yml');
     await writeFileAtomic(confFile, renderGatewayConfig({ port, adminPort, tls: spec.tls, message: spec.message ?? 'hello from express gateway' }));
     await writeFileAtomic(join(configDir, 'system.config.yml'), stringify(SYSTEM_CONFIG));
-    const cwd = join(ctx.workDir, spec.cwd ?? '.');
+    const cwd = resolveWorkPath(ctx.workDir, spec.cwd ?? '.', 'write', 'gateway cwd');
     const daemon = startDaemon(['node', '-e', `require(${JSON.stringify(pkg)})().load(${JSON.stringify(configDir)}).run()`], { cwd, env: { ...ctx.env, LOG_LEVEL: 'info' }, log: ctx.log });
     try {
       await waitForPort(daemon, ctx.host, port, 30_000);

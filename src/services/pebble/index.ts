@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { s, duration } from '../../scenario/schema.ts';
-import { parseDuration } from '../../scenario/duration.ts';
+import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
 import { startDaemon, waitForPort, freePort, type Daemon } from '../../clients/daemon.ts';
 import { createTransport } from '../../clients/acme/transport.ts';
@@ -32,7 +32,7 @@ export const pebbleService: ServiceKind<PebbleSpec> = {
   summary: "the real Pebble ACME test CA, with pebble-challtestsrv as its DNS (every name is 127.0.0.1); same properties as kind: acme",
   schema: s.object({
     env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables (default PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_AUTHZREUSE=0)'),
-    validity: duration('leaf validity (config certificateValidityPeriod; Pebble 2.4 ignores it and issues 5-year certificates)'),
+    validity: duration('leaf validity (config certificateValidityPeriod; Pebble 2.4 ignores it and issues 5-year certificates)', MAX_SPAN_MS),
     externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
     eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (externalAccountMACKeys)'),
     strict: s.boolean('pebble -strict'),

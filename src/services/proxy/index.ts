@@ -34,12 +34,33 @@ const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
+/**
+ * The path to send upstream, or undefined when the request names another destination. An
+ * absolute-form target (RFC 9112 §3.2.2) is accepted only for this proxy's own address; `*`,
+ * authority-form and every other host are refused.
+ */
+export function upstreamPath(target: string, ownAuthority: string): string | undefined {
+  if (target.startsWith('/')) return target;
+  try {
+    const u = new URL(target);
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host === ownAuthority && !u.username && !u.password) return `${u.pathname}${u.search}`;
+  } catch {
+    /* not a URL: refused below */
+  }
+  return undefined;
+}
+
+/** A header value made of visible characters only, so a message cannot break a response (ERR_INVALID_CHAR). */
+function headerText(text: string): string {
+  return text.replace(/[^\t\x20-\x7e]/g, '?').slice(0, 1000);
+}
+
 export const proxyService: ServiceKind<ProxySpec> = {
   kind: 'proxy',
   summary: 'a plain-HTTP proxy that forwards to an HTTPS upstream presenting a client certificate (nginx proxy_ssl_* style)',
   schema: s.object({
     to: s.string({ ref: 'service', description: 'the upstream service (proxy_pass https://...)' }),
-    target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443' }),
+    target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443', pattern: '^https://', examples: ['https://api.example.net:8443'] }),
     clientCert: s.string({ ref: 'pki', description: 'certificate item presented upstream (proxy_ssl_certificate / _key)' }),
     trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) the upstream must chain to (proxy_ssl_trusted_certificate)'),
     verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
@@ -67,16 +88,26 @@ export const proxyService: ServiceKind<ProxySpec> = {
       ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
       ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
     });
+    let ownAuthority = '';
     const handler = async (req: IncomingMessage, res: ServerResponse) => {
+      const path = upstreamPath(req.url ?? '/', ownAuthority);
+      if (path === undefined) {
+        // A reverse proxy for one upstream: a request naming another host is refused rather than relayed there with our client certificate.
+        ctx.log(`[warn] refused request target ${JSON.stringify((req.url ?? '').slice(0, 200))}: this proxy forwards only to ${targetUrl}`);
+        req.resume();
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        res.end(`400 Bad Request\nthis proxy forwards only to its upstream; send origin-form targets (/path)\n`);
+        return;
+      }
       const headers: Record<string, string | string[]> = { host: origin.host };
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
       const hasBody = !['GET', 'HEAD'].includes(req.method ?? 'GET');
-      const r = await upstream.forward({ method: req.method ?? 'GET', path: req.url ?? '/', headers, ...(hasBody ? { body: req } : {}) });
+      const r = await upstream.forward({ method: req.method ?? 'GET', path, headers, ...(hasBody ? { body: req } : {}) });
       if ('error' in r) {
         const why = nginxUpstreamError(r.error, verifyName, r.tlsVersion);
         ctx.log(`[error] ${why}, upstream: "${targetUrl}" (${r.error.code}${r.error.alert ? `, alert ${r.error.alert}` : ''})`);
         req.resume();
-        res.writeHead(502, { 'content-type': 'text/plain', 'x-upstream-error': why, 'x-upstream-error-code': r.error.code });
+        res.writeHead(502, { 'content-type': 'text/plain', 'x-upstream-error': headerText(why), 'x-upstream-error-code': headerText(r.error.code) });
         res.end(`502 Bad Gateway\n${why}\n`);
         return;
       }
@@ -85,7 +116,15 @@ export const proxyService: ServiceKind<ProxySpec> = {
       res.writeHead(r.status, out);
       await pipeline(r.body, res).catch((e) => ctx.log(`[error] relaying the response: ${(e as Error).message}`));
     };
-    const server = http.createServer((req, res) => void handler(req, res));
+    const server = http.createServer((req, res) => {
+      // One request's failure is that request's: answered 500 (or its connection closed), logged, never the process's.
+      handler(req, res).catch((e: unknown) => {
+        ctx.log(`[error] request ${req.method} ${JSON.stringify((req.url ?? '').slice(0, 200))} failed in the proxy: ${(e as Error)?.message ?? String(e)}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('500 Internal Server Error\n');
+        else res.destroy();
+      });
+    });
+    server.on('clientError', (_e, sock: Socket) => sock.destroy());
     const sockets = new Set<Socket>();
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
@@ -96,6 +135,7 @@ export const proxyService: ServiceKind<ProxySpec> = {
       server.listen(spec.port ?? 0, ctx.host, () => resolve());
     });
     const port = (server.address() as { port: number }).port;
+    ownAuthority = `${ctx.host}:${port}`;
     return {
       props: { url: `http://${ctx.host}:${port}`, host: ctx.host, port },
       async stop() {

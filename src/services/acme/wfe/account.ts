@@ -3,7 +3,7 @@
 import { flattenedVerify, type FlattenedJWSInput, type JWK } from 'jose';
 import { calculateJwkThumbprint } from 'jose';
 import { accountDoesNotExist, externalAccountRequired, invalidContact, malformed, unauthorized, unsupportedContact } from '../problems.ts';
-import { objectPayload, parseJws } from '../jws.ts';
+import { isJwkShaped, objectPayload, parseJws } from '../jws.ts';
 import type { AccountRecord } from '../state.ts';
 import { PATHS, withId, type WfeContext } from './context.ts';
 import { signedRequest, type Route } from './http.ts';
@@ -42,7 +42,9 @@ async function checkBinding(binding: unknown, accountJwk: JWK, url: string, ctx:
   } catch {
     throw malformed('externalAccountBinding payload is not a JWK');
   }
-  if ((await calculateJwkThumbprint(bound, 'sha256')) !== (await calculateJwkThumbprint(accountJwk, 'sha256'))) throw unauthorized('externalAccountBinding binds a different key than the one signing this request');
+  if (!isJwkShaped(bound)) throw malformed('externalAccountBinding payload is not a JWK');
+  const boundThumbprint = await calculateJwkThumbprint(bound, 'sha256').catch(() => Promise.reject(malformed('externalAccountBinding payload is not a complete JWK')));
+  if (boundThumbprint !== (await calculateJwkThumbprint(accountJwk, 'sha256'))) throw unauthorized('externalAccountBinding binds a different key than the one signing this request');
   return header.kid as string;
 }
 

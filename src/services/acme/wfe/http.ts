@@ -2,7 +2,7 @@
 // place a reply is written, so every response carries Replay-Nonce, Link rel="index" and
 // Cache-Control, and every problem goes out as application/problem+json (RFC 8555 §6.5, §6.7).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AcmeProblem, methodNotAllowed, notFound, payloadTooLarge, serverInternal, unsupportedMediaType } from '../problems.ts';
+import { AcmeProblem, malformed, methodNotAllowed, notFound, payloadTooLarge, serverInternal, unsupportedMediaType } from '../problems.ts';
 import type { WfeContext } from './context.ts';
 import { verifyJws, type VerifiedJws } from '../jws.ts';
 
@@ -59,6 +59,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+function decodePathParam(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw malformed(`the URL path has a malformed percent-encoding: ${p.slice(0, 100)}`);
+  }
+}
+
 /** Dispatches one HTTP request through the routes; never throws. */
 export async function dispatch(routes: Route[], ctx: WfeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const base = `https://${req.headers.host ?? ctx.defaultHost}`;
@@ -72,7 +80,7 @@ export async function dispatch(routes: Route[], ctx: WfeContext, req: IncomingMe
     for (const route of routes) {
       const m = route.path.exec(path);
       if (m) {
-        matched = { route, params: m.slice(1).map((p) => decodeURIComponent(p ?? '')) };
+        matched = { route, params: m.slice(1).map((p) => decodePathParam(p ?? '')) };
         break;
       }
     }
@@ -84,7 +92,13 @@ export async function dispatch(routes: Route[], ctx: WfeContext, req: IncomingMe
     if (!(e instanceof AcmeProblem)) ctx.log(`internal error on ${req.method} ${path}: ${(e as Error).stack ?? e}`);
     reply = { status: problem.status, headers: problem.headers, json: problem.toJSON(), contentType: 'application/problem+json' };
   }
-  write(res, reply, base, ctx);
+  try {
+    write(res, reply, base, ctx);
+  } catch (e) {
+    // A reply that cannot be written (a Host header that makes an invalid Link) ends that connection only.
+    ctx.log(`could not answer ${req.method} ${path.slice(0, 200)}: ${(e as Error).message}`);
+    res.destroy();
+  }
 }
 
 function write(res: ServerResponse, reply: AcmeReply, base: string, ctx: WfeContext): void {

@@ -1,0 +1,65 @@
+// Hostile input is normal input: every file of the corpus in test/fixtures/hostile (written by
+// its generate.py) is refused at load with file:line:col and exit 2 — never a stack trace, a
+// hang, a half-written file or a work directory. So are inputs that are not files at all.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { createCatalog } from '../src/runner/catalog.ts';
+import { FIXTURES, ROOT, runCli } from './helpers.ts';
+
+const dir = join(FIXTURES, 'hostile');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const catalog = createCatalog();
+
+t.ok(files.length >= 100, `at least 100 hostile files (${files.length})`);
+
+t.test('each file: refused at load, every problem with its position', async (t) => {
+  for (const f of files) {
+    const file = join(dir, f);
+    const r = loadScenarioFile(file, { catalog: catalog.format, env: {} });
+    t.notOk(r.scenario, `${f}: no scenario`);
+    t.ok(r.problems.length > 0 && r.problems.length <= 51, `${f}: problems, at most 50 and a count`);
+    t.ok(r.problems.every((p) => p.at?.file === file && p.at.line >= 1 && p.at.col >= 1), `${f}: every problem has file:line:col`);
+    t.ok(r.problems.every((p) => p.message.length <= 301), `${f}: messages stay short`);
+  }
+});
+
+t.test('through the CLI, all at once: exit 2, one line per problem, nothing run, nothing written', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-hostile-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const r = await runCli(['run', ...files.map((f) => relative(ROOT, join(dir, f)))], { env: { TMPDIR: tmp } });
+  t.equal(r.code, 2, 'exit 2');
+  t.equal(r.stdout, '', 'nothing on stdout: nothing ran');
+  t.notMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+  t.notMatch(r.stderr, /internal error/, 'no internal error');
+  for (const f of files) t.match(r.stderr, `test/fixtures/hostile/${f}:`, `${f} is named with a position`);
+  t.strictSame(readdirSync(tmp), [], 'no work directory was made');
+});
+
+t.test('not a regular file, or too large: one line, exit 2, no hang', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-hostile-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const fifo = join(tmp, 'fifo.yaml');
+  execFileSync('mkfifo', [fifo]);
+  const big = join(tmp, 'big.yaml');
+  writeFileSync(big, `scenario: big\nsteps:\n  - exec: "${'x'.repeat(5 * 1024 * 1024)}"\n`);
+  const empty = join(tmp, 'empty');
+  execFileSync('mkdir', [empty]);
+  const d = await runCli(['validate', empty]);
+  t.equal(d.code, 2, 'a directory without scenarios: exit 2');
+  t.match(d.stderr, /holds no \.yaml scenarios/, 'a directory without scenarios: says so');
+  for (const [what, path, says] of [
+    ['/dev/zero', '/dev/zero', /not a regular file/],
+    ['/dev/urandom', '/dev/urandom', /not a regular file/],
+    ['a FIFO nobody writes to', fifo, /not a regular file/],
+    ['a 5 MiB file', big, /limit is 4194304/],
+  ] as const) {
+    const r = await runCli(['validate', path]);
+    t.equal(r.code, 2, `${what}: exit 2`);
+    t.match(r.stderr, says, `${what}: says why`);
+    t.match(r.stderr, `${path}:1:1:`, `${what}: names the file`);
+  }
+});
