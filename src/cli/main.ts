@@ -16,6 +16,7 @@ import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
 import { certmanagerCommand, CERTMANAGER_HELP } from './commands/certmanager.ts';
 import { gatewayCommand, GATEWAY_HELP } from './commands/gateway.ts';
 import { didYouMean } from '../scenario/suggest.ts';
+import { unwindAll } from '../runner/teardown.ts';
 
 const MAIN_HELP = `certharness — a test harness and conformance suite for TLS certificate workflows
 
@@ -56,7 +57,35 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   gateway: { run: gatewayCommand, help: GATEWAY_HELP },
 };
 
+/** How long the last resort waits for teardown before it exits anyway. */
+const CRASH_TEARDOWN_MS = 15_000;
+
+/**
+ * The last resort: an error nothing caught (a bug) tears down every world first — daemons,
+ * listeners, work directories — then exits 3 with one line. Never a stack trace on its own,
+ * never a daemon left behind.
+ */
+let lastResortInstalled = false;
+function installLastResort(): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  let crashing = false;
+  const crash = (e: unknown) => {
+    if (crashing) return;
+    crashing = true;
+    const why = (e as Error)?.message ?? String(e);
+    process.stderr.write(`certharness: internal error (a bug; please report it): ${why.split('\n')[0]!.slice(0, 300)}; tearing down\n`);
+    if (process.env.CERTHARNESS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    const deadline = setTimeout(() => process.exit(EXIT.internal), CRASH_TEARDOWN_MS);
+    deadline.unref();
+    void unwindAll().finally(() => process.exit(EXIT.internal));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  installLastResort();
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {

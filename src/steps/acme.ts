@@ -149,6 +149,9 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
     const directoryUrl = spec.directory ?? (server?.directoryUrl as string | undefined);
     if (!directoryUrl) return { error: { code: 'no-directory', message: 'give server: (an acme or pebble service) or directory: (a URL)' } };
+    // Where files would go is checked before anything is asked of the CA.
+    if (spec.out !== undefined) resolveWorkPath(ctx.workDir, spec.out, 'write', 'acme out');
+    if (spec.webroot !== undefined) resolveWorkPath(ctx.workDir, spec.webroot, 'write', 'acme webroot');
     const trustFile = spec.trust ? resolveWorkPath(ctx.workDir, spec.trust, 'read', 'acme trust') : (server?.caFile as string | undefined);
     const rootPem = server?.rootFile ? await readFile(String(server.rootFile), 'utf8').catch(() => undefined) : undefined;
     const stateKey = `acme:${directoryUrl}:${spec.account ?? 'default'}`;
@@ -223,6 +226,7 @@ async function loadCertificate(file: string): Promise<{ certPem: string; keyPem:
 async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, account: AccountState, rootPem: string | undefined, renew: boolean, server: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
   const names = spec.names ?? (renew ? account.last?.names : undefined);
   if (!names?.length) return { error: { code: 'no-names', message: renew ? 'nothing to renew: no earlier certificate for this account and no names:' : 'names: is required to issue' } };
+  const out = resolveWorkPath(ctx.workDir, spec.out ?? join('acme', 'live', names[0]!.replace(/^\*\./, '_wildcard.')), 'write', 'acme out');
   const key = await generateKey(spec.keyType ?? 'ec-p256');
   const csrDer = spec.csr ? new Uint8Array(new x509.Pkcs10CertificateRequest(await readFile(resolveWorkPath(ctx.workDir, spec.csr, 'read', 'acme csr'), 'utf8')).rawData) : undefined;
   const directory = await client.directory();
@@ -238,7 +242,6 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   } finally {
     await responder.close();
   }
-  const out = resolveWorkPath(ctx.workDir, spec.out ?? join('acme', 'live', names[0]!.replace(/^\*\./, '_wildcard.')), 'write', 'acme out');
   await mkdir(out, { recursive: true, mode: 0o700 });
   const keyPem = exportPrivateKey(key);
   const files = { keyFile: join(out, 'privkey.pem'), certFile: join(out, 'cert.pem'), chainFile: join(out, 'chain.pem'), fullchainFile: join(out, 'fullchain.pem') };

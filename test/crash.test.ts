@@ -1,0 +1,60 @@
+// The last resort: an error nothing catches, in the middle of a run with a real nginx up, tears
+// the world down first (nginx stopped, the work directory with its keys removed) and then exits
+// 3 with one line. The fault is injected from outside the program (node --import), once a step
+// has signalled that the world is up.
+import t from 'tap';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, needPeer } from './helpers.ts';
+
+/** Processes whose command line mentions `text` (nginx runs with its prefix in the work directory). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(text) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.trim()}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
+t.test('an uncaught error tears down first, then exit 3 with one line', async (t) => {
+  if (!needPeer(t, 'nginx')) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-crash-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const work = join(tmp, 'tmp');
+  const marker = join(tmp, 'world-is-up');
+  const scenario = join(tmp, 'crash.yaml');
+  writeFileSync(
+    scenario,
+    `scenario: a harness bug in the middle of a run
+pki:
+  ca: { subject: "CN=Crash CA", key: ec-p256 }
+  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
+services:
+  ng: { kind: nginx, role: terminator, cert: server }
+steps:
+  - exec: "touch '${marker}'; sleep 60"
+`,
+  );
+  // Throws once the marker exists: outside any handler, as a bug in a callback would.
+  const inject = join(tmp, 'inject.mjs');
+  writeFileSync(inject, `import { existsSync } from 'node:fs';\nconst t = setInterval(() => { if (existsSync(${JSON.stringify(marker)})) { clearInterval(t); throw new Error('injected fault'); } }, 20);\nt.unref();\n`);
+  mkdirSync(work, { mode: 0o700 });
+  const child = spawn(process.execPath, ['--import', inject, BIN, 'run', scenario], { env: { ...process.env, TMPDIR: work, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.resume();
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  t.equal(code, 3, 'exit 3');
+  t.match(stderr, /internal error \(a bug; please report it\): injected fault; tearing down/, 'one line says what happened');
+  t.notMatch(stderr, /\n\s+at /, 'no stack trace');
+  t.strictSame(processesMentioning(work), [], 'nginx is gone');
+  t.strictSame(readdirSync(work), [], 'the work directory (with its private keys) is removed');
+});
+
