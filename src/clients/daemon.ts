@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { describeHolders, portHolders, type PortHolder } from './socket-owner.ts';
 
 export interface Daemon {
   pid: number;
@@ -60,15 +61,32 @@ export function portOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Waits until the port accepts connections, the daemon exits, or the time is up. */
+/** Fails when another program already listens on a port a service is to use, naming it. */
+export function assertPortFree(port: number): void {
+  const holders = portHolders(port);
+  if (holders?.length) throw new Error(`port ${port} is already taken by ${describeHolders(holders)}: stop it, or pin another port`);
+}
+
+/**
+ * Waits until the daemon's own process group listens on the port (or, where /proc cannot
+ * tell, until the port accepts connections), the daemon exits, or the time is up. Something
+ * else answering on the port does not count: that is someone else's server.
+ */
 export async function waitForPort(d: Daemon, host: string, port: number, timeoutMs = 10_000): Promise<void> {
   const start = performance.now();
+  let foreign: PortHolder[] = [];
+  const tail = () => d.output().trim().split('\n').slice(-3).join(' | ');
+  const held = () => (foreign.length ? `; port ${port} is held by ${describeHolders(foreign)}` : '');
   while (performance.now() - start < timeoutMs) {
-    if (d.exited()) throw new Error(`exited before listening: ${d.output().trim().split('\n').slice(-3).join(' | ')}`);
-    if (await portOpen(host, port)) return;
+    if (d.exited()) throw new Error(`exited before listening: ${tail()}${held()}`);
+    if (await portOpen(host, port)) {
+      const holders = portHolders(port);
+      if (holders === undefined || holders.some((h) => h.pgid === d.pid)) return;
+      foreign = holders.filter((h) => h.pgid !== d.pid);
+    }
     await delay(25);
   }
-  throw new Error(`not listening on ${host}:${port} after ${timeoutMs}ms: ${d.output().trim().split('\n').slice(-3).join(' | ')}`);
+  throw new Error(`not listening on ${host}:${port} after ${timeoutMs}ms: ${tail()}${held()}`);
 }
 
 /** A port that was free a moment ago, for programs that cannot bind port 0 and report it (nginx). */

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { s } from '../../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../../scenario/work-path.ts';
 import type { ServiceKind } from '../types.ts';
-import { startDaemon, waitForPort, freePort } from '../../clients/daemon.ts';
+import { startDaemon, waitForPort, freePort, assertPortFree } from '../../clients/daemon.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { npmPeerDir } from '../../runtime/index.ts';
 
@@ -78,6 +78,7 @@ export const gatewayService: ServiceKind<GatewaySpec> = {
     await mkdir(join(configDir, 'models'), { recursive: true, mode: 0o700 });
     // Express Gateway requires its model definitions beside the config.
     await cp(join(pkg, 'lib', 'config', 'models'), join(configDir, 'models'), { recursive: true });
+    if (spec.port) assertPortFree(spec.port);
     const [port, adminPort] = [spec.port ?? (await freePort(ctx.host)), await freePort(ctx.host)];
     const confFile = join(configDir, 'gateway.config.yml');
     await writeFileAtomic(confFile, renderGatewayConfig({ port, adminPort, tls: spec.tls, message: spec.message ?? 'hello from express gateway' }));

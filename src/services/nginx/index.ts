@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
 import { pkiItem } from '../../pki/material.ts';
-import { startDaemon, waitForPort, freePort } from '../../clients/daemon.ts';
+import { startDaemon, waitForPort, freePort, assertPortFree } from '../../clients/daemon.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 
@@ -114,6 +114,7 @@ export const nginxService: ServiceKind<NginxSpec> = {
     }
     const confFile = join(dir, 'nginx.conf');
     // nginx cannot bind port 0 and report the port: take a free one, and try again if it was taken meanwhile.
+    if (spec.port) assertPortFree(spec.port);
     for (let attempt = 1; ; attempt++) {
       const port = spec.port ?? (await freePort(ctx.host));
       await writeFile(confFile, renderNginxConf({ ...conf, port } as NginxConf));
