@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { loopbackListenHost, NotLoopbackError } from '../../runtime/network.ts';
 import type { CliIo } from '../io.ts';
 import { AcmeConfigError, defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from '../../services/acme/config.ts';
 import { startAcmeServer } from '../../services/acme/server.ts';
@@ -36,9 +37,16 @@ Examples:
       --http-01-port 5002 -d anything.example.com --agree-tos -m you@example.org
 `;
 
-/** Pebble's config says 0.0.0.0; we serve the same port on loopback. */
-function loopback(address: string): string {
-  return address.replace(/^(0\.0\.0\.0|\[::\]|::)?:/, '127.0.0.1:');
+/** Pebble's config says 0.0.0.0 (or ::, *, 0): we serve the same port on loopback; any other host is refused. */
+function loopback(address: string, what: string): string {
+  const m = /^(.*):(\d+)$/.exec(address.trim());
+  if (!m) throw new UsageError(`${what} '${address}' is not host:port`);
+  try {
+    const host = loopbackListenHost(m[1]!);
+    return `${host.includes(':') ? `[${host}]` : host}:${m[2]}`;
+  } catch (e) {
+    throw new UsageError(`${what} ${(e as Error).message}`);
+  }
 }
 
 export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -70,8 +78,8 @@ export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<numbe
         throw new AcmeConfigError(`${values.config}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
       }
       const fromFile = parsePebbleConfig(text, values.config);
-      if (fromFile.listenAddress) fromFile.listenAddress = loopback(fromFile.listenAddress);
-      if (fromFile.managementListenAddress) fromFile.managementListenAddress = loopback(fromFile.managementListenAddress);
+      if (fromFile.listenAddress) fromFile.listenAddress = loopback(fromFile.listenAddress, 'listenAddress');
+      if (fromFile.managementListenAddress) fromFile.managementListenAddress = loopback(fromFile.managementListenAddress, 'managementListenAddress');
       // Pebble reads certificate paths relative to where it runs; so do we.
       Object.assign(options, fromFile);
     }
@@ -95,7 +103,7 @@ export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<numbe
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof AcmeConfigError) {
+    if (e instanceof AcmeConfigError || e instanceof NotLoopbackError) {
       io.stderr(`certharness: ${e.message}\n`);
       return EXIT.badInput;
     }

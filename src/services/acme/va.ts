@@ -5,6 +5,7 @@
 import http from 'node:http';
 import tls from 'node:tls';
 import { isIP } from 'node:net';
+import { isLoopback, NotLoopbackError } from '../../runtime/network.ts';
 import { Resolver } from 'node:dns/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { x509 } from '../../pki/crypto.ts';
@@ -44,6 +45,8 @@ export class Validator {
   constructor(o: ValidatorOptions) {
     this.o = o;
     if (o.resolver !== 'loopback') {
+      const host = /^(?:\[([^\]]+)\]|([^:]+))(?::\d+)?$/.exec(o.resolver);
+      if (!host || !isLoopback(host[1] ?? host[2]!)) throw new NotLoopbackError(`resolver ${o.resolver}: the validator asks a DNS server on loopback only`);
       this.dns = new Resolver({ timeout: 2000, tries: 2 });
       this.dns.setServers([o.resolver]);
     }
@@ -73,7 +76,15 @@ export class Validator {
     }
   }
 
+  /** Where to dial for an identifier: loopback only, whatever an order, hosts: or DNS says. */
   private async addresses(identifier: Identifier): Promise<string[]> {
+    const found = await this.resolve(identifier);
+    const wide = found.filter((a) => !isLoopback(a));
+    if (wide.length) throw problem('connection', `the validator dials loopback only: ${identifier.value} is ${wide.join(', ')}`, identifier);
+    return found;
+  }
+
+  private async resolve(identifier: Identifier): Promise<string[]> {
     if (identifier.type === 'ip') return [identifier.value];
     const name = identifier.value.replace(/^\*\./, '');
     const pinned = this.o.hosts[name];

@@ -44,7 +44,8 @@ const SYSTEM_CONFIG = {
 /** gateway.config.yml as Express Gateway 1.16 validates it: `https.tls` is a map keyed by host glob or `default`. */
 export function renderGatewayConfig(o: { port: number; adminPort: number; tls: Record<string, TlsEntry>; message: string }): string {
   return stringify({
-    https: { port: o.port, host: '127.0.0.1', tls: o.tls },
+    // Express Gateway 1.16 reads https.hostname (admin takes host): without it, it listens on every interface.
+    https: { port: o.port, hostname: '127.0.0.1', tls: o.tls },
     admin: { port: o.adminPort, host: '127.0.0.1' },
     apiEndpoints: { api: { host: '*' } },
     serviceEndpoints: {},
