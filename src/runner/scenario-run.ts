@@ -10,6 +10,7 @@ import type { Catalog } from './catalog.ts';
 import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome } from './events.ts';
 import type { ReporterMultiplexer } from '../report/multiplexer.ts';
 import { TeardownStack } from './teardown.ts';
+import { redact } from '../util/redact.ts';
 import { peerAvailable } from '../runtime/index.ts';
 import type { StepContext } from '../steps/types.ts';
 
@@ -85,7 +86,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   try {
     const world = await buildWorld(scenario, { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) }, teardown);
     if (!isWorld(world)) {
-      problems.push(world);
+      problems.push(redact(world));
       return await finish();
     }
     workDir = world.workDir;
@@ -120,7 +121,12 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         progress: (text) => o.reporters.emit('onStepProgress', info, { index: step.index, name: step.name }, text),
         world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService, restartService: world.restartService },
       };
-      const outcome = await runStep(step, ctx, scope, o);
+      // Redacted here, where results become events: every reporter sees the same safe text.
+      const outcome = redact(await runStep(step, ctx, scope, o));
+      if (outcome.status === 'failed') {
+        const stderr = typeof outcome.result?.stderr === 'string' ? outcome.result.stderr.trim().slice(-500) : '';
+        log(`[step ${step.index + 1}] failed: ${outcome.assertions.filter((a) => !a.ok).map((a) => a.message).join('; ')}${stderr ? ` | stderr: ${stderr}` : ''}`);
+      }
       steps.push({ ...base, ...outcome });
       o.reporters.emit('onStepEnd', info, { ...base, ...outcome });
     }

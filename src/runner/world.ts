@@ -10,6 +10,7 @@ import { buildPki } from '../pki/build.ts';
 import type { Catalog } from './catalog.ts';
 import type { SetupOutcome } from './events.ts';
 import type { TeardownStack } from './teardown.ts';
+import { redactText } from '../util/redact.ts';
 import type { RunningService } from '../services/types.ts';
 
 export interface World {
@@ -40,7 +41,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   await chmod(workDir, 0o700);
   teardown.push('remove work directory', () => (o.keep ? undefined : rm(workDir, { recursive: true, force: true })));
   const logFile = join(workDir, 'scenario.log');
-  const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 }).catch(() => {});
+  const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${redactText(line)}\n`, { mode: 0o600 }).catch(() => {});
 
   const pkiStart = performance.now();
   const pki: World['pki'] = {};
