@@ -1,6 +1,7 @@
 // Long-running child processes for services (nginx, pebble...): started in their own process
 // group, waited for until ready, stopped with SIGTERM then SIGKILL, all descendants included.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeHolders, portHolders, type PortHolder } from './socket-owner.ts';
@@ -13,8 +14,18 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/**
+ * Where util-linux's setpriv is there (Linux), a daemon is started through it with a
+ * parent-death signal: killed with SIGKILL, the harness cannot stop it, so the kernel does.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+function tiedToUs(argv: string[]): string[] {
+  return SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGTERM', '--', ...argv] : argv;
+}
+
 export function startDaemon(argv: string[], o: { cwd: string; env: Record<string, string | undefined>; log?: (line: string) => void }): Daemon {
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
+  const tied = tiedToUs(argv);
+  const child: ChildProcess = spawn(tied[0]!, tied.slice(1), {
     cwd: o.cwd,
     env: Object.fromEntries(Object.entries(o.env).filter((e): e is [string, string] => e[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],

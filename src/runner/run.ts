@@ -1,6 +1,8 @@
 // A run: load every scenario (all problems before anything starts), select, then run them
 // with a bounded number in parallel. Returns the result; the CLI maps it to an exit code.
 import { relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { removeStaleWorkDirs } from './stale.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import type { Problem } from '../scenario/problem.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -67,6 +69,8 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
   const started = performance.now();
   const runtime = runtimeInfo();
   const infos: ScenarioInfo[] = scenarios.map((l) => scenarioInfo(l.scenario, l.id));
+  // A killed earlier run left its work directory (and its keys): remove it before making ours.
+  await removeStaleWorkDirs(o.tmpRoot ?? tmpdir());
   o.reporters.emit('onRunStart', { scenarios: infos, jobs: o.jobs, runtime });
   // --bail stops new work after the first failure; Ctrl-C stops everything. Both tear down.
   const stop = new AbortController();

@@ -11,6 +11,7 @@ import type { Catalog } from './catalog.ts';
 import type { SetupOutcome } from './events.ts';
 import type { TeardownStack } from './teardown.ts';
 import { redactText } from '../util/redact.ts';
+import { markOwner } from './stale.ts';
 import type { RunningService } from '../services/types.ts';
 
 export interface World {
@@ -39,6 +40,7 @@ export interface WorldOptions {
 export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: TeardownStack): Promise<World | SetupOutcome> {
   const workDir = await mkdtemp(join(o.tmpRoot ?? tmpdir(), 'certharness-'));
   await chmod(workDir, 0o700);
+  await markOwner(workDir);
   teardown.push('remove work directory', () => (o.keep ? undefined : rm(workDir, { recursive: true, force: true })));
   const logFile = join(workDir, 'scenario.log');
   const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${redactText(line)}\n`, { mode: 0o600 }).catch(() => {});

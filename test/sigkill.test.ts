@@ -1,0 +1,69 @@
+// SIGKILL cannot be caught, so the harness cannot tear down: the kernel stops its daemons
+// (each is started with a parent-death signal), and the next run removes the work directory
+// the killed one left, with its private keys.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, needPeer, runCli } from './helpers.ts';
+
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Polls until `done()` holds or the bound passes; returns whether it held. */
+async function eventually(done: () => boolean, boundMs: number): Promise<boolean> {
+  const start = performance.now();
+  while (!done()) {
+    if (performance.now() - start > boundMs) return false;
+    await delay(50);
+  }
+  return true;
+}
+
+t.test('SIGKILL: nginx follows the harness, and the next run removes the work directory', async (t) => {
+  if (!needPeer(t, 'nginx')) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-sigkill-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const work = join(tmp, 'work');
+  mkdirSync(work, { mode: 0o700 });
+  const marker = join(tmp, 'up');
+  const scenario = join(tmp, 'killed.yaml');
+  writeFileSync(
+    scenario,
+    `scenario: killed mid-run
+pki:
+  ca: { subject: "CN=Killed CA", key: ec-p256 }
+  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
+services:
+  ng: { kind: nginx, role: terminator, cert: server }
+steps:
+  - exec: "touch '${marker}'; sleep 60"
+`,
+  );
+  const child = spawn(process.execPath, [BIN, 'run', scenario], { env: { ...process.env, TMPDIR: work }, stdio: 'ignore' });
+  const closed = new Promise((done) => child.on('close', done));
+  t.ok(await eventually(() => existsSync(marker), 60_000), 'the world is up');
+  t.ok(processesMentioning(work).length > 0, 'nginx runs inside the work directory');
+  child.kill('SIGKILL');
+  await closed;
+  t.ok(await eventually(() => processesMentioning(work).length === 0, 10_000), 'nginx is gone soon after the harness');
+  t.equal(readdirSync(work).filter((d) => d.startsWith('certharness-')).length, 1, 'the killed run left its work directory');
+
+  const passing = join(tmp, 'next.yaml');
+  writeFileSync(passing, 'scenario: the next run\nsteps:\n  - sleep: 1ms\n');
+  const r = await runCli(['run', passing], { env: { TMPDIR: work } });
+  t.equal(r.code, 0);
+  t.strictSame(readdirSync(work), [], 'the next run removed it');
+});
