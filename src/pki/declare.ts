@@ -68,7 +68,7 @@ export const certificateSchema = s.object(
     pathlen: s.integer({ minimum: 0, maximum: 255, description: 'basicConstraints pathLenConstraint of a CA (at most 255)' }),
     san: s.array(s.anyOf([s.string(), s.number()]), { description: 'subjectAltName: host names, IP addresses, e-mail addresses, URIs (or dns:/ip:/email:/uri: prefixed)' }),
     serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'serial number, like -set_serial (01, 0x1F, 1234); default: random 128-bit'),
-    days: s.number({ minimum: 0, maximum: 36_500, description: 'validity from now in days (default 365; like openssl -days; at most 36500 — for longer, notAfter: 9999-12-31T23:59:59Z)' }),
+    days: s.number({ minimum: 0, maximum: 36_500, description: 'validity from now in days (default 365; like openssl -days; at most 36500; for longer, notAfter: 9999-12-31T23:59:59Z)' }),
     notBefore: when,
     notAfter: when,
     hash: s.enum(HASHES, 'signature hash (default sha256)'),
