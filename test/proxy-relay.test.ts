@@ -46,5 +46,23 @@ t.test('absolute-form targets: only the proxy itself, never another host', async
   t.match(own, /^HTTP\/1\.1 200 /, "the proxy's own address in absolute form is forwarded");
   const after = await rawRequest(proxy, `GET /hello/world HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
   t.match(after, /^HTTP\/1\.1 200 /, 'and the proxy still serves');
+
+  // 2,000 malformed requests through the proxy to its upstream: each may be refused, none may kill either.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const pick = <T>(xs: T[]) => xs[rand(xs.length)]!;
+  const statuses = new Map<string, number>();
+  for (let i = 0; i < 2000; i++) {
+    const method = pick(['GET', 'POST', 'PUT', 'DELETE', 'CONNECT', 'TRACE', 'X'.repeat(rand(40) + 1), 'G\u00e9T']);
+    const target = pick(['/', '/%ZZ', '//', `/${'a'.repeat(rand(9000))}`, 'http://[::1', '*', 'example.org:443', `http://127.0.0.1:${proxy}/x?${'%'.repeat(rand(50))}`, '/\u00ff\u0001']);
+    const header = pick(['', 'X-A: \u00e9\r\n', `X-Big: ${'b'.repeat(rand(20000))}\r\n`, 'Content-Length: 5\r\n', 'Content-Length: -1\r\n', 'Transfer-Encoding: chunked\r\n', 'Host: \r\n', ': empty\r\n']);
+    const res = await rawRequest(proxy, `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}Connection: close\r\n\r\n`).catch(() => 'reset');
+    const status = /^HTTP\/1\.1 (\d+)/.exec(res)?.[1] ?? (res === 'reset' || res === '' ? 'closed' : 'other');
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  }
+  t.comment(`statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  t.notOk(statuses.has('500'), 'no request made the proxy or the upstream fail with 500');
+  const last = await rawRequest(proxy, `GET /hello/world HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  t.match(last, /^HTTP\/1\.1 200 /, 'after them, the proxy and the upstream still serve');
   t.equal(child.exitCode, null, 'serve is still running');
 });

@@ -43,6 +43,7 @@ export async function http01Standalone(host: string, port: number): Promise<Chal
   const tokens = new Map<string, string>();
   let hits = 0;
   const server = http.createServer((req, res) => {
+    req.resume();
     const path = (req.url ?? '').split('?')[0]!;
     const token = path.startsWith(HTTP01_PATH_PREFIX) ? path.slice(HTTP01_PATH_PREFIX.length) : undefined;
     const answer = token ? tokens.get(token) : undefined;

@@ -16,6 +16,7 @@ import type { ServiceKind } from '../types.ts';
 import { clientMaterial, trustAnchors } from '../../pki/material.ts';
 import { createUpstreamClient } from '../../clients/upstream-client.ts';
 import { nginxUpstreamError } from './nginx-terms.ts';
+import { guarded } from '../request-guard.ts';
 
 export interface ProxySpec {
   to?: string;
@@ -118,13 +119,8 @@ export const proxyService: ServiceKind<ProxySpec> = {
     };
     const server = http.createServer((req, res) => {
       // One request's failure is that request's: answered 500 (or its connection closed), logged, never the process's.
-      handler(req, res).catch((e: unknown) => {
-        ctx.log(`[error] request ${req.method} ${JSON.stringify((req.url ?? '').slice(0, 200))} failed in the proxy: ${(e as Error)?.message ?? String(e)}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('500 Internal Server Error\n');
-        else res.destroy();
-      });
+      guarded(res, ctx.log, `proxying ${req.method} ${JSON.stringify((req.url ?? '').slice(0, 200))}`, () => handler(req, res));
     });
-    server.on('clientError', (_e, sock: Socket) => sock.destroy());
     const sockets = new Set<Socket>();
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);

@@ -15,6 +15,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
+import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
@@ -85,12 +86,14 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
     const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
     if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
     const routes = spec.routes ?? [];
-    const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) =>
+      guarded(res as ServerResponse, ctx.log, `${req.method} ${String(req.url).slice(0, 200)}`, () => respond(req, res));
+    const respond = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
       const socket = req.socket as TLSSocket;
       const route = matchRoute(routes, req);
       ctx.log(`${req.method} ${req.url} client certificate: ${JSON.stringify(clientCertificateSeen(socket))}`);
       req.resume();
-      req.on('end', () => {
+      req.on('end', () => guarded(res as ServerResponse, ctx.log, `${req.method} ${String(req.url).slice(0, 200)}`, () => {
         if (route) {
           (res as ServerResponse).writeHead(route.status ?? 200, route.headers ?? {});
           res.end(route.body ?? '');
@@ -107,7 +110,7 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
         };
         (res as ServerResponse).writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(echo));
-      });
+      }));
     };
     const httpServer = http.createServer(handler);
     // HTTP/2 over the same TLS listener: ALPN decides which server gets the connection.
