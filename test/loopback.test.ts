@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, runCli } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, runCli } from './helpers.ts';
 import { canonicalHost, isLoopback, loopbackListenHost } from '../src/runtime/network.ts';
 import { Validator } from '../src/services/acme/va.ts';
 import { seededChance } from '../src/services/acme/chance.ts';
@@ -55,4 +55,31 @@ t.test('the validator dials loopback only, whatever the order or hosts: say', as
   const pinned = await va.validate({ type: 'http-01', identifier: { type: 'dns', value: 'pinned.example' }, token: 't', keyAuthorization: 'k' } as never);
   t.match(pinned?.message, /dials loopback only: pinned\.example is 192\.0\.2\.1/, 'nor a hosts: entry');
   t.throws(() => new Validator({ httpPort: 9, tlsPort: 9, resolver: '8.8.8.8:53', hosts: {}, alwaysValid: false, sleepSeconds: 0, chance: seededChance(1), log: () => {} }), { code: 'NOT_LOOPBACK' }, 'nor a DNS server elsewhere');
+});
+
+t.test('Express Gateway, started as a service, listens on 127.0.0.1 only', async (t) => {
+  if (!needPeer(t, 'npm:express-gateway')) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-loopback-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const scenario = join(tmp, 'gw.yaml');
+  writeFileSync(
+    scenario,
+    `scenario: the gateway's listener
+pki:
+  ca: { subject: "CN=GW CA", key: ec-p256 }
+  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
+services:
+  gw: { kind: gateway, tls: { default: { key: "{{server.keyFile}}", cert: "{{server.certFile}}" } } }
+steps:
+  - sleep: 1ms
+`,
+  );
+  const child = spawn(process.execPath, [BIN, 'serve', scenario, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = new Promise((done) => child.on('close', done));
+  t.teardown(async () => {
+    child.kill('SIGINT');
+    await closed;
+  });
+  const world = JSON.parse(await firstLine(child)) as { services: { gw: { port: number } } };
+  t.strictSame(listenAddresses(world.services.gw.port), ['0100007F'], 'the HTTPS port is bound to 127.0.0.1, not every interface');
 });

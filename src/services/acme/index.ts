@@ -15,6 +15,7 @@ import { freePort } from '../../clients/daemon.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
 import { startAcmeServer } from './server.ts';
+import { isLoopback } from '../../runtime/network.ts';
 
 export interface AcmeSpec {
   config?: string;
@@ -72,8 +73,8 @@ export const acmeService: ServiceKind<AcmeSpec> = {
     vaSleep: s.integer({ minimum: 0, maximum: 60, description: 'the validator sleeps 0..N-1 seconds first (PEBBLE_VA_SLEEPTIME; default 0)' }),
     alwaysValid: s.boolean('mark every challenge valid without checking (PEBBLE_VA_ALWAYS_VALID)'),
     seed: s.integer({ minimum: 0, description: 'seed for nonce rejection, authorization reuse and sleeps, to replay a run' }),
-    resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server (dns-01 needs one)" }),
-    hosts: s.map(s.string(), 'name -> address for the validator, before the resolver'),
+    resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server on loopback (dns-01 needs one)", check: (v) => (v === 'loopback' || isLoopback(v.replace(/:\d+$/, '')) ? undefined : 'must be a DNS server on loopback: the validator dials nothing else') }),
+    hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
     blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
     retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
     profiles: s.map(s.object({ description: s.string(), validity: duration(undefined, MAX_SPAN_MS) }), 'certificate profiles offered in the directory (Pebble: profiles)'),
