@@ -61,6 +61,18 @@ steps:
   t.ok(await eventually(() => processesMentioning(work).length === 0, 10_000), 'nginx is gone soon after the harness');
   t.equal(readdirSync(work).filter((d) => d.startsWith('certharness-')).length, 1, 'the killed run left its work directory');
 
+  const dry = await runCli(['clean', '--dir', work]);
+  t.match(dry.stdout, /^removed .*certharness-/m, '`certharness clean` removes it');
+  t.strictSame(readdirSync(work), [], 'gone');
+
+  // Once more, killed again; this time the next run cleans up.
+  rmSync(marker, { force: true });
+  const again = spawn(process.execPath, [BIN, 'run', scenario], { env: { ...process.env, TMPDIR: work }, stdio: 'ignore' });
+  const closedAgain = new Promise((done) => again.on('close', done));
+  t.ok(await eventually(() => existsSync(marker), 60_000), 'the world is up again');
+  again.kill('SIGKILL');
+  await closedAgain;
+  t.ok(await eventually(() => processesMentioning(work).length === 0, 10_000), 'nginx is gone again');
   const passing = join(tmp, 'next.yaml');
   writeFileSync(passing, 'scenario: the next run\nsteps:\n  - sleep: 1ms\n');
   const r = await runCli(['run', passing], { env: { TMPDIR: work } });

@@ -15,6 +15,7 @@ import { p12Command, P12_HELP } from './commands/p12.ts';
 import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
 import { certmanagerCommand, CERTMANAGER_HELP } from './commands/certmanager.ts';
 import { gatewayCommand, GATEWAY_HELP } from './commands/gateway.ts';
+import { cleanCommand, CLEAN_HELP } from './commands/clean.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 import { unwindAll } from '../runner/teardown.ts';
 
@@ -34,6 +35,7 @@ Commands:
   certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
   serve acme            a Pebble-compatible ACME CA on Pebble's ports
   gateway check         check an Express Gateway tls: section before deploying it
+  clean                 remove work directories that killed runs left behind
 
 Options: --help (also after a command), --version
 
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Pr
   grpc: { run: grpcCommand, help: GRPC_HELP },
   certmanager: { run: certmanagerCommand, help: CERTMANAGER_HELP },
   gateway: { run: gatewayCommand, help: GATEWAY_HELP },
+  clean: { run: cleanCommand, help: CLEAN_HELP },
 };
 
 /** How long the last resort waits for teardown before it exits anyway. */
