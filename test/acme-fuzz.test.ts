@@ -7,6 +7,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { createServer } from 'node:net';
 import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/server.ts';
 import { defaultAcmeOptions } from '../src/services/acme/config.ts';
+import { seededChance } from '../src/services/acme/chance.ts';
 import { createTransport, type AcmeTransport } from '../src/clients/acme/transport.ts';
 import { AcmeClient } from '../src/clients/acme/client.ts';
 import { http01Standalone } from '../src/clients/acme/responders.ts';
@@ -21,17 +22,11 @@ const MAC_KEY = Buffer.alloc(32, 7).toString('base64url');
 /** A bound on the whole run, so a regression that slows every answer cannot hang CI. */
 const BUDGET_MS = 150_000;
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
+/** The CA's own seeded generator, shaped for picking mutations. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+  const chance = seededChance(seed);
+  const next = () => chance.below(2 ** 32) / 2 ** 32;
+  return { next, int: (n: number) => chance.below(n), pick: <T>(xs: readonly T[]): T => xs[chance.below(xs.length)]! };
 }
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e308, '', 'x', '%ZZ', '\u0000', 'é', 'a'.repeat(3000), [], [null], [[[]]], {}, { a: 1 }, true, false, 'mailto:', 'dns', 'https://127.0.0.1:1/'];

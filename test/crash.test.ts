@@ -3,25 +3,12 @@
 // 3 with one line. The fault is injected from outside the program (node --import), once a step
 // has signalled that the world is up.
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, needPeer } from './helpers.ts';
+import { BIN, needPeer, processesMentioning } from './helpers.ts';
 
-/** Processes whose command line mentions `text` (nginx runs with its prefix in the work directory). */
-function processesMentioning(text: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(text) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.trim()}`);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return found;
-}
 
 t.test('an uncaught error tears down first, then exit 3 with one line', async (t) => {
   if (!needPeer(t, 'nginx')) return;

@@ -1,7 +1,7 @@
 // Shared by the tests: where the project is, how to run the real CLI, and the peer rule
 // (a missing openssl/xmllint/nginx skips a test with the fix, but fails it under CI).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +70,18 @@ export function peerMissing(t: PeerTest, why: string): void {
 export function sh(argv: string[], opts: { cwd?: string; input?: string } = {}) {
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: opts.cwd, input: opts.input, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Pids of processes whose command line mentions `text` (nginx runs with its prefix in the work directory). */
+export function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadScenarioFile } from '../src/scenario/load.ts';
+import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
 import { createCatalog } from '../src/runner/catalog.ts';
 import { FIXTURES, ROOT, runCli } from './helpers.ts';
 
@@ -62,4 +62,44 @@ t.test('not a regular file, or too large: one line, exit 2, no hang', async (t) 
     t.match(r.stderr, says, `${what}: says why`);
     t.match(r.stderr, `${path}:1:1:`, `${what}: names the file`);
   }
+});
+
+t.test('broken: true makes what RFC 5280 forbids, and lint names each fault', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'certharness-broken-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const scenario = join(tmp, 'broken.yaml');
+  writeFileSync(
+    scenario,
+    `scenario: deliberately broken certificates
+pki:
+  ca: { subject: "CN=Broken CA", key: ec-p256 }
+  huge: { issuer: ca, subject: "CN=huge", san: [huge.example], key: ec-p256, serial: "0x${'7f'.repeat(21)}", broken: true }
+  long: { issuer: ca, subject: "CN=${'c'.repeat(65)}", san: ["DNS:not a name!"], key: ec-p256, broken: true }
+  inverted: { issuer: ca, subject: "CN=inverted", san: [inv.example], key: ec-p256, notBefore: "2026-06-01T00:00:00Z", notAfter: "2026-01-01T00:00:00Z", broken: true }
+steps:
+  - cert: { file: "{{huge.certFile}}" }
+    expect: { lint: { contains: serial-too-long } }
+  - cert: { file: "{{long.certFile}}" }
+    expect: { lint: { contains: common-name-too-long } }
+  - cert: { file: "{{long.certFile}}" }
+    expect: { lint: { contains: san-not-a-name } }
+  - cert: { file: "{{inverted.certFile}}" }
+    expect: { lint: { contains: validity-inverted } }
+`,
+  );
+  const r = await runCli(['run', scenario, '--reporter', 'tap']);
+  t.equal(r.code, 0, `made, and linted as broken\n${r.stdout}${r.stderr}`);
+});
+
+t.test('aliases work as YAML says: three steps from one anchor', async (t) => {
+  const r = loadScenarioText('aliased.yaml', 'scenario: aliases\nsteps: [&s { sleep: 1ms, name: again }, *s, *s]\n', { catalog: catalog.format, env: {} });
+  t.strictSame(r.problems, []);
+  t.equal(r.scenario?.steps.length, 3, 'every *s is a step');
+});
+
+t.test('4 MiB of unclosed references: 50 problems and a count, no stack overflow', async (t) => {
+  const text = `scenario: x\nsteps:\n  - exec: "${'{{x '.repeat(1_000_000)}"\n`;
+  const r = loadScenarioText('storm.yaml', text, { catalog: catalog.format, env: {} });
+  t.equal(r.problems.length, 51);
+  t.match(r.problems[50]!.message, /^and 999950 more problems like these$/);
 });

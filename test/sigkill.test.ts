@@ -3,24 +3,12 @@
 // the killed one left, with its private keys.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, needPeer, runCli } from './helpers.ts';
+import { BIN, needPeer, runCli, processesMentioning } from './helpers.ts';
 
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** Polls until `done()` holds or the bound passes; returns whether it held. */
 async function eventually(done: () => boolean, boundMs: number): Promise<boolean> {

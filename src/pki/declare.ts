@@ -82,7 +82,7 @@ export const certificateSchema = s.object(
     certFile: s.string({ inputFile: true, description: 'load this certificate instead of generating one (relative to the scenario file); without keyFile it is a trust anchor only, and steps that need what it would issue are skipped' }),
     keyFile: s.string({ inputFile: true, description: 'load this private key instead of generating one' }),
     password: s.string({ description: 'password of keyFile when it is encrypted' }),
-    broken: s.boolean('make it even where RFC 5280 forbids it (a zero or 21-octet serial, a 65-character CN, a SAN that is not a name, notAfter before notBefore): a deliberately wrong certificate, which `pki lint` reports'),
+    broken: s.boolean('make it even where RFC 5280 forbids it (a 21-octet serial, a 65-character CN, a SAN that is not a name, notAfter before notBefore): a deliberately wrong certificate, which `pki lint` reports'),
   },
   { description: 'a key and certificate, generated fresh for the run or loaded from files', check: checkCertificateDecl },
 );

@@ -1,5 +1,6 @@
 // Findings about certificates that a modern TLS stack would refuse or that will bite later.
 // Each has a stable id (documented in README "Lint findings"), a severity and one line of why.
+import { dnsNameProblem } from './rules.ts';
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { x509 } from './crypto.ts';
@@ -44,6 +45,11 @@ export const LINT_IDS = [
   'server-without-server-auth',
   'v1-certificate',
   'host-mismatch',
+  'serial-not-positive',
+  'serial-too-long',
+  'validity-inverted',
+  'common-name-too-long',
+  'san-not-a-name',
 ] as const;
 
 const looksLikeHost = (cn: string) => cn === 'localhost' || isIP(cn) !== 0 || /^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9-]+)+$/i.test(cn);
@@ -78,6 +84,16 @@ export function lint(input: LintInput): Finding[] {
     if (f.signatureHash === 'sha1' && !f.selfSigned) add('sha1-signature', 'error', label, 'signed with SHA-1: refused by current browsers, Go, Java 17+ and OpenSSL at security level 2');
     if (f.version === 1) add('v1-certificate', 'warning', label, 'version 1 certificate (as `openssl x509 -req` writes without -extfile): no extensions at all, so no SAN, key usage or CA flag');
     if (role !== 'ca' && f.san.length === 0 && f.commonName && looksLikeHost(f.commonName)) add('no-san', 'warning', label, `no subjectAltName: clients ignore the CN '${f.commonName}' (RFC 6125) and fail with a host name mismatch`);
+    // What RFC 5280 forbids: what a `broken: true` declaration makes on purpose.
+    const serialBytes = Buffer.from(f.serial.length % 2 ? `0${f.serial}` : f.serial, 'hex');
+    if (/^0*$/.test(f.serial)) add('serial-not-positive', 'error', label, 'serial number 0: RFC 5280 §4.1.2.2 requires a positive integer');
+    if (serialBytes.length > 20) add('serial-too-long', 'error', label, `serial number of ${serialBytes.length} octets: RFC 5280 §4.1.2.2 allows at most 20`);
+    if (new Date(f.notAfter) <= new Date(f.notBefore)) add('validity-inverted', 'error', label, `notAfter ${f.notAfter} is not after notBefore ${f.notBefore}: valid at no time`);
+    if (f.commonName && [...f.commonName].length > 64) add('common-name-too-long', 'error', label, `CN of ${[...f.commonName].length} characters: X.520 allows at most 64`);
+    for (const name of f.san.filter((n) => n.startsWith('dns:'))) {
+      const why = dnsNameProblem(name.slice(4));
+      if (why) add('san-not-a-name', 'error', label, `subjectAltName ${name.slice(0, 80)} ${why}`);
+    }
     if (new Date(f.notAfter) < now) add('expired', 'error', label, `expired on ${f.notAfter}`);
     else if (f.daysLeft < soon) add('expiring-soon', 'warning', label, `expires in ${f.daysLeft} days (${f.notAfter})`);
     if (new Date(f.notBefore) > now) add('not-yet-valid', 'error', label, `not valid before ${f.notBefore}`);

@@ -18,6 +18,8 @@ const EARLIEST = Date.UTC(1950, 0, 1);
 export function checkCertificateDecl(d: Record<string, unknown>): Finding[] {
   if (d.certFile !== undefined) return []; // loaded, not made: lint speaks for it
   const out: Finding[] = [...validityFindings(d)];
+  // A zero serial cannot be encoded here even on purpose: the X.509 library replaces it with a random one.
+  if (d.serial !== undefined && /^0*$/.test(safeSerialHex(d.serial) ?? 'x')) out.push({ key: 'serial', message: 'must be a positive integer (RFC 5280 §4.1.2.2); a zero serial cannot be made, even with broken: true' });
   if (d.broken === true) return out; // deliberately wrong: only what cannot be encoded at all is refused
   out.push(...subjectFindings(d.subject), ...sanFindings(d.san), ...serialFindings(d.serial));
   return out;
@@ -97,6 +99,14 @@ function uriProblem(uri: string): string | undefined {
   }
 }
 
+function safeSerialHex(serial: unknown): string | undefined {
+  try {
+    return serialToHex(serial as string | number);
+  } catch {
+    return undefined;
+  }
+}
+
 function serialFindings(serial: unknown): Finding[] {
   if (serial === undefined) return [];
   let hex: string;
@@ -105,7 +115,6 @@ function serialFindings(serial: unknown): Finding[] {
   } catch (e) {
     return [{ key: 'serial', message: (e as Error).message }];
   }
-  if (/^0*$/.test(hex)) return [{ key: 'serial', message: 'must be a positive integer (RFC 5280 §4.1.2.2); add broken: true to make a zero serial on purpose' }];
   if (hex.length / 2 > 20) return [{ key: 'serial', message: `is ${hex.length / 2} octets; RFC 5280 §4.1.2.2 allows at most 20` }];
   return [];
 }
