@@ -61,6 +61,20 @@ t.test('--list selects without running; --tag, --grep and --shard select determi
   t.equal(a.stdout, b.stdout, 'the split does not depend on argument order');
 });
 
+t.test('a run that selects nothing, or a --var nothing reads, is exit 2 and runs nothing', async (t) => {
+  const files = ['test/fixtures/scenarios/mixed.yaml', 'test/fixtures/scenarios/passing.yaml'];
+  const typo = await runCli(['run', ...files, '--tag', 'mixd',]);
+  t.equal(typo.code, 2, 'a misspelt tag: exit 2, not a green 1..0');
+  t.match(typo.stderr, /^certharness: no scenario selected: --tag mixd matched none of the 2 scenario\(s\) \(did you mean 'mixed'\?\); tags in use: /);
+  t.equal(typo.stdout, '', 'nothing ran');
+  const grep = await runCli(['run', ...files, '--grep', 'no such title']);
+  t.equal(grep.code, 2);
+  t.match(grep.stderr, /no scenario selected: --grep no such title/);
+  const unused = await runCli(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greting=hi']);
+  t.equal(unused.code, 2, 'a --var no scenario reads: exit 2');
+  t.match(unused.stderr, /^certharness: --var greting: no selected scenario reads \{\{vars\.greting\}\} \(did you mean 'greeting'\?\)/);
+});
+
 t.test('--var overrides vars and --keep keeps the work directory with 0700 and 0600 keys', async (t) => {
   const r = await runCli(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greeting=bonjour', '--keep', '--reporter', 'console']);
   t.equal(r.code, 1, 'the expectation of "hello" now fails');

@@ -10,6 +10,9 @@ import { createCatalog } from '../../runner/catalog.ts';
 import { loadAll, select, runAll } from '../../runner/run.ts';
 import { ReporterMultiplexer } from '../../report/multiplexer.ts';
 import { parseDuration } from '../../scenario/duration.ts';
+import { findRefs } from '../../scenario/interpolate.ts';
+import { didYouMean } from '../../scenario/suggest.ts';
+import type { Scenario } from '../../scenario/types.ts';
 import { printProblems } from '../problems.ts';
 import { PEER_HINTS } from '../peers.ts';
 import { applyOverrides, overrideProblems, type PkiFiles } from '../../runner/overrides.ts';
@@ -108,6 +111,23 @@ function positiveInt(name: string, text: string | undefined, fallback: number, m
   return n;
 }
 
+/** Why no scenario was selected, with the tags that exist and the nearest one. */
+function nothingSelected(scenarios: Scenario[], tags: string[], grep: string | undefined, shard: string | undefined): string {
+  const known = [...new Set(scenarios.flatMap((s) => s.tags))].sort();
+  const filters = [...tags.map((t) => `--tag ${t}`), ...(grep !== undefined ? [`--grep ${grep}`] : []), ...(shard ? [`--shard ${shard}`] : [])].join(' ');
+  const near = tags.map((t) => (known.includes(t) ? undefined : didYouMean(t, known))).find(Boolean);
+  return `no scenario selected: ${filters} matched none of the ${scenarios.length} scenario(s)${near ? ` (${near})` : ''}${known.length ? `; tags in use: ${known.join(', ')}` : ''}`;
+}
+
+/** A --var that no selected scenario reads ({{vars.NAME}}) is a typo or a leftover. */
+function unusedVars(names: string[], chosen: { source: string }[]): string | undefined {
+  const read = new Set(chosen.flatMap((l) => findRefs(l.source).filter((r) => r.root === 'vars' && r.prop).map((r) => r.prop!)));
+  const unused = names.find((n) => !read.has(n));
+  if (unused === undefined) return undefined;
+  const hint = didYouMean(unused, [...read]);
+  return `--var ${unused}: no selected scenario reads {{vars.${unused}}}${hint ? ` (${hint})` : read.size ? `; they read ${[...read].join(', ')}` : ''}`;
+}
+
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -161,6 +181,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (misfits.length) throw new UsageError(misfits[0]!);
   const loaded = all.loaded.map((l) => ({ ...l, scenario: applyOverrides(l.scenario, overrides) }));
   const chosen = select(loaded, { tags: values.tag, ...(values.grep ? { grep: values.grep } : {}), ...(shard ? { shard } : {}) });
+  // A run that selected nothing, or a --var nothing reads, is a mistake in the command: never a green run.
+  if (!chosen.length) throw new UsageError(nothingSelected(loaded.map((l) => l.scenario), values.tag, values.grep, values.shard));
+  const unused = unusedVars(Object.keys(vars), chosen);
+  if (unused) throw new UsageError(unused);
   if (values.list) {
     for (const l of chosen) io.stdout(`${l.id}\t${l.scenario.title}\t${l.scenario.steps.length} steps${l.scenario.tags.length ? `\t[${l.scenario.tags.join(', ')}]` : ''}\n`);
     io.stdout(`${chosen.length} of ${loaded.length} scenarios selected\n`);
