@@ -3,32 +3,19 @@
 // 3 with one line. The fault is injected from outside the program (node --import), once a step
 // has signalled that the world is up.
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, needPeer, processesMentioning } from './helpers.ts';
+import { BIN, needPeer, processesMentioning, scratchDir, writeNginxHoldScenario } from './helpers.ts';
 
 
 t.test('an uncaught error tears down first, then exit 3 with one line', async (t) => {
   if (!needPeer(t, 'nginx')) return;
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-crash-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-crash-');
   const work = join(tmp, 'tmp');
   const marker = join(tmp, 'world-is-up');
   const scenario = join(tmp, 'crash.yaml');
-  writeFileSync(
-    scenario,
-    `scenario: a harness bug in the middle of a run
-pki:
-  ca: { subject: "CN=Crash CA", key: ec-p256 }
-  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
-services:
-  ng: { kind: nginx, role: terminator, cert: server }
-steps:
-  - exec: "touch '${marker}'; sleep 60"
-`,
-  );
+  writeNginxHoldScenario(scenario, marker, 'a harness bug in the middle of a run');
   // Throws once the marker exists: outside any handler, as a bug in a callback would.
   const inject = join(tmp, 'inject.mjs');
   writeFileSync(inject, `import { existsSync } from 'node:fs';\nconst t = setInterval(() => { if (existsSync(${JSON.stringify(marker)})) { clearInterval(t); throw new Error('injected fault'); } }, 20);\nt.unref();\n`);

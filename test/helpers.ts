@@ -1,7 +1,7 @@
 // Shared by the tests: where the project is, how to run the real CLI, and the peer rule
 // (a missing openssl/xmllint/nginx skips a test with the fix, but fails it under CI).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,32 @@ export function firstLine(child: { stdout: NodeJS.ReadableStream | null }): Prom
       if (out.includes('\n')) resolve(out.split('\n')[0]!);
     });
   });
+}
+
+/** A temporary directory that is removed when the test ends: it may hold private keys. */
+export function scratchDir(t: { teardown(fn: () => void): void }, prefix = 'certharness-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A scenario whose world holds a real nginx, and whose one step touches `marker` and then
+ * waits: the moment to crash or kill the harness, and see what it leaves behind.
+ */
+export function writeNginxHoldScenario(file: string, marker: string, title: string): void {
+  writeFileSync(
+    file,
+    `scenario: ${title}
+pki:
+  ca: { subject: "CN=Hold CA", key: ec-p256 }
+  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
+services:
+  ng: { kind: nginx, role: terminator, cert: server }
+steps:
+  - exec: "touch '${marker}'; sleep 60"
+`,
+  );
 }
 
 export function tempDir(prefix = 'certharness-test-'): string {

@@ -3,12 +3,11 @@
 // hang, a half-written file or a work directory. So are inputs that are not files at all.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
 import { createCatalog } from '../src/runner/catalog.ts';
-import { FIXTURES, ROOT, runCli } from './helpers.ts';
+import { FIXTURES, ROOT, runCli, scratchDir } from './helpers.ts';
 
 const dir = join(FIXTURES, 'hostile');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -28,8 +27,7 @@ t.test('each file: refused at load, every problem with its position', async (t) 
 });
 
 t.test('through the CLI, all at once: exit 2, one line per problem, nothing run, nothing written', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-hostile-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-hostile-');
   const r = await runCli(['run', ...files.map((f) => relative(ROOT, join(dir, f)))], { env: { TMPDIR: tmp } });
   t.equal(r.code, 2, 'exit 2');
   t.equal(r.stdout, '', 'nothing on stdout: nothing ran');
@@ -40,8 +38,7 @@ t.test('through the CLI, all at once: exit 2, one line per problem, nothing run,
 });
 
 t.test('not a regular file, or too large: one line, exit 2, no hang', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-hostile-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-hostile-');
   const fifo = join(tmp, 'fifo.yaml');
   execFileSync('mkfifo', [fifo]);
   const big = join(tmp, 'big.yaml');
@@ -65,8 +62,7 @@ t.test('not a regular file, or too large: one line, exit 2, no hang', async (t) 
 });
 
 t.test('broken: true makes what RFC 5280 forbids, and lint names each fault', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-broken-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-broken-');
   const scenario = join(tmp, 'broken.yaml');
   writeFileSync(
     scenario,

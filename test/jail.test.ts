@@ -2,15 +2,13 @@
 // a symbolic link that leads out. The step fails with OUTSIDE_WORKDIR and nothing is written.
 // A regex that backtracks forever in JavaScript finishes at once (RE2 semantics).
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runCli } from './helpers.ts';
+import { runCli, scratchDir } from './helpers.ts';
 import { resolveWorkPath } from '../src/scenario/work-path.ts';
 
 t.test('a --var and a symlink that lead out: the steps fail, nothing is written outside', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-jail-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-jail-');
   const outsideDir = join(tmp, 'outside');
   const workDir = join(tmp, 'work');
   for (const d of [outsideDir, workDir]) mkdirSync(d, { mode: 0o700 });
@@ -47,8 +45,7 @@ steps:
 });
 
 t.test('resolveWorkPath: reads may be absolute, writes may not; links are followed', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'certharness-jail-'));
-  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const work = scratchDir(t, 'certharness-jail-');
   t.equal(resolveWorkPath(work, 'a/b.crt', 'write'), join(work, 'a/b.crt'));
   t.equal(resolveWorkPath(work, join(work, 'c.crt'), 'write'), join(work, 'c.crt'), 'an absolute path inside ({{workDir}}/c.crt)');
   t.equal(resolveWorkPath(work, '/etc/hostname', 'read'), '/etc/hostname', "the user's own file, read-only");

@@ -3,21 +3,16 @@
 // exit 2; the validator dials loopback only; Express Gateway listens on 127.0.0.1.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, needPeer, runCli } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, runCli, scratchDir } from './helpers.ts';
 import { canonicalHost, isLoopback, loopbackListenHost } from '../src/runtime/network.ts';
 import { Validator } from '../src/services/acme/va.ts';
+import { listeningSockets } from '../src/clients/socket-owner.ts';
 import { seededChance } from '../src/services/acme/chance.ts';
 
-/** The local addresses listening on `port`, from /proc/net/tcp{,6}, as hex (0100007F is 127.0.0.1). */
-function listenAddresses(port: number): string[] {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
-    readFileSync(f, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((c) => c[1]?.endsWith(`:${hex}`) && c[3] === '0A').map((c) => c[1]!.split(':')[0]!),
-  );
-}
+/** The local addresses listening on `port`, as /proc writes them (0100007F is 127.0.0.1). */
+const listenAddresses = (port: number) => listeningSockets(port).map((s) => s.address);
 
 t.test('the address rules', async (t) => {
   for (const h of ['0', '0.0.0.0', '::', '[::0]', '0:0:0:0:0:0:0:0', '*', '']) t.equal(loopbackListenHost(h), '127.0.0.1', `${JSON.stringify(h)} -> 127.0.0.1`);
@@ -28,8 +23,7 @@ t.test('the address rules', async (t) => {
 });
 
 t.test('serve acme --config: every spelling of "all interfaces" binds 127.0.0.1; another host is exit 2', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-loopback-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-loopback-');
   for (const host of ['0', '[::0]', '[0:0:0:0:0:0:0:0]', '*', '0.0.0.0']) {
     const cfg = join(tmp, 'pebble.json');
     writeFileSync(cfg, JSON.stringify({ pebble: { listenAddress: `${host}:0`, managementListenAddress: `${host}:0`, httpPort: 5002, tlsPort: 5001 } }));
@@ -59,8 +53,7 @@ t.test('the validator dials loopback only, whatever the order or hosts: say', as
 
 t.test('Express Gateway, started as a service, listens on 127.0.0.1 only', async (t) => {
   if (!needPeer(t, 'npm:express-gateway')) return;
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-loopback-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-loopback-');
   const scenario = join(tmp, 'gw.yaml');
   writeFileSync(
     scenario,

@@ -2,10 +2,9 @@
 // against a stranger's server. The stranger here is this test process.
 import t from 'tap';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { needPeer, runCli } from './helpers.ts';
+import { needPeer, runCli, scratchDir } from './helpers.ts';
 import { portHolders } from '../src/clients/socket-owner.ts';
 
 t.test('nginx on a pinned port that is taken: setup fails, naming the port and its holder', async (t) => {
@@ -16,8 +15,7 @@ t.test('nginx on a pinned port that is taken: setup fails, naming the port and i
   const port = (squatter.address() as { port: number }).port;
   t.match(portHolders(port), [{ pid: process.pid }], '/proc names this process as the holder');
 
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-pinned-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-pinned-');
   const scenario = join(tmp, 'pinned.yaml');
   writeFileSync(
     scenario,

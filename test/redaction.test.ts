@@ -2,10 +2,9 @@
 // PEM private key and was given -passin pass:... is shown redacted by every reporter (TAP,
 // JUnit, JSON, console) and in scenario.log, while its failure is still explained.
 import t from 'tap';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { needPeer, runCli } from './helpers.ts';
+import { needPeer, runCli, scratchDir } from './helpers.ts';
 import { redactText } from '../src/util/redact.ts';
 
 const PASSWORD = 'hunter2-do-not-print';
@@ -20,8 +19,7 @@ t.test('redactText', async (t) => {
 
 t.test('every reporter and scenario.log', async (t) => {
   if (!needPeer(t, 'openssl')) return;
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-redact-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-redact-');
   const scenario = join(tmp, 'leak.yaml');
   writeFileSync(
     scenario,

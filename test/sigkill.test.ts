@@ -3,11 +3,10 @@
 // the killed one left, with its private keys.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, needPeer, runCli, processesMentioning } from './helpers.ts';
+import { BIN, needPeer, runCli, processesMentioning, scratchDir, writeNginxHoldScenario } from './helpers.ts';
 
 
 /** Polls until `done()` holds or the bound passes; returns whether it held. */
@@ -22,24 +21,12 @@ async function eventually(done: () => boolean, boundMs: number): Promise<boolean
 
 t.test('SIGKILL: nginx follows the harness, and the next run removes the work directory', async (t) => {
   if (!needPeer(t, 'nginx')) return;
-  const tmp = mkdtempSync(join(tmpdir(), 'certharness-sigkill-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const tmp = scratchDir(t, 'certharness-sigkill-');
   const work = join(tmp, 'work');
   mkdirSync(work, { mode: 0o700 });
   const marker = join(tmp, 'up');
   const scenario = join(tmp, 'killed.yaml');
-  writeFileSync(
-    scenario,
-    `scenario: killed mid-run
-pki:
-  ca: { subject: "CN=Killed CA", key: ec-p256 }
-  server: { issuer: ca, subject: "CN=localhost", san: [localhost], key: ec-p256 }
-services:
-  ng: { kind: nginx, role: terminator, cert: server }
-steps:
-  - exec: "touch '${marker}'; sleep 60"
-`,
-  );
+  writeNginxHoldScenario(scenario, marker, 'killed mid-run');
   const child = spawn(process.execPath, [BIN, 'run', scenario], { env: { ...process.env, TMPDIR: work }, stdio: 'ignore' });
   const closed = new Promise((done) => child.on('close', done));
   t.ok(await eventually(() => existsSync(marker), 60_000), 'the world is up');

@@ -10,9 +10,9 @@ export interface PortHolder {
   pgid: number;
 }
 
-/** Inodes of sockets listening on `port` (TCP state 0A, IPv4 and IPv6). */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
+/** Sockets listening on `port` (TCP state 0A, IPv4 and IPv6): local address as /proc writes it (0100007F is 127.0.0.1), and inode. */
+export function listeningSockets(port: number): { address: string; inode: string }[] {
+  const sockets: { address: string; inode: string }[] = [];
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
@@ -23,16 +23,16 @@ function listeningInodes(port: number): Set<string> {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[1]!.endsWith(`:${hex}`) && f[3] === '0A') inodes.add(f[9]!);
+      if (f.length > 9 && f[1]!.endsWith(`:${hex}`) && f[3] === '0A') sockets.push({ address: f[1]!.split(':')[0]!, inode: f[9]! });
     }
   }
-  return inodes;
+  return sockets;
 }
 
 /** The processes holding a socket listening on `port`, or undefined where /proc cannot tell. */
 export function portHolders(port: number): PortHolder[] | undefined {
   if (!existsSync('/proc/net/tcp')) return undefined;
-  const inodes = listeningInodes(port);
+  const inodes = new Set(listeningSockets(port).map((s) => s.inode));
   if (!inodes.size) return [];
   const holders: PortHolder[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
