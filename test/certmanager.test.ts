@@ -36,7 +36,8 @@ t.test('certmanager run through the CLI: ACME over HTTP-01, and openssl reads ev
   // The CLI runs as a child: our server answers in this process meanwhile (runCli is asynchronous).
   const r = await runCli(['certmanager', 'run', '--server', server.directoryUrl, '--trust', join(dir, 'trust.pem'), '--http-port', String(httpPort), '--http-address', '127.0.0.1', '--config-dir', join(dir, 'le')], { env: { AIOTES_HOSTNAME: 'aiotes.example.org', AIOTES_SYSADMIN_EMAIL: 'ops@example.org' } });
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /^issued \(acme\): .*live\/aiotes, expires .* \(89 days\)/);
+  // 90 days of validity; 89 or 90 left, depending on where in its second the CLI read its clock.
+  t.match(r.stdout, /^issued \(acme\): .*live\/aiotes, expires .* \((89|90) days\)/);
   const live = join(dir, 'le', 'live', 'aiotes');
   t.ok(lstatSync(live).isSymbolicLink(), 'live/aiotes is a symlink to the current archive version');
   t.match(readlinkSync(live), /^\.\.\/archive\/aiotes\/1$/);
