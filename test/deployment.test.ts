@@ -11,20 +11,26 @@ import { freePort } from '../src/clients/daemon.ts';
 
 const SCENARIO = join(ROOT, 'scenarios', '001-deployment-check.yaml');
 
-/** The operator's PKI, made as document 001 makes it: openssl, a CA, a server and a client certificate. */
-function operatorPki(dir: string): void {
+/**
+ * The operator's PKI, made as document 001 makes it: openssl, a CA, a server and a client
+ * certificate. With `publicServerCa`, the server certificate comes from another CA (as a public
+ * certificate in front of a private client CA does).
+ */
+function operatorPki(dir: string, publicServerCa = false): void {
   const run = (argv: string[]) => {
     const r = sh(argv, { cwd: dir });
     if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
   };
-  run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Operator CA', '-days', '30']);
-  for (const [name, cn, eku, san] of [
-    ['server', 'localhost', 'serverAuth', 'DNS:localhost,IP:127.0.0.1'],
-    ['client', 'operator-client', 'clientAuth', 'DNS:operator-client'],
+  const newCa = (name: string, cn: string) => run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-subj', `/CN=${cn}`, '-days', '30']);
+  newCa('ca', 'Operator CA');
+  if (publicServerCa) newCa('public-ca', 'Public Server CA');
+  for (const [name, cn, eku, san, ca] of [
+    ['server', 'localhost', 'serverAuth', 'DNS:localhost,IP:127.0.0.1', publicServerCa ? 'public-ca' : 'ca'],
+    ['client', 'operator-client', 'clientAuth', 'DNS:operator-client', 'ca'],
   ] as const) {
     run(['openssl', 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
     writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nextendedKeyUsage=${eku}\nsubjectAltName=${san}\n`);
-    run(['openssl', 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+    run(['openssl', 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
   }
 }
 
@@ -57,10 +63,10 @@ interface CheckRun {
 }
 
 /** 001-deployment-check against nginx with the operator's PKI, through --target and these --pki overrides. */
-async function checkDeployment(t: Parameters<typeof needPeer>[0] & Parameters<typeof deployment>[0], verifyClient: 'on' | 'optional', pki: string[]): Promise<CheckRun | undefined> {
+async function checkDeployment(t: Parameters<typeof needPeer>[0] & Parameters<typeof deployment>[0], verifyClient: 'on' | 'optional', pki: string[], publicServerCa = false): Promise<CheckRun | undefined> {
   if (!needPeer(t, 'openssl') || !needPeer(t, 'nginx') || !needPeer(t, 'curl')) return undefined;
   const dir = tempDir();
-  operatorPki(dir);
+  operatorPki(dir, publicServerCa);
   const url = await deployment(t, dir, verifyClient);
   const [junit, json] = [join(dir, 'report.xml'), join(dir, 'report.json')];
   const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, ...pki.flatMap((p) => ['--pki', p]), '--reporter', 'tap', '--reporter', `junit=${junit}`, '--reporter', `json=${json}`], { cwd: dir });
@@ -73,7 +79,7 @@ t.test('a deployment that requires client certificates passes the bundled check 
   const run = await checkDeployment(t, 'on', OPERATOR_PKI);
   if (!run) return;
   t.equal(run.code, 0, run.stdout);
-  t.match(run.stdout, /# passed 5, failed 0/);
+  t.match(run.stdout, /# passed 6, failed 0/);
   t.strictSame(run.scenario.targets, { upstream: run.url }, 'the report says which deployment it checked');
   t.match(run.junit, `<property name="target.upstream" value="${run.url}"/>`);
 });
@@ -88,14 +94,43 @@ t.test('a deployment where client certificates are optional fails on that step, 
   );
 });
 
+t.test('a server certificate from another CA than the client CA: without its trust the check stops at its first step, naming the fix; with it, it passes', async (t) => {
+  const untrusted = await checkDeployment(t, 'on', OPERATOR_PKI, true);
+  if (!untrusted) return;
+  t.equal(untrusted.code, 1, 'red: no refusal was ever judged by the server');
+  const steps = untrusted.scenario.steps;
+  t.strictSame(steps.map((s) => s.status), ['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+  t.match(steps[1]!.reason, /^not run: step 1 failed, and the steps after it need it: .*--pki serverTrust=FILE/);
+  t.notMatch(untrusted.stdout, /^ok .* is refused/m, 'no refusal step passes');
+
+  const trusted = await checkDeployment(t, 'on', [...OPERATOR_PKI, 'serverTrust=public-ca.crt'], true);
+  t.equal(trusted!.code, 0, trusted!.stdout);
+  t.match(trusted!.stdout, /# passed 6, failed 0/);
+});
+
+t.test('--pki with a key that is not the certificate\'s is bad input, before anything starts', async (t) => {
+  if (!needPeer(t, 'openssl')) return;
+  const dir = tempDir();
+  operatorPki(dir);
+  for (const pair of ['ca=ca.crt,server.key', 'client=client.crt,server.key']) {
+    const r = await runCli(['run', SCENARIO, '--pki', pair], { cwd: dir });
+    t.equal(r.code, 2, pair);
+    t.match(r.stderr, new RegExp(`^certharness: --pki ${pair}: server\\.key is not the private key of the certificate \\(key-mismatch`));
+    t.equal(r.stderr.split('\n').filter(Boolean).length, 1, 'one line');
+  }
+  const trustWithKey = await runCli(['run', SCENARIO, '--pki', 'serverTrust=ca.crt,ca.key'], { cwd: dir });
+  t.equal(trustWithKey.code, 2);
+  t.match(trustWithKey.stderr, /serverTrust: it is a trust bundle, which has no key/);
+});
+
 t.test("with the CA's certificate alone (no key), what it would issue is skipped with the reason, and the rest still runs", async (t) => {
   const run = await checkDeployment(t, 'on', ['ca=ca.crt', 'client=client.crt,client.key']);
   if (!run) return;
   t.equal(run.code, 0, run.stdout);
   const steps = run.scenario.steps;
-  t.strictSame(steps.map((s) => s.status), ['passed', 'passed', 'passed', 'skipped', 'skipped']);
-  t.equal(steps[3]!.reason, 'needs pki item expired, which cannot be made: its issuer ca was loaded without its private key');
-  t.equal(steps[4]!.reason, 'needs pki item serverOnly, which cannot be made: its issuer ca was loaded without its private key');
+  t.strictSame(steps.map((s) => s.status), ['passed', 'passed', 'passed', 'passed', 'skipped', 'skipped']);
+  t.equal(steps[4]!.reason, 'needs pki item expired, which cannot be made: its issuer ca was loaded without its private key');
+  t.equal(steps[5]!.reason, 'needs pki item serverOnly, which cannot be made: its issuer ca was loaded without its private key');
 });
 
 t.test('overrides that cannot apply are bad input; an unreachable deployment is one setup error', async (t) => {
@@ -106,7 +141,10 @@ t.test('overrides that cannot apply are bad input; an unreachable deployment is 
     [['--target', 'upstream'], /^certharness: --target upstream: expected NAME=URL/],
     [['--pki', 'client=nope.crt,nope.key'], /^certharness: --pki client=nope\.crt,nope\.key: .*nope\.crt: no such file\n$/],
     [['--pki', 'client=a.crt,a.key,extra'], /^certharness: --pki client=a\.crt,a\.key,extra: expected NAME=CERT or NAME=CERT,KEY/],
+    [['--pki', 'client=empty.crt,empty.key'], /^certharness: --pki client=empty\.crt,empty\.key: empty\.crt holds no certificate\n$/],
   ];
+  writeFileSync(join(dir, 'empty.crt'), '');
+  writeFileSync(join(dir, 'empty.key'), '');
   for (const [args, message] of cases) {
     const r = await runCli(['run', SCENARIO, ...args], { cwd: dir });
     t.equal(r.code, 2, args.join(' '));
@@ -114,9 +152,9 @@ t.test('overrides that cannot apply are bad input; an unreachable deployment is 
   }
   writeFileSync(join(dir, 'a.crt'), '');
   writeFileSync(join(dir, 'a.key'), '');
-  const unknownItem = await runCli(['run', SCENARIO, '--pki', 'bundle=a.crt,a.key'], { cwd: dir });
+  const unknownItem = await runCli(['run', SCENARIO, '--pki', 'bundle=a.crt'], { cwd: dir });
   t.equal(unknownItem.code, 2);
-  t.match(unknownItem.stderr, /^certharness: --pki bundle: no scenario declares a PKI item named bundle \(items: ca, server, client, other, stranger, expired, serverOnly\)\n$/);
+  t.match(unknownItem.stderr, /^certharness: --pki bundle: no scenario declares a PKI item named bundle \(items: ca, server, client, other, stranger, expired, serverOnly, serverTrust\)\n$/);
 
   const closed = await freePort('127.0.0.1');
   const json = join(dir, 'down.json');

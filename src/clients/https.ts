@@ -10,6 +10,7 @@ import https from 'node:https';
 import { Agent, request as undiciRequest } from 'undici';
 import { describeTls, tlsFailure, type TlsDetails, type TlsFailure } from './tls-details.ts';
 import { hasNativeUndici } from '../runtime/index.ts';
+import { answered, nodeErrorPhase, type Exchange, type Refusal } from './exchange.ts';
 
 export interface TlsClientOptions {
   ca?: string | string[];
@@ -43,6 +44,10 @@ export interface HttpsResult {
   timings: { connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs: number };
   tls?: TlsDetails;
   error?: TlsFailure;
+  /** How far it got, and whether the server refused (see exchange.ts). */
+  phase: Exchange['phase'];
+  refused: boolean;
+  refusal?: Refusal;
 }
 
 /** node:tls options for a client connection with these settings. */
@@ -156,13 +161,14 @@ async function viaUndici(o: HttpsRequestOptions): Promise<HttpsResult> {
       ...parseJson(body, headers),
       timings: { ...timings(), firstByteMs, totalMs: performance.now() - started },
       ...(seen.details ? { tls: seen.details } : {}),
+      ...answered(res.statusCode),
     };
   } catch (e) {
     let error = tlsFailure(seen.error ?? e);
     if (seen.secureAt && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(error.code)) {
       error = (await diagnoseClose(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 443), o)) ?? error;
     }
-    return { headers: {}, body: '', timings: { ...timings(), totalMs: performance.now() - started }, ...(seen.details ? { tls: seen.details } : {}), error };
+    return { headers: {}, body: '', timings: { ...timings(), totalMs: performance.now() - started }, ...(seen.details ? { tls: seen.details } : {}), error, ...nodeErrorPhase(error.code, error.message, Boolean(seen.secureAt)) };
   } finally {
     await agent.close().catch(() => {});
   }
@@ -191,6 +197,7 @@ function viaNodeHttps(o: HttpsRequestOptions): Promise<HttpsResult> {
             ...parseJson(body, headers),
             timings: { ...(connectAt ? { connectMs: connectAt - started } : {}), ...(secureAt && connectAt ? { tlsMs: secureAt - connectAt } : {}), firstByteMs, totalMs: performance.now() - started },
             tls: describeTls(res.socket as TLSSocket),
+            ...answered(res.statusCode!),
           });
         });
       },
@@ -199,7 +206,10 @@ function viaNodeHttps(o: HttpsRequestOptions): Promise<HttpsResult> {
       s.once('connect', () => (connectAt = performance.now()));
       s.once('secureConnect', () => (secureAt = performance.now()));
     });
-    req.on('error', (e) => resolve({ headers: {}, body: '', timings: { totalMs: performance.now() - started }, error: tlsFailure(e) }));
+    req.on('error', (e) => {
+      const error = tlsFailure(e);
+      resolve({ headers: {}, body: '', timings: { totalMs: performance.now() - started }, error, ...nodeErrorPhase(error.code, error.message, secureAt !== undefined) });
+    });
     req.end(o.body);
   });
 }

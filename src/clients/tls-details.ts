@@ -1,5 +1,6 @@
 // What a TLS connection showed, as plain data, and TLS errors as stable codes and alert names.
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
+import { alertInText } from './exchange.ts';
 
 export interface PeerCertificateFacts {
   subject: string;
@@ -82,8 +83,7 @@ export interface TlsFailure {
  * Bun ERR_SSL_TLSV1_ALERT_CERTIFICATE_REQUIRED for the same alert; both name certificate_required.
  */
 export function alertOf(code: string | undefined): string | undefined {
-  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$/.exec(code ?? '');
-  return m ? m[1]!.toLowerCase() : undefined;
+  return /^ERR_SSL_/.test(code ?? '') ? alertInText(code!) : undefined;
 }
 
 export function tlsFailure(err: unknown): TlsFailure {

@@ -10,7 +10,7 @@ import { parseSubject } from './names.ts';
 import { writeFileAtomic, writePrivate } from './files.ts';
 import { signParams } from './key-spec.ts';
 import { resolveWhen } from './when.ts';
-import type { CertificateDecl, Pkcs12Decl, CrlDecl } from './declare.ts';
+import type { CertificateDecl, Pkcs12Decl, CrlDecl, TrustDecl } from './declare.ts';
 import { issueCrl } from './crl.ts';
 import { writePkcs12 } from './pkcs12/write.ts';
 import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
@@ -28,7 +28,7 @@ export interface CertificateItem {
 }
 
 export interface OtherItem {
-  kind: 'pkcs12' | 'crl';
+  kind: 'pkcs12' | 'crl' | 'trust';
   name: string;
   props: Record<string, string>;
 }
@@ -73,6 +73,7 @@ export interface BuildOptions {
 function dependencies(name: string, d: PkiDecl): string[] {
   const s = d.spec;
   if (d.kind === 'pkcs12') return [String(s.pkcs12), ...(typeof s.keyOf === 'string' ? [s.keyOf] : [])];
+  if (d.kind === 'trust') return (s.trust as string[]).filter((n) => n !== name);
   if (d.kind === 'crl') {
     const revoked = (s.revoked as CrlDecl['revoked']) ?? [];
     return [String(s.crl), ...revoked.map((r) => (typeof r === 'string' ? r : r.item)).filter((x): x is string => Boolean(x))];
@@ -128,6 +129,7 @@ export async function buildPki(decls: Record<string, PkiDecl>, options: BuildOpt
     try {
       if (d.kind === 'pkcs12') items[name] = await buildPkcs12(name, d.spec as unknown as Pkcs12Decl, items, options);
       else if (d.kind === 'crl') items[name] = await buildCrl(name, d.spec as unknown as CrlDecl, items, options, now);
+      else if (d.kind === 'trust') items[name] = await buildTrust(name, d.spec as unknown as TrustDecl, items, options);
       else items[name] = await buildCertificate(name, d.spec as CertificateDecl, await keys.get(name)!, items, options, now);
     } catch (e) {
       if (e instanceof PkiUnavailableError && options.onUnavailable) {
@@ -149,10 +151,20 @@ function certificateItem(built: Record<string, PkiItem>, name: string, role: str
   return item;
 }
 
+/** A PEM block as a certificate's PEM, or nothing when it is not a certificate (a key in the same file). */
+function certificatePem(block: ArrayBuffer): string[] {
+  try {
+    return [new x509.X509Certificate(block).toString('pem') + '\n'];
+  } catch {
+    return [];
+  }
+}
+
 async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKeyMaterial | undefined, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<CertificateItem> {
   const base = join(o.workDir, PKI_SUBDIR, name);
   const props: Record<string, string> = {};
   let certificate: x509.X509Certificate;
+  let loadedPem: string | undefined;
   const issuerItem = d.issuer && d.issuer !== name ? certificateItem(built, d.issuer, 'issuer') : undefined;
 
   if (d.certFile) {
@@ -160,6 +172,8 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
     const blocks = x509.PemConverter.decode(text);
     if (!blocks.length) throw new PkiError(name, `${d.certFile} holds no PEM certificate`);
     certificate = new x509.X509Certificate(blocks[0]!);
+    // A loaded file keeps every certificate it holds: a trust bundle, or a leaf with its chain.
+    loadedPem = blocks.flatMap(certificatePem).join('');
   } else {
     if (!key) throw new PkiError(name, 'no key');
     if (issuerItem && !issuerItem.key) throw new PkiUnavailableError(name, `its issuer ${issuerItem.name} was loaded without its private key`);
@@ -201,7 +215,7 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
   }
 
   const issuers = issuerItem ? [issuerItem.certificate, ...issuerItem.issuers] : [];
-  const pem = certificate.toString('pem') + '\n';
+  const pem = loadedPem ?? certificate.toString('pem') + '\n';
   const keyPem = key ? exportPrivateKey(key, d.keyFormat ?? 'pkcs8', d.keyPassword, d.keyCipher ?? 'des-ede3-cbc') : undefined;
   const chainPem = issuers.map((c) => c.toString('pem') + '\n').join('');
   const selfSigned = (c: x509.X509Certificate) => c.subject === c.issuer;
@@ -258,6 +272,13 @@ async function buildPkcs12(name: string, d: Pkcs12Decl, built: Record<string, Pk
     name,
     props: { p12File, password: d.password, friendlyName: d.name ?? '', profile: d.profile ?? 'modern', certFile: source.props.certFile!, ...(source.props.keyFile ? { keyFile: source.props.keyFile } : {}) },
   };
+}
+
+async function buildTrust(name: string, d: TrustDecl, built: Record<string, PkiItem>, o: BuildOptions): Promise<OtherItem> {
+  const pem = d.trust.map((n) => String(certificateItem(built, n, 'trust').props.pem)).join('');
+  const certFile = join(o.workDir, PKI_SUBDIR, `${name}.pem`);
+  await writeFileAtomic(certFile, pem);
+  return { kind: 'trust', name, props: { certFile, pem } };
 }
 
 const REASONS: Record<string, x509.X509CrlReason> = Object.fromEntries(Object.entries(x509.X509CrlReason).filter(([, v]) => typeof v === 'number')) as Record<string, x509.X509CrlReason>;

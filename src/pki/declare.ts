@@ -149,6 +149,20 @@ export const crlSchema = s.object(
   { required: ['crl'], description: 'a certificate revocation list signed by a CA: <workDir>/pki/<name>.crl' },
 );
 
+export interface TrustDecl {
+  trust: string[];
+}
+
+export const trustSchema = s.object(
+  { trust: s.array(s.string({ ref: 'pki' }), { minItems: 1, description: 'the certificate items it holds (usually CAs)' }) },
+  {
+    required: ['trust'],
+    description: 'a trust bundle: the certificates of these items in one PEM file, <workDir>/pki/<name>.pem. `--pki NAME=FILE` replaces it with your own bundle (the CA your server certificate chains to)',
+  },
+);
+
+export const TRUST_PROPERTIES = ['certFile', 'pem'] as const;
+
 export const PKCS12_PROPERTIES = ['p12File', 'password', 'friendlyName', 'profile', 'certFile', 'keyFile'] as const;
 export const CRL_PROPERTIES = ['crlFile', 'pem', 'derFile'] as const;
 
@@ -179,4 +193,5 @@ export const PKI_KINDS = {
   default: { schema: certificateSchema, properties: PKI_PROPERTIES, summary: 'a key and certificate, generated fresh or loaded from files' },
   pkcs12: { schema: pkcs12Schema, properties: PKCS12_PROPERTIES, summary: 'a PKCS#12 bundle of a certificate item' },
   crl: { schema: crlSchema, properties: CRL_PROPERTIES, summary: 'a CRL signed by a CA item' },
+  trust: { schema: trustSchema, properties: TRUST_PROPERTIES, summary: 'a trust bundle: the certificates of other items in one file, replaceable with --pki' },
 };

@@ -3,6 +3,7 @@ import { X509Certificate as NodeX509, createPublicKey, type KeyObject } from 'no
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { x509 } from './crypto.ts';
+import { loadPrivateKey } from './keys.ts';
 
 export interface CertificateFacts {
   subject: string;
@@ -119,4 +120,25 @@ export function publicKeyMatches(c: x509.X509Certificate, key: KeyObject): boole
   const a = nodeView(c).publicKey.export({ type: 'spki', format: 'der' });
   const b = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return a.equals(b);
+}
+
+/**
+ * Why a certificate file and a key file are not a pair: the key does not load, or it is not the
+ * certificate's (the lint's key-mismatch). Undefined when they are.
+ */
+export function keyPairProblem(certPem: Buffer, keyData: Buffer, certLabel: string, keyLabel: string): string | undefined {
+  const blocks = x509.PemConverter.decode(certPem.toString('latin1'));
+  let certificate: x509.X509Certificate;
+  try {
+    certificate = new x509.X509Certificate(blocks[0] ?? new Uint8Array(certPem));
+  } catch {
+    return `${certLabel} holds no certificate`;
+  }
+  let key: KeyObject;
+  try {
+    key = loadPrivateKey(keyData, undefined, keyLabel).object;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return publicKeyMatches(certificate, key) ? undefined : `${keyLabel} is not the private key of the certificate (key-mismatch: its public key differs)`;
 }

@@ -2,7 +2,8 @@
 // - `--target NAME=URL`: in every scenario that declares a service NAME, that service is not
 //   started; an `external` service stands in for it, so the steps (and services that use it,
 //   such as a proxy's `to:`) talk to the deployment at URL.
-// - `--pki NAME=CERT[,KEY]`: the PKI item NAME is loaded from those files instead of generated,
+// - `--pki NAME=CERT[,KEY]`: the PKI item NAME (a certificate, or a trust bundle) is loaded from
+//   those files instead of generated,
 //   so the deployment's own CA and client certificate are used. Items it issues are issued
 //   with its key (an expired or wrong-purpose certificate from the operator's own CA); without
 //   the key, the steps that need them are skipped with the reason.
@@ -32,7 +33,8 @@ export function applyOverrides(scenario: Scenario, o: Overrides): Scenario {
   for (const [name, files] of Object.entries(o.pki)) {
     const decl = pki[name];
     if (!decl) continue;
-    pki[name] = { name, kind: decl.kind, spec: { ...files }, ...(decl.at ? { at: decl.at } : {}) };
+    // A trust bundle loaded from a file is a certificate item like any other loaded one.
+    pki[name] = { name, kind: decl.kind === 'trust' ? 'default' : decl.kind, spec: { ...files }, ...(decl.at ? { at: decl.at } : {}) };
   }
   return { ...scenario, services, pki };
 }
@@ -50,7 +52,8 @@ export function overrideProblems(scenarios: Scenario[], o: Overrides): string[] 
   for (const name of Object.keys(o.pki)) {
     const decls = scenarios.map((s) => s.pki[name]).filter((d) => d !== undefined);
     if (!decls.length) problems.push(`--pki ${name}: no scenario declares a PKI item named ${name} (items: ${list([...new Set(scenarios.flatMap((s) => Object.keys(s.pki)))])})`);
-    else if (decls.some((d) => d.kind !== 'default')) problems.push(`--pki ${name}: it is a ${decls.find((d) => d.kind !== 'default')!.kind} item; only certificates load from files`);
+    else if (decls.some((d) => d.kind !== 'default' && d.kind !== 'trust')) problems.push(`--pki ${name}: it is a ${decls.find((d) => d.kind !== 'default' && d.kind !== 'trust')!.kind} item; only certificates and trust bundles load from files`);
+    else if (o.pki[name]!.keyFile && decls.some((d) => d.kind === 'trust')) problems.push(`--pki ${name}: it is a trust bundle, which has no key: give only the certificate file`);
   }
   return problems;
 }

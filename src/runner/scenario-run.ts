@@ -96,6 +96,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
     // ---- steps
     const hasOnly = scenario.steps.some((s) => s.only);
     const state = new Map<string, unknown>();
+    let closedGate: string | undefined;
     for (const step of scenario.steps) {
       const base = { index: step.index, name: step.name, kind: step.kind, ...(step.at ? { at: step.at, sourceLine: sourceLines[step.at.line - 1]?.trim() ?? '' } : {}) };
       if (o.signal.aborted) {
@@ -105,8 +106,8 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
       const runtimeSkip = step.skipOn?.[o.runtime];
       // A step that uses a PKI item the given files cannot make (an operator's CA without its key) is skipped, saying why.
       const lacking = step.usesPki.find((item) => item in world.unavailable);
-      if (step.skip || runtimeSkip || lacking || (hasOnly && !step.only)) {
-        const reason = step.skip ?? (runtimeSkip ? `on ${o.runtime}: ${runtimeSkip}` : lacking ? `needs pki item ${lacking}, which cannot be made: ${world.unavailable[lacking]}` : 'not marked only');
+      if (closedGate || step.skip || runtimeSkip || lacking || (hasOnly && !step.only)) {
+        const reason = closedGate ?? step.skip ?? (runtimeSkip ? `on ${o.runtime}: ${runtimeSkip}` : lacking ? `needs pki item ${lacking}, which cannot be made: ${world.unavailable[lacking]}` : 'not marked only');
         const outcome: StepOutcome = { ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason };
         steps.push(outcome);
         o.reporters.emit('onStepEnd', info, outcome);
@@ -127,6 +128,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         const stderr = typeof outcome.result?.stderr === 'string' ? outcome.result.stderr.trim().slice(-500) : '';
         log(`[step ${step.index + 1}] failed: ${outcome.assertions.filter((a) => !a.ok).map((a) => a.message).join('; ')}${stderr ? ` | stderr: ${stderr}` : ''}`);
       }
+      if (outcome.status === 'failed' && step.gate) closedGate = `not run: step ${step.index + 1} failed, and the steps after it need it: ${step.gate}`;
       steps.push({ ...base, ...outcome });
       o.reporters.emit('onStepEnd', info, { ...base, ...outcome });
     }
@@ -207,7 +209,8 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
   }
   const assertions = evaluate(expect, result);
   const err = result.error as { code?: string; message?: string } | undefined;
-  if (err && !('error' in expect)) {
+  // A refusal is stated with `refused:`, which judges the error itself.
+  if (err && !('error' in expect) && !('refused' in expect)) {
     assertions.unshift({ path: 'error', ok: false, expected: 'no error', actual: err, message: `${err.message ?? err.code} (add expect.error if this failure is the expected outcome)` });
   }
   return { assertions, result };

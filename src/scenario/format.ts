@@ -13,6 +13,7 @@ export function commonStepProperties(): Record<string, Schema> {
     skip: s.anyOf([s.boolean(), s.string()], 'do not run the step; a string gives the reason'),
     todo: s.anyOf([s.boolean(), s.string()], 'expected to fail (reported as TODO, does not fail the run)'),
     only: s.boolean('run only the steps marked only (earlier steps still run when later ones need their files)'),
+    gate: s.string({ description: 'what the later steps need from this one, and how to fix it: when this step fails the scenario stops here, and the later steps are skipped with this reason' }),
     skipOn: s.object(
       { node: s.string(), bun: s.string(), deno: s.string() },
       { description: 'skip the step on these runtimes, each with the reason (a runtime difference, written down where it shows)' },

@@ -157,6 +157,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
         ...(skip ? { skip } : {}),
         ...(plain.skipOn ? { skipOn: plain.skipOn as Record<string, string> } : {}),
         ...(todo ? { todo } : {}),
+        ...(typeof plain.gate === 'string' ? { gate: plain.gate } : {}),
         only: plain.only === true,
         usesPki: pkiUsed(c.refs, { spec: plain[kind], expect: plain.expect }, pki),
         ...(pos ? { at: pos } : {}),

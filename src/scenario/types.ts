@@ -53,6 +53,8 @@ export interface StepDecl {
   /** Runtime name -> why the step is skipped there. */
   skipOn?: Record<string, string>;
   todo?: string;
+  /** When this step fails, the later steps are skipped with this reason (what they need, how to fix it). */
+  gate?: string;
   only: boolean;
   /** PKI items it names (`clientCert: client`) or refers to (`{{client.certFile}}`). */
   usesPki: string[];

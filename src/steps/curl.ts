@@ -13,6 +13,7 @@
 //     curl: { emulate: macos-securetransport, curlVersion: 7.58.0, args: [-v, -s, -k, --key, client.key, --cert, client.crt, "{{upstream.url}}/hello/world"] }
 //     expect: { exit: 58, stderr: { contains: "OSStatus -25299" } }
 import { readFileSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { s, stringOrList } from '../scenario/schema.ts';
@@ -26,6 +27,8 @@ import { clientMaterial } from '../pki/material.ts';
 import { writePrivate } from '../pki/files.ts';
 import { processExpect } from './exec.ts';
 import type { StepKind, StepContext } from './types.ts';
+import { curlPhase } from '../clients/exchange.ts';
+import { exchangeExpect } from './exchange-expect.ts';
 
 export const CURL_PROFILES = ['linux-openssl', 'macos-securetransport', 'macos-libressl'] as const;
 const KEYCHAIN_STATE = 'macos-keychain';
@@ -60,9 +63,20 @@ async function identityArgs(ctx: StepContext, certPem: string, keyPem: string): 
   return ['--cert', cert, '--key', key];
 }
 
+/** Whether the arguments already say where the response headers go (curl keeps only the last -D). */
+const dumpsHeaders = (args: string[]) => args.some((a) => a === '--dump-header' || /^-[a-zA-Z]*D/.test(a));
+
+/**
+ * Runs the real curl. The response headers are also dumped to a file, so that the HTTP status
+ * is known without -v; the reported command is the one written.
+ */
 async function realCurl(args: string[], spec: CurlSpec, ctx: StepContext) {
-  const r = await runProcess(['curl', ...args], { cwd: ctx.workDir, env: { ...ctx.env, ...spec.env }, signal: ctx.signal });
-  return { ...r, command: `curl ${args.join(' ')}` };
+  const headerFile = dumpsHeaders(args) ? undefined : join(ctx.workDir, `.curl-headers-${randomBytes(4).toString('hex')}`);
+  const r = await runProcess(['curl', ...(headerFile ? ['--dump-header', headerFile] : []), ...args], { cwd: ctx.workDir, env: { ...ctx.env, ...spec.env }, signal: ctx.signal });
+  const headers = headerFile ? await readFile(headerFile, 'utf8').catch(() => '') : '';
+  if (headerFile) await rm(headerFile, { force: true });
+  const statuses = [...headers.matchAll(/^HTTP\/[\d.]+ (\d{3})/gm)];
+  return { ...r, command: `curl ${args.join(' ')}`, ...(statuses.length ? { dumpedStatus: Number(statuses.at(-1)![1]) } : {}) };
 }
 
 function prefixVerbose(lines: string[], verbose: boolean): string {
@@ -156,7 +170,8 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
   ]),
   expect: {
     ...processExpect,
-    httpStatus: matcher('number', 'the last HTTP status line in -v output'),
+    httpStatus: matcher('number', 'the status of the last HTTP response (read from the response headers; -v is not needed)'),
+    ...exchangeExpect,
     tlsVersion: matcher('string', 'from "* SSL connection using TLSv1.3 / ..."'),
     cipher: matcher('string'),
     alpn: matcher('string'),
@@ -172,7 +187,11 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
   async execute(raw, ctx) {
     const spec: CurlSpec = typeof raw === 'string' || Array.isArray(raw) ? { args: raw } : raw;
     const args = typeof spec.args === 'string' ? splitCommandLine(spec.args.replace(/^\s*curl\s+/, '')) : spec.args;
-    const r = spec.emulate === 'macos-securetransport' ? await secureTransport(args, spec, ctx) : spec.emulate === 'macos-libressl' ? await libressl(args, spec, ctx) : await realCurl(args, spec, ctx);
-    return { ...r, ...parseCurlVerbose(String(r.stderr ?? '')) };
+    const r: Record<string, unknown> = spec.emulate === 'macos-securetransport' ? await secureTransport(args, spec, ctx) : spec.emulate === 'macos-libressl' ? await libressl(args, spec, ctx) : await realCurl(args, spec, ctx);
+    const { dumpedStatus, ...rest } = r;
+    const verbose = parseCurlVerbose(String(r.stderr ?? ''));
+    const httpStatus = verbose.httpStatus ?? (dumpedStatus as number | undefined);
+    const exchange = curlPhase(typeof r.exit === 'number' ? r.exit : null, String(r.stderr ?? ''), httpStatus);
+    return { ...rest, ...verbose, ...(httpStatus !== undefined ? { httpStatus } : {}), ...exchange };
   },
 };

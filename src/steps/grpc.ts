@@ -16,6 +16,8 @@ import { grpcCall, type GrpcCallOptions } from '../clients/grpc/client.ts';
 import { readGrpcConfig, GrpcConfigError } from '../clients/grpc/config.ts';
 import { clientMaterial, trustAnchors } from '../pki/material.ts';
 import type { StepKind } from './types.ts';
+import { failedAt, grpcPhase } from '../clients/exchange.ts';
+import { exchangeExpect } from './exchange-expect.ts';
 
 export interface GrpcStepSpec {
   target: string;
@@ -68,6 +70,7 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     lastError: matcher('string', 'grpc-js "Last error" text'),
     warnings: matcher('any', 'warnings about the config (Python True...)'),
     error: errorFields(),
+    ...exchangeExpect,
   },
   defaultExpect: () => ({ status: 'OK' }),
   async execute(spec, ctx) {
@@ -83,7 +86,7 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
           ? { plaintext: false, rootCert: await readFile(cfg.rootCert), privateKey: await readFile(cfg.privateKey), certChain: await readFile(cfg.cert) }
           : { plaintext: true };
       } catch (e) {
-        return { error: { code: e instanceof GrpcConfigError ? 'bad-config' : ((e as NodeJS.ErrnoException).code ?? 'unreadable'), message: (e as Error).message }, warnings };
+        return { error: { code: e instanceof GrpcConfigError ? 'bad-config' : ((e as NodeJS.ErrnoException).code ?? 'unreadable'), message: (e as Error).message }, warnings, ...failedAt('client-setup') };
       }
     } else if (spec.plaintext) o = { plaintext: true };
     else {
@@ -96,6 +99,6 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     }
     const user = spec.proto ? { proto: resolve(ctx.world.scenarioDir, spec.proto), service: spec.service ?? '', method: spec.method ?? '', request: spec.request ?? {} } : undefined;
     const r = await grpcCall({ target: spec.target, call: user ? 'user' : spec.call ?? 'echo', ...(user ? { user } : {}), ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
-    return { ...r, ...(warnings.length ? { warnings } : {}) };
+    return { ...r, ...grpcPhase(r.status, r.details), ...(warnings.length ? { warnings } : {}) };
   },
 };

@@ -16,6 +16,8 @@ import { readPkcs12 } from '../pki/pkcs12/read.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { loadPrivateKey } from '../pki/keys.ts';
 import type { StepKind, StepContext } from './types.ts';
+import { failedAt } from '../clients/exchange.ts';
+import { exchangeExpect } from './exchange-expect.ts';
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
@@ -105,6 +107,7 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
     tls: tlsExpect,
     timings: fields({ connectMs: matcher('number'), tlsMs: matcher('number'), firstByteMs: matcher('number'), totalMs: matcher('number') }),
     error: errorFields({ alert: matcher('string', 'the TLS alert received: certificate_required, unknown_ca, bad_certificate, handshake_failure...') }),
+    ...exchangeExpect,
   },
   defaultExpect: () => ({ status: { lt: 400 } }),
   async execute(spec, ctx) {
@@ -112,7 +115,7 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
     try {
       tlsOptions = await clientTls(spec, ctx);
     } catch (e) {
-      return { error: { code: (e as { code?: string }).code ?? 'bad-input', message: (e as Error).message } };
+      return { error: { code: (e as { code?: string }).code ?? 'bad-input', message: (e as Error).message }, ...failedAt('client-setup') };
     }
     const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, signal: ctx.signal });
     return { ...r } as Record<string, unknown>;

@@ -15,6 +15,8 @@ import { which } from '../runtime/index.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { tlsExpect } from './https.ts';
 import type { StepKind } from './types.ts';
+import { failedAt, nodeErrorPhase } from '../clients/exchange.ts';
+import { exchangeExpect } from './exchange-expect.ts';
 
 export interface TlsProbeSpec {
   url?: string;
@@ -37,6 +39,41 @@ export function parseClientCertRequest(out: string): { clientCertRequested: bool
   return { clientCertRequested: true, acceptableCaNames: m[1]!.split('\n').map((l) => l.trim()).filter(Boolean) };
 }
 
+/** How long a TLS 1.3 client waits for the server's verdict on its certificate (a ticket or an alert). */
+const VERDICT_WAIT_MS = 3000;
+
+/**
+ * One handshake, and the server's verdict on it. In TLS 1.3 the client finishes first: the
+ * server judges the client's certificate afterwards and answers with session tickets (kept)
+ * or an alert or a close (refused), so the probe waits for one of them.
+ */
+function probeHandshake(host: string, port: number, o: TlsClientOptions): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const socket = tls.connect(tlsConnectOptions(host, port, o));
+    let details: Record<string, unknown> | undefined;
+    const finish = (r: Record<string, unknown>) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    let timer = setTimeout(() => finish({ error: { code: 'ETIMEDOUT', message: 'no TLS handshake in 10s' }, ...failedAt('connect') }), 10_000);
+    socket.once('secureConnect', () => {
+      details = { ...describeTls(socket) };
+      if (socket.getProtocol() !== 'TLSv1.3') return finish({ ...details, ...established });
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ ...details, ...established, verdictNote: `the server sent neither a session ticket nor an alert within ${VERDICT_WAIT_MS}ms: taken as kept` }), VERDICT_WAIT_MS);
+      socket.once('session', () => finish({ ...details, ...established }));
+      for (const ev of ['end', 'close'] as const) socket.once(ev, () => finish({ ...details, error: { code: 'ECONNRESET', message: 'the server closed the connection after the handshake without an alert' }, ...failedAt('handshake-refused') }));
+    });
+    socket.once('error', (e) => {
+      const error = tlsFailure(e);
+      finish({ ...details, error, ...nodeErrorPhase(error.code, error.message, details !== undefined) });
+    });
+  });
+}
+
+const established = { phase: 'established', refused: false } as const;
+
 export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
   kind: 'tls-probe',
   summary: 'connect without sending HTTP: protocol, cipher, chain, verification, and whether a client certificate is requested (and which CA names)',
@@ -57,6 +94,7 @@ export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
     clientCertRequested: matcher('boolean', 'the server sent a CertificateRequest (required and optional look alike)'),
     acceptableCaNames: matcher('any', 'the CA names in it, as openssl prints them: "C = US, O = Example, CN = Example CA"'),
     error: errorFields({ alert: matcher('string') }),
+    ...exchangeExpect,
   },
   async execute(spec, ctx) {
     const url = spec.url ? new URL(spec.url) : undefined;
@@ -71,20 +109,7 @@ export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
       ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
       ...(spec.alpn ? { alpn: spec.alpn } : {}),
     };
-    const handshake = await new Promise<Record<string, unknown>>((resolve) => {
-      const socket = tls.connect(tlsConnectOptions(host, port, o));
-      const timer = setTimeout(() => (socket.destroy(), resolve({ error: { code: 'ETIMEDOUT', message: 'no TLS handshake in 10s' } })), 10_000);
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        const details = describeTls(socket);
-        socket.destroy();
-        resolve({ ...details });
-      });
-      socket.once('error', (e) => {
-        clearTimeout(timer);
-        resolve({ error: tlsFailure(e) });
-      });
-    });
+    const handshake = await probeHandshake(host, port, o);
     if (!which('openssl', ctx.env.PATH ?? '')) return { ...handshake, probeNote: 'openssl not found: clientCertRequested is unknown (apt-get install openssl)' };
     const args = ['s_client', '-connect', `${host.includes(':') ? `[${host}]` : host}:${port}`, ...(spec.servername ? ['-servername', spec.servername] : [])];
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });

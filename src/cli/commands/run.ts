@@ -1,6 +1,6 @@
 // `certharness run`: the main job.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -17,6 +17,7 @@ import { printProblems } from '../problems.ts';
 import { PEER_HINTS } from '../peers.ts';
 import { applyOverrides, overrideProblems, type PkiFiles } from '../../runner/overrides.ts';
 import { externalProps } from '../../services/external/index.ts';
+import { keyPairProblem } from '../../pki/inspect.ts';
 
 export const RUN_HELP = `Usage: certharness run <scenario.yaml|dir|glob>... [options]
 
@@ -90,6 +91,8 @@ export function parsePkiFiles(list: string[]): Record<string, PkiFiles> {
     const certFile = resolve(m[2]!);
     const keyFile = m[3] !== undefined ? resolve(m[3]) : undefined;
     for (const f of [certFile, keyFile]) if (f !== undefined && !existsSync(f)) throw new UsageError(`--pki ${p}: ${f}: no such file`);
+    const mismatch = keyFile ? keyPairProblem(readFileSync(certFile), readFileSync(keyFile), m[2]!, m[3]!) : undefined;
+    if (mismatch) throw new UsageError(`--pki ${p}: ${mismatch}`);
     out[m[1]!] = { certFile, ...(keyFile ? { keyFile } : {}) };
   }
   return out;
