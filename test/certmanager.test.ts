@@ -136,5 +136,5 @@ steps:
 `);
   const r = await runCli(['run', file, '--reporter', 'tap']);
   t.equal(r.code, 0, r.stdout);
-  t.match(r.stdout, /# passed 3, failed 0/);
+  t.match(r.stdout, /# tests 3: passed 3, failed 0, errors 0/);
 });

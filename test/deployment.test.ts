@@ -79,7 +79,7 @@ t.test('a deployment that requires client certificates passes the bundled check 
   const run = await checkDeployment(t, 'on', OPERATOR_PKI);
   if (!run) return;
   t.equal(run.code, 0, run.stdout);
-  t.match(run.stdout, /# passed 6, failed 0/);
+  t.match(run.stdout, /# tests 6: passed 6, failed 0, errors 0/);
   t.strictSame(run.scenario.targets, { upstream: run.url }, 'the report says which deployment it checked');
   t.match(run.junit, `<property name="target.upstream" value="${run.url}"/>`);
 });
@@ -105,7 +105,7 @@ t.test('a server certificate from another CA than the client CA: without its tru
 
   const trusted = await checkDeployment(t, 'on', [...OPERATOR_PKI, 'serverTrust=public-ca.crt'], true);
   t.equal(trusted!.code, 0, trusted!.stdout);
-  t.match(trusted!.stdout, /# passed 6, failed 0/);
+  t.match(trusted!.stdout, /# tests 6: passed 6, failed 0, errors 0/);
 });
 
 t.test('--pki with a key that is not the certificate\'s is bad input, before anything starts', async (t) => {

@@ -41,7 +41,7 @@ t.test('JUnit validates against junit-10.xsd: a testcase per step', async (t) =>
   const r = await runCli(['run', mixed, passing, '--reporter', `junit=${xml}`, '--reporter', 'tap=' + join(dir, 'out.tap')]);
   t.equal(r.code, 1);
   const text = readFileSync(xml, 'utf8');
-  t.match(text, /<testsuite name="Mixed outcomes &lt;&amp;&gt; # with &quot;quotes&quot;" tests="5" failures="1" errors="0" skipped="1"/);
+  t.match(text, /<testsuite name="Mixed outcomes &lt;&amp;&gt; # with &quot;quotes&quot;" tests="5" failures="1" errors="0" skipped="2"/);
   t.match(text, /<testcase name="fails # with a hash &amp; &lt;xml&gt; chars"/);
   t.match(text, /<flakyFailure type="assertion" message="exit: expected equals 0, got 1"/);
   t.notMatch(text, /\x1b|\x01/, 'control characters do not reach the XML');
@@ -93,4 +93,57 @@ t.test('a report path that cannot be written is bad input, before anything runs'
   const r = await runCli(['run', passing, '--reporter', 'junit=/nonexistent-dir/report.xml']);
   t.equal(r.code, 2);
   t.equal(r.stderr, 'certharness: --reporter junit=/nonexistent-dir/report.xml: cannot write /nonexistent-dir/report.xml: ENOENT\n');
+});
+
+/** Every reporter of one run, read back: JSON counts, JUnit root and suites, TAP summary, console summary. */
+async function everyReport(env: Record<string, string | undefined>) {
+  const dir = tempDir();
+  const files = [mixed, 'test/fixtures/scenarios/setup-error.yaml', 'test/fixtures/scenarios/missing-peer.yaml'];
+  const out = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), tap: join(dir, 'r.tap'), console: join(dir, 'r.txt') };
+  const r = await runCli(['run', ...files, '--jobs', '1', '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`, '--reporter', `console=${out.console}`], { env });
+  const xml = readFileSync(out.junit, 'utf8');
+  const attrs = (tag: string) => [...xml.matchAll(new RegExp(`<${tag} ([^>]*)>`, 'g'))].map((m) => Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]])));
+  return { code: r.code, counts: JSON.parse(readFileSync(out.json, 'utf8')).counts, root: attrs('testsuites')[0]!, suites: attrs('testsuite'), testcases: (xml.match(/<testcase /g) ?? []).length, tap: readFileSync(out.tap, 'utf8'), console: readFileSync(out.console, 'utf8'), xml, junitFile: out.junit };
+}
+
+const sum = (list: Record<string, string>[], key: string) => list.reduce((n, s) => n + Number(s[key]), 0);
+
+for (const [label, env, expected] of [
+  ['outside CI a missing peer is a skip', { CI: undefined }, { tests: 7, passed: 1, failed: 1, errors: 1, skipped: 2, todo: 1, flaky: 1 }],
+  ['under CI a missing peer is an error', { CI: 'true' }, { tests: 7, passed: 1, failed: 1, errors: 2, skipped: 1, todo: 1, flaky: 1 }],
+  ['CI=false is not CI', { CI: 'false' }, { tests: 7, passed: 1, failed: 1, errors: 1, skipped: 2, todo: 1, flaky: 1 }],
+] as const) {
+  t.test(`every reporter adds up to the same counts (${label}): pass, fail, skip, todo, flaky, a setup error, a missing peer`, async (t) => {
+    const r = await everyReport(env);
+    t.equal(r.code, 1);
+    t.match(r.counts, { scenarios: 3, ...expected }, 'JSON');
+    t.strictSame([r.root.tests, r.root.failures, r.root.errors].map(Number), [expected.tests, expected.failed, expected.errors], 'JUnit root');
+    t.equal(r.testcases, expected.tests, 'one JUnit testcase per test');
+    t.strictSame(['tests', 'failures', 'errors', 'skipped'].map((k) => sum(r.suites, k)), [expected.tests, expected.failed, expected.errors, expected.skipped + expected.todo], 'JUnit suites add up to the root (todo is written as skipped)');
+    const e = expected;
+    t.match(r.tap, `# tests ${e.tests}: passed ${e.passed}, failed ${e.failed}, errors ${e.errors}, skipped ${e.skipped}, todo ${e.todo}, flaky ${e.flaky}\n`, 'TAP');
+    t.match(r.console, `\n${e.passed} passed, ${e.failed} failed, ${e.errors} ${e.errors === 1 ? 'error' : 'errors'}, ${e.skipped} skipped, ${e.todo} todo, ${e.flaky} flaky (3 scenarios`, 'console');
+    t.match(r.xml, /<error type="pki" message="[^"]*not-a-certificate\.pem holds no PEM certificate/, 'the setup error names its cause');
+    if (!needPeer(t, 'xmllint')) return;
+    const v = sh(['xmllint', '--noout', '--schema', XSD, r.junitFile]);
+    t.equal(v.code, 0, `xmllint: ${v.stderr.trim()}`);
+  });
+}
+
+t.test('--bail reports the scenarios it never ran, and TAP says Bail out!', async (t) => {
+  const r = await runCli(['run', mixed, passing, '--jobs', '1', '--bail', '--reporter', 'tap']);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /^ok 2 - Everything passes # SKIP not run: --bail/m, 'the scenario after the failure is listed, skipped');
+  t.match(r.stdout, /^    1\.\.0 # SKIP not run: --bail stopped the run after "Mixed outcomes/m);
+  t.match(r.stdout, /^1\.\.2$/m, 'the plan counts every selected scenario');
+  t.match(r.stdout, /\nBail out! --bail: "Mixed outcomes/);
+});
+
+t.test('merge refuses a report given twice: it would count every scenario twice', async (t) => {
+  const dir = tempDir();
+  const json = join(dir, 'a.json');
+  await runCli(['run', passing, '--reporter', `json=${json}`]);
+  const m = await runCli(['merge', json, json]);
+  t.equal(m.code, 2);
+  t.equal(m.stderr, `certharness: ${json}: scenario ${passing} is also in ${json}; merging would count it twice (merge the reports of different shards)\n`);
 });

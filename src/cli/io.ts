@@ -10,3 +10,9 @@ export interface CliIo {
   signal: AbortSignal;
   cores: number;
 }
+
+/** Whether this is a CI run: CI set to anything but empty, 0 or false (GitHub, GitLab and Jenkins set CI=true). */
+export function isCi(env: Record<string, string | undefined>): boolean {
+  const v = env.CI?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== '0' && v !== 'false';
+}

@@ -7,7 +7,7 @@ import { TapReporter } from '../report/tap.ts';
 import { JUnitReporter } from '../report/junit.ts';
 import { JsonReporter } from '../report/json.ts';
 import { UsageError } from './exit-codes.ts';
-import type { CliIo } from './io.ts';
+import { isCi, type CliIo } from './io.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
 const KINDS = ['console', 'tap', 'junit', 'json'];
@@ -20,7 +20,7 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
     const eq = spec.indexOf('=');
     const kind = eq === -1 ? spec : spec.slice(0, eq);
     const path = eq === -1 ? undefined : spec.slice(eq + 1);
-    if (!KINDS.includes(kind)) throw new UsageError(`--reporter ${spec}: unknown reporter '${kind}'${hint(kind)}; use console, tap[=PATH], junit=PATH or json=PATH`);
+    if (!KINDS.includes(kind)) throw new UsageError(`--reporter ${spec}: unknown reporter '${kind}'${hint(kind)}; use console[=PATH], tap[=PATH], junit=PATH or json=PATH`);
     if ((kind === 'junit' || kind === 'json') && !path) throw new UsageError(`--reporter ${kind} needs a file: --reporter ${kind}=report.${kind === 'junit' ? 'xml' : 'json'}`);
     if (!path || path === '-') {
       if (stdoutTaken) throw new UsageError(`--reporter ${spec}: only one reporter can write to standard output; give the others a file (tap=report.tap)`);
@@ -29,8 +29,12 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
     if (path && path !== '-') checkWritable(path, spec);
     switch (kind) {
       case 'console': {
+        if (path && path !== '-') {
+          reporters.push(new BufferedFileReporter(path, (w) => new ConsoleReporter({ write: w, color: false, live: false })));
+          break;
+        }
         const color = io.stdoutIsTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
-        reporters.push(new ConsoleReporter({ write: io.stdout, color, live: io.stdoutIsTTY && io.env.CI === undefined, ...(io.columns ? { columns: io.columns } : {}) }));
+        reporters.push(new ConsoleReporter({ write: io.stdout, color, live: io.stdoutIsTTY && !isCi(io.env), ...(io.columns ? { columns: io.columns } : {}) }));
         break;
       }
       case 'tap':

@@ -56,8 +56,9 @@ export class ConsoleReporter implements Reporter {
     this.clearStatus();
     const c = result.counts;
     const parts = [
-      this.c(c.failed ? '31;1' : '32;1', `${c.passed + c.flaky} passed`),
+      this.c(c.failed || c.errors ? '31;1' : '32;1', `${c.passed} passed`),
       c.failed ? this.c('31;1', `${c.failed} failed`) : `${c.failed} failed`,
+      ...(c.errors ? [this.c('31;1', `${c.errors} ${c.errors === 1 ? 'error' : 'errors'}`)] : []),
       ...(c.skipped ? [this.c('33', `${c.skipped} skipped`)] : []),
       ...(c.todo ? [`${c.todo} todo`] : []),
       ...(c.flaky ? [this.c('35', `${c.flaky} flaky`)] : []),

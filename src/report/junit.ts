@@ -2,7 +2,7 @@
 // step. XML is built with xmlbuilder2, which escapes; characters XML 1.0 cannot hold (ANSI
 // escapes in captured output) are replaced rather than producing an unreadable report.
 import { create } from 'xmlbuilder2';
-import type { Reporter, RunResult, ScenarioResult, StepOutcome } from '../runner/events.ts';
+import { countScenario, failingProblems, skippedWhole, type Reporter, type RunResult, type ScenarioResult, type StepOutcome } from '../runner/events.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -14,9 +14,9 @@ const clean = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').replace(INVA
 export function renderJUnit(result: RunResult): string {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
     name: 'certharness',
-    tests: String(result.counts.steps),
+    tests: String(result.counts.tests),
     failures: String(result.counts.failed),
-    errors: '0',
+    errors: String(result.counts.errors),
     time: seconds(result.durationMs),
   });
   for (const s of result.scenarios) addSuite(root, s);
@@ -26,16 +26,14 @@ export function renderJUnit(result: RunResult): string {
 type Node = ReturnType<ReturnType<typeof create>['ele']>;
 
 function addSuite(root: Node, s: ScenarioResult): void {
-  const failures = s.steps.filter((st) => st.status === 'failed').length;
-  const setupErrors = s.problems.filter((p) => p.phase !== 'peers' || s.status === 'failed').length;
-  const skipped = s.skipReason && !s.steps.length ? 1 : s.steps.filter((st) => st.status === 'skipped').length;
-  const tests = Math.max(s.steps.length, skipped) + setupErrors;
+  const c = countScenario(s);
   const suite = root.ele('testsuite', {
     name: clean(s.title),
-    tests: String(tests),
-    failures: String(failures),
-    errors: String(setupErrors),
-    skipped: String(skipped),
+    tests: String(c.tests),
+    failures: String(c.failed),
+    errors: String(c.errors),
+    // JUnit has no todo: todo steps are written as skipped test cases.
+    skipped: String(c.skipped + c.todo),
     time: seconds(s.durationMs),
     timestamp: s.startedAt.replace(/\.\d+Z$/, ''),
     file: s.file,
@@ -47,15 +45,14 @@ function addSuite(root: Node, s: ScenarioResult): void {
   if (s.tags.length) props.ele('property', { name: 'tags', value: s.tags.join(',') });
   for (const [name, url] of Object.entries(s.targets ?? {})) props.ele('property', { name: `target.${name}`, value: url });
   if (s.workDir) props.ele('property', { name: 'workDir', value: s.workDir });
-  for (const p of s.problems) {
-    if (p.phase === 'peers' && s.status !== 'failed') continue;
+  for (const p of failingProblems(s)) {
     suite
       .ele('testcase', { name: clean(`${p.phase}${p.name ? ` ${p.name}` : ''}`), classname: clean(s.title), time: '0' })
       .ele('error', { type: p.phase, message: clean(p.message) })
       .txt(clean(p.at ? `${p.at.file}:${p.at.line}:${p.at.col}: ${p.message}` : p.message));
   }
-  if (s.skipReason && !s.steps.length) {
-    suite.ele('testcase', { name: clean(s.title), classname: clean(s.title), time: '0' }).ele('skipped', { message: clean(s.skipReason) });
+  if (skippedWhole(s)) {
+    suite.ele('testcase', { name: clean(s.title), classname: clean(s.title), time: '0' }).ele('skipped', { message: clean(s.skipReason ?? 'skipped') });
   }
   for (const st of s.steps) addCase(suite, s, st);
 }

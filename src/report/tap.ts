@@ -1,7 +1,7 @@
 // TAP 14: a subtest per scenario, a test point per step, YAML diagnostics on failure.
 // Scenarios running in parallel are buffered and written whole, so subtests never interleave.
 import { stringify } from 'yaml';
-import type { Reporter, RunResult, RunStartInfo, ScenarioResult, StepOutcome } from '../runner/events.ts';
+import { failingProblems, skippedWhole, type Reporter, type RunResult, type RunStartInfo, type ScenarioResult, type StepOutcome } from '../runner/events.ts';
 
 export class TapReporter implements Reporter {
   private count = 0;
@@ -26,7 +26,8 @@ export class TapReporter implements Reporter {
   async onRunEnd(result: RunResult): Promise<void> {
     const c = result.counts;
     await this.write(
-      `1..${this.count}\n# passed ${c.passed}, failed ${c.failed}, skipped ${c.skipped}, todo ${c.todo}, flaky ${c.flaky}${result.interrupted ? ' (interrupted)' : ''}\n`,
+      `1..${this.count}\n# tests ${c.tests}: passed ${c.passed}, failed ${c.failed}, errors ${c.errors}, skipped ${c.skipped}, todo ${c.todo}, flaky ${c.flaky}${result.interrupted ? ' (interrupted)' : ''}\n` +
+        (result.bailedAfter !== undefined ? `Bail out! --bail: "${escapeDescription(result.bailedAfter)}" failed\n` : ''),
     );
   }
 }
@@ -49,15 +50,14 @@ export function formatScenario(r: ScenarioResult, n: number): string {
   let out = `# Subtest: ${title}\n`;
   const body: string[] = [];
   let point = 0;
-  for (const p of r.problems) {
+  for (const p of failingProblems(r)) {
     point++;
-    const failing = p.phase !== 'peers' || r.status === 'failed';
-    body.push(`${failing ? 'not ok' : 'ok'} ${point} - ${escapeDescription(`${p.phase}${p.name ? ` ${p.name}` : ''}`)}\n`);
+    body.push(`not ok ${point} - ${escapeDescription(`${p.phase}${p.name ? ` ${p.name}` : ''}`)}\n`);
     body.push(yamlBlock({ message: p.message, ...(p.at ? { at: `${p.at.file}:${p.at.line}:${p.at.col}` } : {}) }, ''));
   }
-  if (r.skipReason && !r.steps.length) {
-    out += `    1..0 # SKIP ${escapeDescription(r.skipReason)}\n`;
-    return out + `ok ${n} - ${title} # SKIP ${escapeDescription(r.skipReason)}\n`;
+  if (skippedWhole(r)) {
+    out += `    1..0 # SKIP ${escapeDescription(r.skipReason ?? '')}\n`;
+    return out + `ok ${n} - ${title} # SKIP ${escapeDescription(r.skipReason ?? '')}\n`;
   }
   for (const s of r.steps) {
     point++;

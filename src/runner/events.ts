@@ -72,16 +72,26 @@ export interface RunResult {
   scenarios: ScenarioResult[];
   counts: Counts;
   interrupted: boolean;
+  /** --bail: the title of the failed scenario after which the run stopped. */
+  bailedAfter?: string;
 }
 
+/** What a run or a scenario adds up to; `tests` is the sum of the others but `scenarios`. */
 export interface Counts {
   scenarios: number;
+  tests: number;
+  /** Steps that passed on their first attempt. */
   passed: number;
+  /** Steps that failed. */
   failed: number;
+  /** Setup and teardown problems that failed a scenario (a service that did not start, a peer missing under CI). */
+  errors: number;
+  /** Skipped steps, and scenarios skipped whole (one each). */
   skipped: number;
+  /** Steps marked todo, whatever their outcome. */
   todo: number;
+  /** Steps that passed on a retry. */
   flaky: number;
-  steps: number;
 }
 
 export interface RunStartInfo {
@@ -104,20 +114,35 @@ export interface Reporter {
   onNotice?(text: string): void;
 }
 
-export function countSteps(scenarios: ScenarioResult[]): Counts {
-  const c: Counts = { scenarios: scenarios.length, passed: 0, failed: 0, skipped: 0, todo: 0, flaky: 0, steps: 0 };
-  for (const s of scenarios) {
-    if (s.status === 'skipped' && s.steps.length === 0) {
-      c.skipped += s.stepCount || 1;
-      c.steps += s.stepCount || 1;
-      continue;
-    }
-    for (const st of s.steps) {
-      c.steps++;
-      c[st.status]++;
-    }
-    // A setup failure fails the scenario even when no step ran.
-    if (s.status === 'failed' && !s.steps.some((st) => st.status === 'failed')) c.failed++;
-  }
+/**
+ * Setup and teardown problems that fail the scenario. A missing peer outside CI only explains
+ * a skip; under CI (or --require-peers) it fails the scenario, and then it counts as an error.
+ */
+export function failingProblems(s: ScenarioResult): SetupOutcome[] {
+  return s.problems.filter((p) => p.phase !== 'peers' || s.status === 'failed');
+}
+
+/** Whether the scenario was skipped as a whole: no step ran, and it reports one skipped test. */
+export function skippedWhole(s: ScenarioResult): boolean {
+  return Boolean(s.skipReason) && s.steps.length === 0;
+}
+
+/**
+ * The one count of a scenario's tests, which every reporter shows. A test is a step, a problem
+ * that fails the scenario (an error), or the scenario itself when it was skipped whole.
+ */
+export function countScenario(s: ScenarioResult): Counts {
+  const c: Counts = { scenarios: 1, tests: 0, passed: 0, failed: 0, errors: failingProblems(s).length, skipped: skippedWhole(s) ? 1 : 0, todo: 0, flaky: 0 };
+  for (const st of s.steps) c[st.status]++;
+  c.tests = c.passed + c.failed + c.errors + c.skipped + c.todo + c.flaky;
   return c;
+}
+
+export function countRun(scenarios: ScenarioResult[]): Counts {
+  const total: Counts = { scenarios: 0, tests: 0, passed: 0, failed: 0, errors: 0, skipped: 0, todo: 0, flaky: 0 };
+  for (const s of scenarios) {
+    const c = countScenario(s);
+    for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+  }
+  return total;
 }

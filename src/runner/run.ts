@@ -7,9 +7,13 @@ import { loadScenarioFile } from '../scenario/load.ts';
 import type { Problem } from '../scenario/problem.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { Catalog } from './catalog.ts';
-import { countSteps, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
+import { countRun, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
 import { runScenario, scenarioInfo, type ScenarioRunOptions } from './scenario-run.ts';
 import { runtimeInfo } from '../runtime/index.ts';
+
+function notRun(info: ScenarioInfo, reason: string): ScenarioResult {
+  return { ...info, status: 'skipped', durationMs: 0, startedAt: new Date().toISOString(), steps: [], problems: [], skipReason: reason };
+}
 
 export interface Selection {
   tags?: string[];
@@ -77,17 +81,28 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
   const signal = AbortSignal.any([o.signal, stop.signal]);
   const results: (ScenarioResult | undefined)[] = new Array(scenarios.length);
   let next = 0;
+  let bailedAfter: string | undefined;
   const worker = async () => {
     while (next < scenarios.length && !signal.aborted) {
       const i = next++;
       const l = scenarios[i]!;
       const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal, runtime: runtime.name });
       results[i] = r;
-      if (o.bail && r.status === 'failed') stop.abort('bail');
+      if (o.bail && r.status === 'failed' && !stop.signal.aborted) {
+        bailedAfter = r.title;
+        stop.abort('bail');
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, scenarios.length)) }, worker));
-  const done = results.filter((r): r is ScenarioResult => r !== undefined);
+  // Scenarios a stop kept from starting are reported, skipped with why: the reports list every selected scenario.
+  const why = bailedAfter !== undefined ? `not run: --bail stopped the run after "${bailedAfter}" failed` : 'not run: the run was interrupted';
+  for (let i = 0; i < results.length; i++) {
+    if (results[i]) continue;
+    results[i] = notRun(infos[i]!, why);
+    o.reporters.emit('onScenarioEnd', results[i]!);
+  }
+  const done = results as ScenarioResult[];
   const result: RunResult = {
     reportVersion: 1,
     startedAt,
@@ -95,8 +110,9 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
     runtime,
     ...(o.shard ? { shard: o.shard } : {}),
     scenarios: done,
-    counts: countSteps(done),
+    counts: countRun(done),
     interrupted: o.signal.aborted,
+    ...(bailedAfter !== undefined ? { bailedAfter } : {}),
   };
   await o.reporters.end(result);
   return result;

@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createReporters } from '../reporters.ts';
 import { ReporterMultiplexer } from '../../report/multiplexer.ts';
-import { countSteps, type RunResult } from '../../runner/events.ts';
+import { countRun, type RunResult } from '../../runner/events.ts';
 
 export const MERGE_HELP = `Usage: certharness merge <report.json>... [--reporter R]...
 
@@ -38,7 +38,7 @@ export function mergeResults(results: RunResult[]): RunResult {
     durationMs: Math.max(0, ...results.map((r) => r.durationMs)),
     runtime: results[0]!.runtime,
     scenarios,
-    counts: countSteps(scenarios),
+    counts: countRun(scenarios),
     interrupted: results.some((r) => r.interrupted),
   };
 }
@@ -50,7 +50,16 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (!positionals.length) throw new UsageError('merge needs at least one JSON report');
-  const merged = mergeResults(positionals.map(readReport));
+  const reports = positionals.map(readReport);
+  const seen = new Map<string, string>();
+  reports.forEach((r, i) => {
+    for (const s of r.scenarios) {
+      const first = seen.get(s.id);
+      if (first !== undefined) throw new UsageError(`${positionals[i]}: scenario ${s.id} is also in ${first}; merging would count it twice (merge the reports of different shards)`);
+      seen.set(s.id, positionals[i]!);
+    }
+  });
+  const merged = mergeResults(reports);
   const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
   // Replay the merged result as events, so every reporter works as in a live run.
   reporters.emit('onRunStart', { scenarios: merged.scenarios, jobs: 1, runtime: merged.runtime });

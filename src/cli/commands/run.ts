@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import type { CliIo } from '../io.ts';
+import { isCi, type CliIo } from '../io.ts';
 import { expandScenarioArgs } from '../files.ts';
 import { createReporters } from '../reporters.ts';
 import { createCatalog } from '../../runner/catalog.ts';
@@ -25,7 +25,7 @@ Runs scenarios: creates each one's PKI in a fresh work directory, starts its ser
 loopback, runs its steps, tears everything down, and reports.
 
 Options:
-  --reporter R       console | tap[=PATH] | junit=PATH | json=PATH; repeatable
+  --reporter R       console[=PATH] | tap[=PATH] | junit=PATH | json=PATH; repeatable
                      (default: console on a terminal, tap otherwise)
   --tag T            run scenarios with this tag; repeatable (any of them)
   --grep RE          run scenarios whose title or file matches RE
@@ -202,7 +202,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     stepTimeoutMs: timeoutMs,
     retries,
     keep: values.keep,
-    requirePeers: values['require-peers'] || Boolean(io.env.CI),
+    requirePeers: values['require-peers'] || isCi(io.env),
     peerHints: PEER_HINTS,
     jobs,
     bail: values.bail,
