@@ -147,3 +147,36 @@ t.test('merge refuses a report given twice: it would count every scenario twice'
   t.equal(m.code, 2);
   t.equal(m.stderr, `certharness: ${json}: scenario ${passing} is also in ${json}; merging would count it twice (merge the reports of different shards)\n`);
 });
+
+t.test('bad input (exit 2) still writes every report, with a failing test per problem and its position', async (t) => {
+  const dir = tempDir();
+  const broken = 'test/fixtures/broken/03-duplicate-key.yaml';
+  const out = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), tap: join(dir, 'r.tap') };
+  const r = await runCli(['run', broken, passing, '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`]);
+  t.equal(r.code, 2);
+  t.match(r.stderr, `${broken}:2:1: duplicate key`);
+  const json = JSON.parse(readFileSync(out.json, 'utf8'));
+  t.match(json.counts, { tests: 1, errors: 1, passed: 0 }, 'nothing ran, one error');
+  t.match(json.scenarios[0].problems[0], { phase: 'input', code: 'yaml-syntax', message: `${broken}:2:1: duplicate key: each key may appear once in a mapping`, at: { file: broken, line: 2, col: 1 } });
+  const xml = readFileSync(out.junit, 'utf8');
+  t.match(xml, /<testsuites name="certharness" tests="1" failures="0" errors="1"/);
+  t.match(xml, `<error type="input" message="${broken}:2:1: duplicate key`);
+  t.match(readFileSync(out.tap, 'utf8'), /^    not ok 1 - input yaml-syntax$/m);
+  if (needPeer(t, 'xmllint')) t.equal(sh(['xmllint', '--noout', '--schema', XSD, out.junit]).code, 0, 'valid JUnit');
+
+  const usage = await runCli(['run', passing, '--tag', 'no-such-tag', '--reporter', `json=${out.json}`]);
+  t.equal(usage.code, 2, 'a command that selects nothing');
+  t.match(JSON.parse(readFileSync(out.json, 'utf8')).scenarios[0].problems[0], { phase: 'input', code: 'bad-input', message: /^no scenario selected: --tag no-such-tag/ });
+});
+
+t.test('validate --json: the problems with their codes and positions, or the scenarios', async (t) => {
+  const bad = await runCli(['validate', 'test/fixtures/broken/03-duplicate-key.yaml', passing, '--json']);
+  t.equal(bad.code, 2);
+  t.equal(bad.stderr, '');
+  const report = JSON.parse(bad.stdout);
+  t.equal(report.valid, false);
+  t.strictSame(report.problems, [{ code: 'yaml-syntax', message: 'duplicate key: each key may appear once in a mapping', file: 'test/fixtures/broken/03-duplicate-key.yaml', line: 2, col: 1 }]);
+  const good = await runCli(['validate', passing, '--json']);
+  t.equal(good.code, 0);
+  t.match(JSON.parse(good.stdout), { valid: true, scenarios: [{ id: passing, title: 'Everything passes', steps: 3 }], problems: [] });
+});

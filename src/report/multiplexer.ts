@@ -34,6 +34,17 @@ export class ReporterMultiplexer {
     }
   }
 
+  /** Sends a finished run through every reporter as a live run would (merge, bad input). */
+  async replay(result: RunResult): Promise<void> {
+    this.emit('onRunStart', { scenarios: result.scenarios, jobs: 1, runtime: result.runtime });
+    for (const s of result.scenarios) {
+      this.emit('onScenarioStart', s);
+      for (const st of s.steps) this.emit('onStepEnd', s, st);
+      this.emit('onScenarioEnd', s);
+    }
+    await this.end(result);
+  }
+
   /** Messages of reporters that failed (e.g. a report file that could not be written). */
   get errors(): readonly string[] {
     return this.failures;

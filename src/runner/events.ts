@@ -27,7 +27,10 @@ export interface StepOutcome {
 }
 
 export interface SetupOutcome {
-  phase: 'workdir' | 'peers' | 'pki' | 'service' | 'teardown';
+  /** `input`: the scenario file or the command line was refused before anything ran (exit 2). */
+  phase: 'input' | 'workdir' | 'peers' | 'pki' | 'service' | 'teardown';
+  /** For input problems: the problem code (unknown-key, bad-value...). */
+  code?: string;
   name?: string;
   message: string;
   at?: SourcePosition;

@@ -117,3 +117,26 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
   await o.reporters.end(result);
   return result;
 }
+
+/**
+ * A run that never started because its input was refused: one failed scenario per file with
+ * a problem (one `input` problem each), so that every report shows why CI went red.
+ */
+export function badInputRun(problems: Problem[], describe: (p: Problem) => string): RunResult {
+  const byFile = new Map<string, Problem[]>();
+  for (const p of problems) byFile.set(p.at?.file ?? 'command line', [...(byFile.get(p.at?.file ?? 'command line') ?? []), p]);
+  const startedAt = new Date().toISOString();
+  const scenarios: ScenarioResult[] = [...byFile].map(([file, list]) => ({
+    id: file,
+    file,
+    title: file,
+    tags: [],
+    stepCount: 0,
+    status: 'failed',
+    durationMs: 0,
+    startedAt,
+    steps: [],
+    problems: list.map((p) => ({ phase: 'input', name: p.code, code: p.code, message: describe(p), ...(p.at ? { at: p.at } : {}) })),
+  }));
+  return { reportVersion: 1, startedAt, durationMs: 0, runtime: runtimeInfo(), scenarios, counts: countRun(scenarios), interrupted: false };
+}

@@ -1,7 +1,7 @@
 // `certharness certmanager run|renew|status`: document 003's certificate manager outside a
 // scenario, configured as the document's container is (AIOTES_HOSTNAME, AIOTES_SYSADMIN_EMAIL)
 // or with flags, which win.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -42,10 +42,7 @@ Examples:
 `;
 
 export async function certmanagerCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseOptions(argv, {
       hostname: { type: 'string' },
       email: { type: 'string' },
       server: { type: 'string' },
@@ -59,10 +56,8 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
       now: { type: 'string' },
       force: { type: 'boolean', default: false },
       'replace-provided': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+      json: { type: 'boolean', default: false }
+    }, 'certmanager');
   if (values.help || positionals.length === 0) {
     io.stdout(CERTMANAGER_HELP);
     return values.help ? EXIT.ok : EXIT.badInput;

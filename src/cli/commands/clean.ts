@@ -1,8 +1,8 @@
 // `certharness clean`: removes the work directories of runs that were killed (their owner
 // process is gone), with the private keys they hold. `run` does the same before it starts.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { tmpdir } from 'node:os';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { removeStaleWorkDirs } from '../../runner/stale.ts';
 
@@ -18,11 +18,12 @@ Example:
 `;
 
 export async function cleanCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseOptions(argv, { dir: { type: 'string' } }, 'clean');
   if (values.help) {
     io.stdout(CLEAN_HELP);
     return EXIT.ok;
   }
+  if (positionals.length) throw new UsageError(`clean takes no arguments (got ${positionals.join(' ')}); give a directory with --dir`);
   const removed = await removeStaleWorkDirs(values.dir ?? io.env.TMPDIR ?? tmpdir());
   for (const dir of removed) io.stdout(`removed ${dir}\n`);
   if (!removed.length) io.stdout('nothing to remove\n');

@@ -1,7 +1,7 @@
 // `certharness gateway check`: document 003's Express Gateway tls: section, checked before it is
 // deployed. One line per finding, `file:line:col: error|warning|ok: message`; exit 1 on any error.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -29,7 +29,7 @@ export function gatewayCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 function gatewayCheck(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { cwd: { type: 'string' }, host: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseOptions(argv, { cwd: { type: 'string' }, host: { type: 'string' }, quiet: { type: 'boolean', default: false } }, 'gateway check');
   if (positionals.length !== 1) throw new UsageError('gateway check takes one file: certharness gateway check gateway.config.yml');
   const file = positionals[0]!;
   let text: string;

@@ -1,7 +1,7 @@
 // `certharness grpc check`: validates document 002's JSON settings before anything connects.
 import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { isIP } from 'node:net';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -34,7 +34,7 @@ export function grpcCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 function grpcCheck(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, peer: { type: 'string' }, host: { type: 'string' } } });
+  const { values, positionals } = parseOptions(argv, { role: { type: 'string' }, peer: { type: 'string' }, host: { type: 'string' } }, 'grpc check');
   if (positionals.length !== 1) throw new UsageError('grpc check takes one config file: certharness grpc check server.json --role server');
   const role = (values.role ?? (/client/i.test(positionals[0]!) ? 'client' : 'server')) as GrpcRole;
   if (role !== 'server' && role !== 'client') throw new UsageError(`--role ${values.role}: use server or client`);

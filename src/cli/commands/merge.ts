@@ -1,6 +1,6 @@
 // `certharness merge`: combines the JSON reports of shards into one, and re-emits any report.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createReporters } from '../reporters.ts';
@@ -44,7 +44,7 @@ export function mergeResults(results: RunResult[]): RunResult {
 }
 
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { reporter: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseOptions(argv, { reporter: { type: 'string', multiple: true, default: [] } }, 'merge');
   if (values.help) {
     io.stdout(MERGE_HELP);
     return EXIT.ok;
@@ -61,14 +61,8 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   });
   const merged = mergeResults(reports);
   const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
-  // Replay the merged result as events, so every reporter works as in a live run.
-  reporters.emit('onRunStart', { scenarios: merged.scenarios, jobs: 1, runtime: merged.runtime });
-  for (const s of merged.scenarios) {
-    reporters.emit('onScenarioStart', s);
-    for (const st of s.steps) reporters.emit('onStepEnd', s, st);
-    reporters.emit('onScenarioEnd', s);
-  }
-  await reporters.end(merged);
+  // Replayed as events, so every reporter works as in a live run.
+  await reporters.replay(merged);
   for (const e of reporters.errors) io.stderr(`certharness: ${e}\n`);
   return merged.scenarios.some((s) => s.status === 'failed') ? EXIT.failed : EXIT.ok;
 }

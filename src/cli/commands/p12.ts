@@ -1,7 +1,7 @@
 // `certharness p12 check|convert`: what a PKCS#12 bundle holds, whether each platform will
 // import it, and the conversion that makes it load everywhere.
 import { readFileSync, existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { readPkcs12, Pkcs12Error } from '../../pki/pkcs12/read.ts';
@@ -44,7 +44,7 @@ function readBundle(file: string, password: string | undefined) {
 }
 
 function check(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { password: { type: 'string' }, for: { type: 'string' } } });
+  const { values, positionals } = parseOptions(argv, { password: { type: 'string' }, for: { type: 'string' } }, 'p12 check');
   if (positionals.length !== 1) throw new UsageError('p12 check takes one file: certharness p12 check client.p12 --password pass');
   const file = positionals[0]!;
   const platforms = (values.for?.split(',').map((p) => p.trim()).filter(Boolean) ?? [...PLATFORMS]) as Platform[];
@@ -74,7 +74,7 @@ function check(argv: string[], io: CliIo): number {
 }
 
 async function convert(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' }, password: { type: 'string' }, 'new-password': { type: 'string' } } });
+  const { values, positionals } = parseOptions(argv, { profile: { type: 'string' }, password: { type: 'string' }, 'new-password': { type: 'string' } }, 'p12 convert');
   if (positionals.length !== 2) throw new UsageError('p12 convert takes IN and OUT: certharness p12 convert client.p12 client-compat.p12 --profile compat --password pass');
   const profile = values.profile as Pkcs12ProfileName | undefined;
   if (!profile || !PKCS12_PROFILE_NAMES.includes(profile)) throw new UsageError(`--profile ${values.profile ?? '(missing)'}: use one of ${PKCS12_PROFILE_NAMES.join(', ')}`);

@@ -2,7 +2,7 @@
 import { readFileSync, existsSync, mkdirSync, copyFileSync, chmodSync, rmSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { parseCertificates } from '../../pki/inspect.ts';
@@ -45,11 +45,7 @@ function read(path: string): Buffer {
 }
 
 function pkiLint(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { key: { type: 'string' }, password: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, ca: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseOptions(argv, { key: { type: 'string' }, password: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, ca: { type: 'string' }, days: { type: 'string' } }, 'pki lint');
   if (values.help) return io.stdout(PKI_HELP), EXIT.ok;
   if (!positionals.length) throw new UsageError('pki lint needs at least one certificate file');
   if (values.role && !['server', 'client', 'ca'].includes(values.role)) throw new UsageError(`--role ${values.role}: use server, client or ca`);
@@ -83,7 +79,7 @@ function pkiLint(argv: string[], io: CliIo): number {
 }
 
 async function pkiInit(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseOptions(argv, { profile: { type: 'string' }, force: { type: 'boolean', default: false } }, 'pki init');
   if (values.help) return io.stdout(PKI_HELP), EXIT.ok;
   if (positionals.length !== 1) throw new UsageError('pki init takes one directory: certharness pki init ./certs --profile doc-001');
   const profile = values.profile ? DOCUMENT_PROFILES[values.profile] : undefined;

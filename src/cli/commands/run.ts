@@ -1,5 +1,6 @@
 // `certharness run`: the main job.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
+import type { ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -7,8 +8,11 @@ import { isCi, type CliIo } from '../io.ts';
 import { expandScenarioArgs } from '../files.ts';
 import { createReporters } from '../reporters.ts';
 import { createCatalog } from '../../runner/catalog.ts';
-import { loadAll, select, runAll } from '../../runner/run.ts';
+import { loadAll, select, runAll, badInputRun } from '../../runner/run.ts';
 import { ReporterMultiplexer } from '../../report/multiplexer.ts';
+import { ConsoleReporter } from '../../report/console.ts';
+import type { Reporter } from '../../runner/events.ts';
+import { formatProblem, type Problem } from '../../scenario/problem.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import { findRefs } from '../../scenario/interpolate.ts';
 import { didYouMean } from '../../scenario/suggest.ts';
@@ -131,11 +135,7 @@ function unusedVars(names: string[], chosen: { source: string }[]): string | und
   return `--var ${unused}: no selected scenario reads {{vars.${unused}}}${hint ? ` (${hint})` : read.size ? `; they read ${[...read].join(', ')}` : ''}`;
 }
 
-export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+const RUN_OPTIONS = {
       reporter: { type: 'string', multiple: true, default: [] },
       tag: { type: 'string', multiple: true, default: [] },
       grep: { type: 'string' },
@@ -149,14 +149,39 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       shard: { type: 'string' },
       'require-peers': { type: 'boolean', default: false },
       target: { type: 'string', multiple: true, default: [] },
-      pki: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+      pki: { type: 'string', multiple: true, default: [] }
+    } satisfies NonNullable<ParseArgsConfig['options']>;
+
+const parseRunArgs = (argv: string[]) => parseOptions(argv, RUN_OPTIONS, 'run');
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseRunArgs(argv);
   if (values.help) {
     io.stdout(RUN_HELP);
     return EXIT.ok;
   }
+  // Made first, so that input refused below still reaches the reports CI reads.
+  const reporters = createReporters(values.reporter, io);
+  try {
+    return await runSelected(values, positionals, reporters, io);
+  } catch (e) {
+    if (e instanceof UsageError) await reportBadInput(reporters, [{ code: 'bad-input', message: e.message }]);
+    throw e;
+  }
+}
+
+/**
+ * Bad input as reports: a failed test per problem, in every report but the console on
+ * standard output (standard error already shows each problem).
+ */
+async function reportBadInput(reporters: Reporter[], problems: Problem[]): Promise<void> {
+  const mux = new ReporterMultiplexer(reporters.filter((r) => !(r instanceof ConsoleReporter)));
+  await mux.replay(badInputRun(problems, formatProblem));
+}
+
+type RunValues = ReturnType<typeof parseRunArgs>['values'];
+
+async function runSelected(values: RunValues, positionals: string[], reporterList: Reporter[], io: CliIo): Promise<number> {
   if (!positionals.length) throw new UsageError('run needs at least one scenario file, e.g. certharness run scenarios/*.yaml');
   const timeoutMs = values.timeout === undefined ? 30_000 : parseDuration(values.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0) throw new UsageError(`--timeout ${values.timeout}: expected a duration like 30s or 500ms`);
@@ -178,6 +203,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const all = loadAll(files, catalog, io.env, vars);
   if (all.problems.length) {
     printProblems(all.problems, io);
+    await reportBadInput(reporterList, all.problems);
     return EXIT.badInput;
   }
   const misfits = overrideProblems(all.loaded.map((l) => l.scenario), overrides);
@@ -193,7 +219,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${chosen.length} of ${loaded.length} scenarios selected\n`);
     return EXIT.ok;
   }
-  const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
+  const reporters = new ReporterMultiplexer(reporterList);
   const result = await runAll(chosen, {
     catalog,
     reporters,

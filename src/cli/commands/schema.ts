@@ -1,5 +1,6 @@
 // `certharness schema`: the JSON Schema of scenario files (committed as schema/scenario.schema.json).
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { parseOptions } from '../options.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { scenarioSchema, SCHEMA_ID } from '../../scenario/format.ts';
@@ -12,7 +13,7 @@ for completion and checks through the first line of each scenario:
   # yaml-language-server: $schema=../schema/scenario.schema.json
 
 Example:
-  certharness schema > schema/scenario.schema.json
+  certharness schema > my-scenario.schema.json
 `;
 
 export function scenarioJsonSchema(): Record<string, unknown> {
@@ -25,10 +26,12 @@ export function scenarioJsonSchema(): Record<string, unknown> {
 }
 
 export function schemaCommand(argv: string[], io: CliIo): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const { values, positionals } = parseOptions(argv, {}, 'schema');
+  if (values.help) {
     io.stdout(SCHEMA_HELP);
     return EXIT.ok;
   }
+  if (positionals.length) throw new UsageError(`schema takes no arguments (got ${positionals.join(' ')}); it prints to standard output`);
   io.stdout(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
   return EXIT.ok;
 }

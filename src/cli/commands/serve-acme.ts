@@ -1,6 +1,6 @@
 // `certharness serve acme`: the mock CA as a drop-in for `pebble`, on Pebble's ports, reading
 // Pebble's config file and PEBBLE_* variables, until Ctrl-C.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,7 +34,8 @@ Examples:
   PEBBLE_CHAIN_LENGTH=2 certharness serve acme --config /usr/share/doc/pebble/examples/pebble-config.json
   certharness serve acme --json > ca.json &
   REQUESTS_CA_BUNDLE=$(jq -r .caFile ca.json) certbot certonly --standalone --server https://localhost:14000/dir \\
-      --http-01-port 5002 -d anything.example.com --agree-tos -m you@example.org
+      --http-01-port 5002 --http-01-address 127.0.0.1 -d anything.example.com --agree-tos -m you@example.org \\
+      --non-interactive --config-dir ./le --work-dir ./le --logs-dir ./le
 `;
 
 /** Pebble's config says 0.0.0.0 (or ::, *, 0): we serve the same port on loopback; any other host is refused. */
@@ -50,18 +51,13 @@ function loopback(address: string, what: string): string {
 }
 
 export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseOptions(argv, {
       config: { type: 'string' },
       dnsserver: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+      keep: { type: 'boolean', default: false }
+    }, 'serve acme');
   if (values.help) {
     io.stdout(SERVE_ACME_HELP);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 // `certharness serve`: a scenario's PKI and services, up until Ctrl-C, to poke at by hand.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
@@ -26,17 +26,14 @@ Examples:
   certharness serve scenarios/001-mtls-upstream.yaml
   certharness serve upstream --json
   certharness serve scenarios/001-mtls-upstream.yaml --json > world.json &
-  curl --cacert "$(jq -r .pki.ca.certFile world.json)" "$(jq -r .services.upstream.url world.json)"
+  curl --cacert "$(jq -r .pki.ca.certFile world.json)" --cert "$(jq -r .pki.client.certFile world.json)" \\
+      --key "$(jq -r .pki.client.keyFile world.json)" "$(jq -r .services.upstream.url world.json)"
 `;
 
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   // The ACME CA has Pebble's command line, not a scenario's.
   if (argv[0] === 'acme') return serveAcmeCommand(argv.slice(1), io);
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, var: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  const { values, positionals } = parseOptions(argv, { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, var: { type: 'string', multiple: true, default: [] } }, 'serve');
   if (values.help) {
     io.stdout(SERVE_HELP);
     return EXIT.ok;

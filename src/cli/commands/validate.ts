@@ -1,5 +1,5 @@
 // `certharness validate`: the load-time checks alone.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { expandScenarioArgs } from '../files.ts';
@@ -9,20 +9,24 @@ import { printProblems } from '../problems.ts';
 import { parseVars } from './run.ts';
 import { UsageError } from '../exit-codes.ts';
 
-export const VALIDATE_HELP = `Usage: certharness validate <scenario.yaml|dir|glob>... [--var K=V]...
+export const VALIDATE_HELP = `Usage: certharness validate <scenario.yaml|dir|glob>... [--var K=V]... [--json]
 
 Checks scenario files without running anything: YAML syntax, unknown keys (with
 suggestions), types, references to PKI items and services, dependency cycles, input
 files. Prints every problem as file:line:col: message.
 
-Example:
+  --json   print {"valid", "scenarios": [{id, title, steps}], "problems": [{code, message,
+           hint, file, line, col}]} on standard output instead
+
+Examples:
   certharness validate scenarios/*.yaml
+  certharness validate scenarios --json | jq -r '.problems[] | "\\(.file):\\(.line): \\(.code)"'
 
 Exit codes: 0 valid, 2 problems found.
 `;
 
 export function validateCommand(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { var: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseOptions(argv, { var: { type: 'string', multiple: true, default: [] }, json: { type: 'boolean', default: false } }, 'validate');
   if (values.help) {
     io.stdout(VALIDATE_HELP);
     return EXIT.ok;
@@ -30,6 +34,12 @@ export function validateCommand(argv: string[], io: CliIo): number {
   if (!positionals.length) throw new UsageError('validate needs at least one scenario file');
   const files = expandScenarioArgs(positionals);
   const { loaded, problems } = loadAll(files, createCatalog(), io.env, parseVars(values.var));
+  if (values.json) {
+    const scenarios = loaded.map((l) => ({ id: l.id, title: l.scenario.title, steps: l.scenario.steps.length }));
+    const list = problems.map(({ at, ...p }) => ({ ...p, ...(at ? { file: at.file, line: at.line, col: at.col } : {}) }));
+    io.stdout(JSON.stringify({ valid: !problems.length, scenarios, problems: list }, null, 2) + '\n');
+    return problems.length ? EXIT.badInput : EXIT.ok;
+  }
   if (problems.length) {
     printProblems(problems, io);
     return EXIT.badInput;
