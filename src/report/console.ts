@@ -89,6 +89,7 @@ export class ConsoleReporter implements Reporter {
         out += `      ${this.c('31', a.path)}: expected ${this.c('32', a.expected)}\n`;
         out += `      ${' '.repeat(a.path.length)}  actual   ${this.c('31', show(a.actual))}\n`;
       }
+      if (s.cause) out += `      ${this.c('2', 'cause:')} ${s.cause}\n`;
       const stderr = typeof s.result?.stderr === 'string' ? s.result.stderr.trim() : '';
       if (stderr) out += `      ${this.c('2', 'stderr:')} ${stderr.split('\n').slice(-5).join('\n              ')}\n`;
     }

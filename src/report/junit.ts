@@ -64,8 +64,9 @@ function addCase(suite: Node, s: ScenarioResult, st: StepOutcome): void {
   if (st.status === 'skipped') tc.ele('skipped', { message: clean(st.reason ?? 'skipped') });
   else if (st.status === 'todo') tc.ele('skipped', { message: clean(`TODO: ${st.reason ?? ''}${st.passedAnyway ? ' (passed)' : ''}`) });
   else if (st.status === 'failed') {
-    const body = failed.map((a) => `${a.path}: expected ${a.expected}\n  actual: ${JSON.stringify(a.actual)}`).join('\n') + where;
-    tc.ele('failure', { type: 'assertion', message: clean(failed.map((a) => a.message).join('; ')) }).txt(clean(body));
+    const cause = st.cause ? `\ncause: ${st.cause}` : '';
+    const body = failed.map((a) => `${a.path}: expected ${a.expected}\n  actual: ${JSON.stringify(a.actual)}`).join('\n') + cause + where;
+    tc.ele('failure', { type: 'assertion', message: clean(failed.map((a) => a.message).join('; ') + (st.cause ? ` (cause: ${st.cause})` : '')) }).txt(clean(body));
   } else if (st.status === 'flaky') {
     for (const f of st.earlierFailures ?? []) tc.ele('flakyFailure', { type: 'assertion', message: clean(f) });
   }

@@ -79,6 +79,7 @@ function formatStep(s: StepOutcome, n: number): string {
     const diag: Record<string, unknown> = {
       ...(failed.length ? { message: failed.map((a) => a.message).join('\n') } : {}),
       ...(failed.length === 1 ? { expected: failed[0]!.expected, actual: failed[0]!.actual } : {}),
+      ...(s.cause ? { cause: s.cause } : {}),
       ...(failed.length > 1 ? { failures: failed.map((a) => ({ path: a.path, expected: a.expected, actual: a.actual })) } : {}),
       ...(s.at ? { at: `${s.at.file}:${s.at.line}:${s.at.col}` } : {}),
       ...(s.status === 'flaky' ? { flaky: `passed on attempt ${s.attempts}`, earlierFailures: s.earlierFailures } : {}),

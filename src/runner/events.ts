@@ -15,6 +15,8 @@ export interface StepOutcome {
   attempts: number;
   durationMs: number;
   assertions: Assertion[];
+  /** A failed step's underlying error in one line (error code and message, TLS label, curl's error, stderr's end). */
+  cause?: string;
   /** Failure messages of earlier attempts, when the step was retried. */
   earlierFailures?: string[];
   /** Why it was skipped or is expected to fail. */

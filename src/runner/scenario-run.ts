@@ -13,6 +13,7 @@ import { TeardownStack } from './teardown.ts';
 import { redact } from '../util/redact.ts';
 import { peerAvailable } from '../runtime/index.ts';
 import type { StepContext } from '../steps/types.ts';
+import { causeOf } from '../expect/cause.ts';
 
 export interface ScenarioRunOptions {
   catalog: Catalog;
@@ -163,6 +164,7 @@ async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: 
     attempts: earlier.length + 1,
     durationMs: performance.now() - started,
     assertions: last!.assertions,
+    ...(causeOf(last!.result) ? { cause: causeOf(last!.result)! } : {}),
     result: trimResult(last!.result),
     ...(earlier.length ? { earlierFailures: earlier } : {}),
   };
@@ -207,7 +209,8 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
       return { assertions: [{ path: 'step', ok: false, expected: `to finish within ${timeoutMs}ms`, actual: why, message: `step ${why}` }], result };
     }
   }
-  const assertions = evaluate(expect, result);
+  const cause = causeOf(result);
+  const assertions = evaluate(expect, { ...result, ...(cause ? { cause } : {}) });
   const err = result.error as { code?: string; message?: string } | undefined;
   // A refusal is stated with `refused:`, which judges the error itself.
   if (err && !('error' in expect) && !('refused' in expect)) {

@@ -18,6 +18,7 @@ import { clientMaterial, trustAnchors } from '../pki/material.ts';
 import type { StepKind } from './types.ts';
 import { failedAt, grpcPhase } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
+import { unknownChannelOption } from '../clients/grpc/channel-options.ts';
 
 export interface GrpcStepSpec {
   target: string;
@@ -54,7 +55,17 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
       rootCert: s.string({ ref: 'pki', description: 'root the server must chain to (ssl_root_cert)' }),
       clientCert: s.string({ ref: 'pki', description: 'client certificate item and key (ssl_cert, ssl_private_key)' }),
       config: workFile('read', "the document's client JSON, relative to the work directory (its paths relative to it)"),
-      options: s.map(s.anyOf([s.string(), s.number()]), 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority'),
+      options: s.object(
+        {},
+        {
+          additional: s.anyOf([s.string(), s.number()]),
+          description: 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority; only the names grpc-js knows',
+          check: (o) => Object.keys(o).flatMap((key) => {
+            const message = unknownChannelOption(key);
+            return message ? [{ key, message }] : [];
+          }),
+        },
+      ),
       deadline: duration('deadline of the call (default 5s)'),
       metadata: s.map(s.string()),
     },

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { didYouMean } from '../../scenario/suggest.ts';
+import { unknownChannelOption } from './channel-options.ts';
 
 export type GrpcRole = 'server' | 'client';
 
@@ -102,6 +103,10 @@ export function readGrpcConfig(file: string, role: GrpcRole): GrpcSettings {
   const options = (obj.options ?? []) as unknown;
   if (!Array.isArray(options) || !options.every((o) => Array.isArray(o) && o.length === 2 && typeof o[0] === 'string')) {
     throw new GrpcConfigError(`${file}: options must be a list of [name, value] pairs, e.g. [["grpc.ssl_target_name_override", "localhost"]]`);
+  }
+  for (const [name] of options as [string, unknown][]) {
+    const unknown = unknownChannelOption(name);
+    if (unknown) warnings.push(`${file}: option '${name}' ${unknown}`);
   }
   return {
     file,
