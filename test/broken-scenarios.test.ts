@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { formatProblem } from '../src/scenario/problem.ts';
 import { createCatalog } from '../src/runner/catalog.ts';
-import { FIXTURES, ROOT, runCli } from './helpers.ts';
+import { FIXTURES, ROOT, runCli, nothingRan } from './helpers.ts';
 
 const dir = join(FIXTURES, 'broken');
 const expected = parseExpected(readFileSync(join(dir, 'expected.txt'), 'utf8'));
@@ -41,7 +41,7 @@ t.test('through the CLI: exit 2, one line per problem, no stack trace', async (t
   const f = relative(ROOT, join(dir, '36-several-problems.yaml'));
   const r = await runCli(['run', f]);
   t.equal(r.code, 2);
-  t.equal(r.stdout, '', 'nothing on stdout: nothing ran');
+  nothingRan(t, r.stdout);
   const lines = r.stderr.trim().split('\n');
   t.match(lines[0], /^test\/fixtures\/broken\/36-several-problems\.yaml:3:41: pki\.ca\.days must be at least 0, not -1$/);
   t.match(lines[1], /:6:5: unknown key 'expcet' in steps\[0\] \(did you mean 'expect'\?\)$/);

@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, BIN, ROOT, firstLine } from './helpers.ts';
+import { runCli, BIN, ROOT, firstLine, nothingRan } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
 import { parse } from 'yaml';
 
@@ -31,7 +31,7 @@ t.test('usage errors: one line, exit 2', async (t) => {
     [['run', 'test/fixtures/scenarios/passing.yaml', '--shard', '3/2'], 'certharness: --shard 3/2: expected I/N with 1 <= I <= N, e.g. --shard 1/3\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--jobs', '0'], 'certharness: --jobs 0: expected a whole number >= 1\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--timeout', 'soon'], 'certharness: --timeout soon: expected a duration like 30s or 500ms\n'],
-    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'jnuit=x.xml'], "certharness: --reporter jnuit=x.xml: unknown reporter 'jnuit' (did you mean 'junit'?); use console, tap[=PATH], junit=PATH or json=PATH\n"],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'jnuit=x.xml'], "certharness: --reporter jnuit=x.xml: unknown reporter 'jnuit' (did you mean 'junit'?); use console[=PATH], tap[=PATH], junit=PATH or json=PATH\n"],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'tap', '--reporter', 'console'], 'certharness: --reporter console: only one reporter can write to standard output; give the others a file (tap=report.tap)\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'novalue'], 'certharness: --var novalue: expected NAME=VALUE\n'],
   ];
@@ -42,7 +42,7 @@ t.test('usage errors: one line, exit 2', async (t) => {
   }
   const unknownOption = await runCli(['run', 'x.yaml', '--frobnicate']);
   t.equal(unknownOption.code, 2);
-  t.match(unknownOption.stderr, /^certharness: Unknown option '--frobnicate'/);
+  t.equal(unknownOption.stderr, 'certharness: run: unknown option --frobnicate; see certharness run --help\n');
   t.equal(unknownOption.stderr.split('\n').length, 2, 'one line');
 });
 
@@ -66,7 +66,7 @@ t.test('a run that selects nothing, or a --var nothing reads, is exit 2 and runs
   const typo = await runCli(['run', ...files, '--tag', 'mixd',]);
   t.equal(typo.code, 2, 'a misspelt tag: exit 2, not a green 1..0');
   t.match(typo.stderr, /^certharness: no scenario selected: --tag mixd matched none of the 2 scenario\(s\) \(did you mean 'mixed'\?\); tags in use: /);
-  t.equal(typo.stdout, '', 'nothing ran');
+  nothingRan(t, typo.stdout);
   const grep = await runCli(['run', ...files, '--grep', 'no such title']);
   t.equal(grep.code, 2);
   t.match(grep.stderr, /no scenario selected: --grep no such title/);

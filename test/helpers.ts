@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { peerAvailable } from '../src/runtime/index.ts';
 import { PEER_HINTS } from '../src/cli/peers.ts';
+import type { Test } from 'tap';
 
 /** The repository root (tests run compiled from dist/test/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -110,4 +111,13 @@ export function processesMentioning(text: string): number[] {
       }
     })
     .map(Number);
+}
+
+/**
+ * Standard output of a run refused as bad input: nothing ran, so the default TAP report holds
+ * only `input` problems (or nothing).
+ */
+export function nothingRan(t: Test, stdout: string): void {
+  t.notMatch(stdout, /^\s*ok \d+/m, 'no test passed: nothing ran');
+  t.ok(stdout === '' || /^\s+not ok 1 - input /m.test(stdout), 'the report shows the input problems');
 }

@@ -18,7 +18,7 @@ export const P12_HELP = `Usage: certharness p12 <check|convert> ...
       Shows how the bundle is protected (MAC, key and certificate encryption, iterations),
       its friendly name, local key id and certificates, whether the key matches the leaf, and
       for each platform whether it will import and, if not, what it says and the fix.
-      Exit 1 when a platform asked for would refuse it.
+      Exit 1 when a platform asked for would refuse it, or the password does not open it.
 
   p12 convert IN OUT --profile modern|legacy|compat --password P [--new-password Q]
       Rewrites a bundle: compat (3DES, SHA-1 MAC) loads everywhere; legacy is
@@ -33,10 +33,14 @@ export function p12Command(argv: string[], io: CliIo): Promise<number> {
   return dispatch('p12', argv, io, P12_HELP, { check, convert });
 }
 
-function readBundle(file: string, password: string | undefined) {
+function readBundleBytes(file: string): Buffer {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  return readFileSync(file);
+}
+
+function readBundle(file: string, password: string | undefined) {
   try {
-    return readPkcs12(readFileSync(file), password, file);
+    return readPkcs12(readBundleBytes(file), password, file);
   } catch (e) {
     if (e instanceof Pkcs12Error) throw new UsageError(e.message);
     throw e;
@@ -49,7 +53,18 @@ function check(argv: string[], io: CliIo): number {
   const file = positionals[0]!;
   const platforms = (values.for?.split(',').map((p) => p.trim()).filter(Boolean) ?? [...PLATFORMS]) as Platform[];
   for (const p of platforms) if (!PLATFORMS.includes(p)) throw new UsageError(`--for ${p}: unknown platform; use ${PLATFORMS.join(', ')}`);
-  const info = readBundle(file, values.password);
+  let info;
+  try {
+    info = readPkcs12(readBundleBytes(file), values.password, file);
+  } catch (e) {
+    // A password that does not open the bundle is a finding about it, as a refusal by a platform is.
+    if (e instanceof Pkcs12Error && e.code === 'bad-password') {
+      io.stdout(`${e.message}\n`);
+      return EXIT.failed;
+    }
+    if (e instanceof Pkcs12Error) throw new UsageError(e.message);
+    throw e;
+  }
   const certPart = info.contents.find((c) => c.bags.includes('certBag'));
   const out: string[] = [
     `${file}:`,

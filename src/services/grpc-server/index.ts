@@ -28,7 +28,11 @@ export interface GrpcServerSpec {
 
 type Call = grpc.ServerUnaryCall<{ message?: string; count?: number }, unknown> | grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>;
 
-function seen(call: Call, message: string, sequence = 0) {
+/**
+ * What the server saw of a call. grpc-js's auth context is empty on a TLS connection whose
+ * client sent no certificate, so the transport is named from how the server listens.
+ */
+function seen(call: Call, tls: boolean, message: string, sequence = 0) {
   const auth = call.getAuthContext?.();
   const peerCert = auth?.sslPeerCertificate;
   const cert = peerCert && peerCert.raw ? certificateFacts(peerCert) : undefined;
@@ -36,7 +40,7 @@ function seen(call: Call, message: string, sequence = 0) {
     message,
     peer: call.getPeer(),
     authority: typeof call.getHost === 'function' ? call.getHost() : '',
-    transportSecurity: auth?.transportSecurityType ?? 'insecure',
+    transportSecurity: auth?.transportSecurityType ?? (tls ? 'ssl' : 'insecure'),
     clientCertificate: cert ? { presented: true, subject: cert.subject, issuer: cert.issuer, serial: cert.serial, commonName: cert.commonName ?? '' } : { presented: false },
     sequence,
   };
@@ -67,9 +71,11 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
   properties: ['address', 'host', 'port', 'target'],
   async start(spec, ctx) {
     let credentials: grpc.ServerCredentials;
+    let tls = false;
     if (spec.config) {
       const cfg = readGrpcConfig(resolve(ctx.scenarioDir, spec.config), 'server');
       for (const w of cfg.warnings) ctx.log(`warning: ${w}`);
+      tls = cfg.useSecureConnection;
       credentials = cfg.useSecureConnection
         ? grpc.ServerCredentials.createSsl(readFileSync(cfg.rootCert), [{ private_key: readFileSync(cfg.privateKey), cert_chain: readFileSync(cfg.cert) }], true)
         : grpc.ServerCredentials.createInsecure();
@@ -77,6 +83,7 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
       credentials = grpc.ServerCredentials.createInsecure();
     } else {
       const m = serverMaterial(ctx.pki, spec.cert);
+      tls = true;
       const root = spec.rootCert ? Buffer.from(trustAnchors(ctx.pki, spec.rootCert, 'rootCert').join('')) : null;
       credentials = grpc.ServerCredentials.createSsl(root, [{ private_key: Buffer.from(m.key), cert_chain: Buffer.from(m.cert) }], spec.checkClientCertificate ?? Boolean(root));
     }
@@ -89,11 +96,11 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
     server.addService(Echo.service, {
       echo: (call: grpc.ServerUnaryCall<{ message?: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
         ctx.log(`Echo from ${call.getPeer()}`);
-        cb(null, seen(call, call.request.message ?? ''));
+        cb(null, seen(call, tls, call.request.message ?? ''));
       },
       stream: (call: grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>) => {
         const n = call.request.count || 3;
-        for (let i = 1; i <= n; i++) call.write(seen(call, call.request.message ?? '', i));
+        for (let i = 1; i <= n; i++) call.write(seen(call, tls, call.request.message ?? '', i));
         call.end();
       },
     });
