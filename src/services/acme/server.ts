@@ -3,7 +3,7 @@
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { listenerIdentity } from './listener-identity.ts';
+import { issuerOfListener, listenerIdentity } from './listener-identity.ts';
 import { AcmeConfigError, caKeyType, splitListenAddress, type AcmeServerOptions } from './config.ts';
 import { AcmeStore } from './state.ts';
 import { NonceService } from './nonces.ts';
@@ -70,7 +70,10 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
       }
     };
     const cert = read(options.certificate, 'certificate');
-    identity = { cert, key: read(options.privateKey, 'privateKey'), ca: cert };
+    const ca = await issuerOfListener(cert, options.certificate);
+    // Without its issuer, the certificate itself is the only trust that can be offered.
+    if (!ca) log(`certharness: no file beside ${options.certificate} issued it: clients must trust its issuer themselves (put the CA after the certificate in the file)`);
+    identity = { cert, key: read(options.privateKey, 'privateKey'), ca: ca ?? cert };
   } else {
     identity = await listenerIdentity(startedAt);
   }
