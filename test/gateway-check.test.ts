@@ -45,7 +45,7 @@ async function world(): Promise<string> {
   mkdirSync(join(dir, 'damaged'));
   // A CERTIFICATE block whose DER is cut short, as a bad copy-and-paste leaves it.
   writeFileSync(join(dir, 'damaged', 'chain.pem'), root.cert.toString('pem').replace(/\n[A-Za-z0-9+/=]+\n-----END/, '\n-----END') + '\n');
-  for (const f of ['gateway.config.yml', 'gateway-list-form.yml', 'gateway-no-default.yml', 'gateway-mismatch.yml', 'gateway-missing-file.yml', 'gateway-expired.yml', 'gateway-wrong-chain.yml', 'gateway-damaged-chain.yml']) copyFileSync(join(ROOT, 'fixtures', '003', f), join(dir, f));
+  for (const f of ['gateway.config.yml', 'gateway-list-form.yml', 'gateway-no-default.yml', 'gateway-mismatch.yml', 'gateway-missing-file.yml', 'gateway-expired.yml', 'gateway-wrong-chain.yml', 'gateway-damaged-chain.yml', 'gateway-wrong-host.yml']) copyFileSync(join(ROOT, 'fixtures', '003', f), join(dir, f));
   return dir;
 }
 
@@ -63,6 +63,7 @@ t.test('gateway check: the good config, and one error per broken variant', async
     ['gateway-wrong-chain.yml', /gateway-wrong-chain\.yml:8:11: error: https\.tls\["default"\]: nothing in ca issued the certificate \(issuer CN=Gateway Test CA\)/, 1],
     ['gateway-damaged-chain.yml', /gateway-damaged-chain\.yml:9:12: error: https\.tls\["default"\]\.ca\[\]: .*damaged\/chain\.pem: certificate 1 cannot be parsed; Node ignores it silently/, 1],
     ['gateway-no-default.yml', /gateway-no-default\.yml:5:5: warning: no "default" entry/, 0],
+    ['gateway-wrong-host.yml', /gateway-wrong-host\.yml:5:5: error: https\.tls\["api\.example\.org"\]: the certificate does not cover names matching "api\.example\.org": every client connecting by such a name will refuse it/, 1],
   ];
   for (const [file, line, code] of cases) {
     const r = await check(file);

@@ -142,7 +142,11 @@ export function checkGatewayTls(text: string, o: { cwd: string; host?: string; n
       else if (current !== cert) add('warning', caNode, `${where}: ca holds the intermediates but no root: clients must already trust the root`);
       else add('error', caNode ?? entry.value, `${where}: nothing in ca issued the certificate (issuer ${cert.issuer.replace(/\n/g, ', ')})`);
     }
-    if (entry.name !== 'default' && !cert.checkHost(entry.name.replace(/^\*\./, 'x.'))) add('warning', entry.keyNode, `${where}: the certificate does not cover names matching "${entry.name}"`);
+    if (entry.name !== 'default' && !cert.checkHost(entry.name.replace(/^\*\./, 'x.'))) {
+      // A host name that its own certificate does not cover fails every client; a glob, only some names.
+      if (entry.name.includes('*')) add('warning', entry.keyNode, `${where}: the certificate does not cover names matching "${entry.name}"`);
+      else add('error', entry.keyNode, `${where}: the certificate does not cover names matching "${entry.name}": every client connecting by such a name will refuse it`);
+    }
   }
   if (o.host) {
     // SNI selection as Express Gateway does it: globs in config order, then `default`.
