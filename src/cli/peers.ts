@@ -10,5 +10,9 @@ export const PEER_HINTS: Record<string, string> = {
   dehydrated: 'apt-get install dehydrated',
   python3: 'apt-get install python3 python3-grpcio',
   xmllint: 'apt-get install libxml2-utils',
+  keytool: 'apt-get install default-jdk-headless',
+  pk12util: 'apt-get install libnss3-tools',
+  certutil: 'apt-get install libnss3-tools',
+  certtool: 'apt-get install gnutls-bin',
   'npm:express-gateway': 'npm run peers (installs express-gateway 1.16.11 into build/peers/)',
 };

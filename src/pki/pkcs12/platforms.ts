@@ -3,7 +3,7 @@
 // README "PKCS#12 on other platforms"; "predicted" marks rules derived from source, not seen.
 import type { Pkcs12Info } from './read.ts';
 
-export const PLATFORMS = ['macos', 'ios', 'curl-securetransport', 'java', 'windows', 'android', 'openssl1', 'openssl3'] as const;
+export const PLATFORMS = ['macos', 'ios', 'curl-securetransport', 'java', 'windows', 'android', 'nss', 'gnutls', 'openssl1', 'openssl3'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export interface Verdict {
@@ -38,6 +38,9 @@ export function verdicts(facts: BundleFacts, platforms: readonly Platform[] = PL
   const pbes2Apple15 = all.every((s) => s.name !== 'PBES2' || (s.cipher === 'AES-256-CBC' && s.prf === 'hmacWithSHA256'));
   const legacyOnly = all.some((s) => LEGACY_PROVIDER_ONLY.includes(s.name));
   const emptyPassword = !facts.password;
+  // Java's PBE keys take ASCII passwords only ("getSecretKey failed: Password is not ASCII").
+  const nonAscii = /[^\x00-\x7f]/.test(facts.password ?? '');
+  const encrypted = all.length > 0;
   const pairProblem = !info.key ? 'no private key in the bundle' : !info.keyMatchesLeaf ? 'the key does not match any certificate' : info.leafIndex !== 0 ? 'the leaf is not the first certificate' : undefined;
   const v = (platform: Platform): Verdict => {
     switch (platform) {
@@ -64,6 +67,7 @@ export function verdicts(facts: BundleFacts, platforms: readonly Platform[] = PL
         return old ? { platform, ok: true, note: old } : { platform, ok: true };
       }
       case 'java':
+        if (nonAscii && encrypted) return { platform, ok: false, error: 'keystore password was incorrect', reason: 'the password is not ASCII: Java decrypts PKCS#12 with ASCII passwords only ("Password is not ASCII")' };
         if (mac !== undefined && mac !== 'sha1') return { platform, ok: true, note: `Java before 8u301 / 11.0.12 fails: "Algorithm HmacPBE${mac.toUpperCase()} not available"` };
         if (pbes2) return { platform, ok: true, note: 'Java before 8u301 / 11.0.12 cannot decrypt PBES2 bags' };
         return { platform, ok: true };
@@ -73,12 +77,20 @@ export function verdicts(facts: BundleFacts, platforms: readonly Platform[] = PL
       case 'android':
         if ((mac && mac !== 'sha1') || pbes2) return { platform, ok: true, note: 'Android 13 and older refuse it as an incorrect password' };
         return { platform, ok: true };
+      case 'nss':
+        // NSS (pk12util, Firefox, Chrome on Linux) verifies the MAC before it decodes the bags.
+        if (!info.mac) return { platform, ok: false, error: 'PKCS12 decode validate bags failed: SEC_ERROR_INVALID_ARGS', reason: 'no MAC: NSS requires MacData' };
+        return { platform, ok: true };
+      case 'gnutls':
+        if (!info.mac) return { platform, ok: false, error: 'verify_mac: ASN1 parser: Element was not found', reason: 'no MAC: GnuTLS requires MacData' };
+        return { platform, ok: true };
       case 'openssl1':
+      case 'openssl3': {
+        // The library's PKCS12_parse, as curl, Node and Python use it: with a password it verifies the MAC.
+        if (!info.mac && !emptyPassword) return { platform, ok: false, error: platform === 'openssl3' ? 'mac absent' : 'error:23076071:PKCS12 routines:PKCS12_parse:mac verify failure', reason: 'no MAC: PKCS12_parse (curl, Node, Python) refuses it; only the openssl pkcs12 command reads it, with "Warning: MAC is absent!"', ...(platform === 'openssl1' ? { predicted: true } : {}) };
+        if (platform === 'openssl3' && legacyOnly) return { platform, ok: false, error: 'error:0308010C:digital envelope routines::unsupported', reason: 'RC2/RC4 need the legacy provider (openssl pkcs12 -legacy; Linux curl and Node cannot load it)' };
         return { platform, ok: true };
-      case 'openssl3':
-        if (legacyOnly) return { platform, ok: false, error: 'error:0308010C:digital envelope routines::unsupported', reason: 'RC2/RC4 need the legacy provider (openssl pkcs12 -legacy; Linux curl and Node cannot load it)' };
-        if (emptyPassword && !info.mac) return { platform, ok: true };
-        return { platform, ok: true };
+      }
     }
   };
   return platforms.map(v);
