@@ -96,12 +96,23 @@ t.test('serve --json prints the world once it is up, and Ctrl-C removes it', asy
   t.ok(existsSync(world.pki.leaf.certFile));
   t.notOk('keyPem' in world.pki.leaf, 'no key material in the JSON');
   t.strictSame(world.services, {});
+  t.equal(world.stepsNotRun, 3, 'serve says it ran none of the steps');
   const code = await new Promise<number | null>((resolve) => {
     child.on('close', resolve);
     child.kill('SIGINT');
   });
   t.equal(code, 0);
   t.notOk(existsSync(world.workDir), 'teardown removed the work directory');
+});
+
+t.test("serve names the services only a step starts, rather than printing an empty world (document 002's replay)", async (t) => {
+  const child = spawn(process.execPath, [BIN, 'serve', 'scenarios/002-grpc-replay.yaml', '--json'], { cwd: ROOT });
+  const world = JSON.parse(await firstLine(child));
+  t.ok(Object.keys(world.notStarted).length > 0, `not started: ${Object.keys(world.notStarted).join(', ')}`);
+  for (const why of Object.values(world.notStarted)) t.match(why, /start: step/);
+  t.ok(world.stepsNotRun > 0);
+  const code = await new Promise<number | null>((resolve) => (child.on('close', resolve), child.kill('SIGINT')));
+  t.equal(code, 0);
 });
 
 t.test('serve <kind> starts that service with its own PKI', async (t) => {

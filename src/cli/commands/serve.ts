@@ -66,11 +66,16 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     }
     const pki = Object.fromEntries(Object.entries(world.pki).map(([n, p]) => [n, publicProps(p)]));
     const services: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(world.services).map(([n, p]) => [n, { kind: scenario.services[n]!.kind, ...p }]));
-    if (values.json) io.stdout(JSON.stringify({ services, pki, workDir: world.workDir }) + '\n');
+    // serve makes the world, not the steps: what only a step would start or make is named, not silently missing.
+    const notStarted = Object.fromEntries(Object.values(scenario.services).filter((d) => d.spec.start === 'step').map((d) => [d.name, 'declared start: step: a step of the scenario starts it, and serve runs no steps']));
+    const stepsNotRun = scenario.steps.length;
+    if (values.json) io.stdout(JSON.stringify({ services, pki, workDir: world.workDir, notStarted, stepsNotRun }) + '\n');
     else {
       io.stdout(`${scenario.title}\nwork directory: ${world.workDir}\n`);
       for (const [n, p] of Object.entries(services)) io.stdout(`service ${n} (${p.kind}): ${p.url ?? `${p.host}:${p.port}`}\n`);
       for (const [n, p] of Object.entries(pki)) io.stdout(`pki ${n}: ${p.certFile} (key ${p.keyFile})\n`);
+      for (const [n, why] of Object.entries(notStarted)) io.stdout(`not started: service ${n}: ${why}\n`);
+      if (stepsNotRun) io.stdout(`not run: the scenario's ${stepsNotRun} step(s), and the files they make; to keep everything a run made: certharness run ${scenario.file} --keep\n`);
       io.stdout('Press Ctrl-C to stop.\n');
     }
     // A pending promise does not keep the process alive; with no listening service the event
