@@ -79,16 +79,20 @@ function dateField(body: Record<string, unknown>, name: string): string | undefi
   return v;
 }
 
-/** CSR names (SANs and CN) must be exactly the order's identifiers (RFC 8555 §7.4). */
+/**
+ * The CSR's subjectAltNames must be exactly the order's identifiers (RFC 8555 §7.4), judged as
+ * Pebble judges them: the SANs alone (a name only in the CN does not count), DNS names and IP
+ * addresses apart, and a mismatch is `unauthorized` (403) with Pebble's words.
+ */
 function checkCsr(csr: ParsedCsr, order: OrderRecord): string[] {
   if (csr.otherNames.length) throw badCsr(`CSR contains a ${csr.otherNames[0]} name, only DNS names and IP addresses can be certified`);
-  const names = new Set<string>(csr.names.map((n) => (isIP(n) ? n : n.toLowerCase())));
-  if (csr.commonName) names.add(csr.commonName.toLowerCase());
-  const wanted = new Set(order.identifiers.map((i) => i.value));
-  const extra = [...names].filter((n) => !wanted.has(n));
-  const missing = [...wanted].filter((n) => !names.has(n));
-  if (extra.length || missing.length) {
-    throw badCsr(`CSR names don't match the order's identifiers:${extra.length ? ` not in the order: ${extra.join(', ')};` : ''}${missing.length ? ` missing from the CSR: ${missing.join(', ')}` : ''}`.replace(/;$/, ''));
+  const unique = (list: string[]) => [...new Set(list)].sort();
+  for (const [kind, word, one] of [['dns', 'DNSnames', 'domain'], ['ip', 'IP address', 'IP']] as const) {
+    const wanted = unique(order.identifiers.filter((i) => i.type === kind).map((i) => i.value));
+    const given = unique(csr.names.filter((n) => (kind === 'ip') === Boolean(isIP(n))).map((n) => (kind === 'dns' ? n.toLowerCase() : n)));
+    if (wanted.length !== given.length) throw unauthorized(`Order includes different number of ${word} identifiers than CSR specifies`);
+    const missing = wanted.find((n, i) => given[i] !== n);
+    if (missing !== undefined) throw unauthorized(`CSR is missing Order ${one} "${missing}"`);
   }
   return order.identifiers.map((i) => i.value);
 }
