@@ -4,6 +4,9 @@
 import t from 'tap';
 import { alertInText, curlPhase, grpcPhase, nodeErrorPhase } from '../src/clients/exchange.ts';
 import { evaluate, check } from '../src/expect/evaluate.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, tempDir } from './helpers.ts';
 
 t.test('alerts are read from OpenSSL text, alert numbers and Node codes', async (t) => {
   t.equal(alertInText('error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0'), 'certificate_required');
@@ -74,4 +77,14 @@ t.test('a negated matcher needs a value: absence is not the opposite of anything
   t.equal(r.message, 'httpStatus: expected not < 400 (which needs a value), got nothing');
   t.ok(check('httpStatus', { not: { lt: 400 } }, 403).ok);
   t.ok(check('x', { not: { exists: true } }, undefined).ok, 'not exists still states absence');
+});
+
+t.test('refused: false excuses no failure: a client that could not connect fails the step', async (t) => {
+  const dir = tempDir();
+  const file = join(dir, 'not-refused.yaml');
+  // Port 1 on loopback: nothing listens there, so the exchange stops at connect.
+  writeFileSync(file, 'scenario: refused false\nsteps:\n  - https: { url: "https://127.0.0.1:1/", insecure: true }\n    expect: { refused: false }\n');
+  const r = await runCli(['run', file, '--reporter', 'tap']);
+  t.equal(r.code, 1, 'not refused, but not answered either: red');
+  t.match(r.stdout, /not ok 1 - https/);
 });

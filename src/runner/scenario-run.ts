@@ -158,13 +158,14 @@ async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: 
     if (o.signal.aborted) break;
   }
   earlier.pop(); // the last failure is the outcome itself
+  const cause = causeOf(last!.result);
   return {
     status: step.todo ? 'todo' : 'failed',
     ...(step.todo ? { reason: step.todo } : {}),
     attempts: earlier.length + 1,
     durationMs: performance.now() - started,
     assertions: last!.assertions,
-    ...(causeOf(last!.result) ? { cause: causeOf(last!.result)! } : {}),
+    ...(cause ? { cause } : {}),
     result: trimResult(last!.result),
     ...(earlier.length ? { earlierFailures: earlier } : {}),
   };
@@ -209,11 +210,11 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
       return { assertions: [{ path: 'step', ok: false, expected: `to finish within ${timeoutMs}ms`, actual: why, message: `step ${why}` }], result };
     }
   }
-  const cause = causeOf(result);
-  const assertions = evaluate(expect, { ...result, ...(cause ? { cause } : {}) });
+  const assertions = evaluate(expect, result);
   const err = result.error as { code?: string; message?: string } | undefined;
-  // A refusal is stated with `refused:`, which judges the error itself.
-  if (err && !('error' in expect) && !('refused' in expect)) {
+  // An expected refusal judges the error itself; `refused: false` excuses no error.
+  const refusalExpected = 'refused' in expect && expect.refused !== false;
+  if (err && !('error' in expect) && !refusalExpected) {
     assertions.unshift({ path: 'error', ok: false, expected: 'no error', actual: err, message: `${err.message ?? err.code} (add expect.error if this failure is the expected outcome)` });
   }
   return { assertions, result };
