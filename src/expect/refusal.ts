@@ -2,6 +2,7 @@
 // verify the server or load its key was not refused. The fields it reads (phase, refused,
 // refusal) are what every client step reports.
 import { check, show, type Assertion } from './match.ts';
+import { causeOf } from './cause.ts';
 
 interface RefusalFacts {
   by?: string;
@@ -12,7 +13,8 @@ interface RefusalFacts {
 /** What happened instead of a refusal, in words, for the failure message. */
 function whatHappened(result: Record<string, unknown>): string {
   const phase = typeof result.phase === 'string' ? result.phase : undefined;
-  const cause = result.cause ? `: ${String(result.cause)}` : '';
+  const underlying = causeOf(result);
+  const cause = underlying ? `: ${underlying}` : '';
   if (!phase) return `the step reported no phase${cause}`;
   const words: Record<string, string> = {
     'client-setup': 'the client could not start (client-setup)',

@@ -14,6 +14,7 @@ import type { CertificateDecl, Pkcs12Decl, CrlDecl, TrustDecl } from './declare.
 import { issueCrl } from './crl.ts';
 import { writePkcs12 } from './pkcs12/write.ts';
 import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
+import { certificatesIn } from './inspect.ts';
 
 export interface CertificateItem {
   kind: 'certificate';
@@ -151,14 +152,6 @@ function certificateItem(built: Record<string, PkiItem>, name: string, role: str
   return item;
 }
 
-/** A PEM block as a certificate's PEM, or nothing when it is not a certificate (a key in the same file). */
-function certificatePem(block: ArrayBuffer): string[] {
-  try {
-    return [new x509.X509Certificate(block).toString('pem') + '\n'];
-  } catch {
-    return [];
-  }
-}
 
 async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKeyMaterial | undefined, built: Record<string, PkiItem>, o: BuildOptions, now: Date): Promise<CertificateItem> {
   const base = join(o.workDir, PKI_SUBDIR, name);
@@ -168,12 +161,11 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
   const issuerItem = d.issuer && d.issuer !== name ? certificateItem(built, d.issuer, 'issuer') : undefined;
 
   if (d.certFile) {
-    const text = await readFile(resolve(o.scenarioDir, d.certFile), 'utf8');
-    const blocks = x509.PemConverter.decode(text);
-    if (!blocks.length) throw new PkiError(name, `${d.certFile} holds no PEM certificate`);
-    certificate = new x509.X509Certificate(blocks[0]!);
+    const loaded = certificatesIn(await readFile(resolve(o.scenarioDir, d.certFile), 'utf8'));
+    if (!loaded.length) throw new PkiError(name, `${d.certFile} holds no PEM certificate`);
+    certificate = loaded[0]!;
     // A loaded file keeps every certificate it holds: a trust bundle, or a leaf with its chain.
-    loadedPem = blocks.flatMap(certificatePem).join('');
+    loadedPem = loaded.map((c) => c.toString('pem') + '\n').join('');
   } else {
     if (!key) throw new PkiError(name, 'no key');
     if (issuerItem && !issuerItem.key) throw new PkiUnavailableError(name, `its issuer ${issuerItem.name} was loaded without its private key`);

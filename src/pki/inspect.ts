@@ -66,6 +66,15 @@ export function parseCertificates(pemOrDer: string | Uint8Array): x509.X509Certi
   });
 }
 
+/** The certificates in PEM text, or none when it holds none that parse (a key file, a damaged block). */
+export function certificatesIn(text: string): x509.X509Certificate[] {
+  try {
+    return parseCertificates(text);
+  } catch {
+    return [];
+  }
+}
+
 function hashOf(c: x509.X509Certificate): string {
   const alg = c.signatureAlgorithm as { name: string; hash?: { name: string } };
   if (alg.name === 'Ed25519') return 'ed25519';
@@ -127,13 +136,13 @@ export function publicKeyMatches(c: x509.X509Certificate, key: KeyObject): boole
  * certificate's (the lint's key-mismatch). Undefined when they are.
  */
 export function keyPairProblem(certPem: Buffer, keyData: Buffer, certLabel: string, keyLabel: string): string | undefined {
-  const blocks = x509.PemConverter.decode(certPem.toString('latin1'));
-  let certificate: x509.X509Certificate;
+  let certificate: x509.X509Certificate | undefined;
   try {
-    certificate = new x509.X509Certificate(blocks[0] ?? new Uint8Array(certPem));
+    certificate = parseCertificates(new Uint8Array(certPem))[0];
   } catch {
-    return `${certLabel} holds no certificate`;
+    certificate = undefined;
   }
+  if (!certificate) return `${certLabel} holds no certificate`;
   let key: KeyObject;
   try {
     key = loadPrivateKey(keyData, undefined, keyLabel).object;

@@ -10,6 +10,7 @@ import type { Catalog } from './catalog.ts';
 import { countRun, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
 import { runScenario, scenarioInfo, type ScenarioRunOptions } from './scenario-run.ts';
 import { runtimeInfo } from '../runtime/index.ts';
+import { redactText } from '../util/redact.ts';
 
 function notRun(info: ScenarioInfo, reason: string): ScenarioResult {
   return { ...info, status: 'skipped', durationMs: 0, startedAt: new Date().toISOString(), steps: [], problems: [], skipReason: reason };
@@ -124,7 +125,10 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
  */
 export function badInputRun(problems: Problem[], describe: (p: Problem) => string): RunResult {
   const byFile = new Map<string, Problem[]>();
-  for (const p of problems) byFile.set(p.at?.file ?? 'command line', [...(byFile.get(p.at?.file ?? 'command line') ?? []), p]);
+  for (const p of problems) {
+    const file = p.at?.file ?? 'command line';
+    byFile.set(file, [...(byFile.get(file) ?? []), p]);
+  }
   const startedAt = new Date().toISOString();
   const scenarios: ScenarioResult[] = [...byFile].map(([file, list]) => ({
     id: file,
@@ -136,7 +140,8 @@ export function badInputRun(problems: Problem[], describe: (p: Problem) => strin
     durationMs: 0,
     startedAt,
     steps: [],
-    problems: list.map((p) => ({ phase: 'input', name: p.code, code: p.code, message: describe(p), ...(p.at ? { at: p.at } : {}) })),
+    // Redacted as step outcomes are: a problem may quote a value (a password written in the file).
+    problems: list.map((p) => ({ phase: 'input', name: p.code, code: p.code, message: redactText(describe(p)), ...(p.at ? { at: p.at } : {}) })),
   }));
   return { reportVersion: 1, startedAt, durationMs: 0, runtime: runtimeInfo(), scenarios, counts: countRun(scenarios), interrupted: false };
 }

@@ -3,7 +3,8 @@
 // `pebble` service uses this too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { x509 } from '../../pki/crypto.ts';
+import type { x509 } from '../../pki/crypto.ts';
+import { certificatesIn } from '../../pki/inspect.ts';
 import { generateKey, exportPrivateKey } from '../../pki/keys.ts';
 import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
 
@@ -39,12 +40,12 @@ export async function listenerIdentity(now: Date): Promise<{ cert: string; key: 
  * Undefined when no file there issued it.
  */
 export async function issuerOfListener(certPem: string, certFile: string): Promise<string | undefined> {
-  const blocks = x509.PemConverter.decode(certPem).map((b) => new x509.X509Certificate(b));
+  const blocks = certificatesIn(certPem);
   const leaf = blocks[0];
   if (!leaf) return undefined;
   const candidates: x509.X509Certificate[] = [...blocks.slice(1)];
   for (const dir of [dirname(certFile), dirname(dirname(certFile))]) {
-    for (const name of safeList(dir).filter((n) => /\.(pem|crt)$/.test(n))) candidates.push(...certificatesIn(join(dir, name)));
+    for (const name of safeList(dir).filter((n) => /\.(pem|crt)$/.test(n))) candidates.push(...certificatesIn(safeRead(join(dir, name))));
   }
   // The root of the chain: follow issuers until a self-signed one, or the last found.
   let current = leaf;
@@ -73,17 +74,11 @@ function safeList(dir: string): string[] {
   }
 }
 
-function certificatesIn(file: string): x509.X509Certificate[] {
+function safeRead(file: string): string {
   try {
-    const text = readFileSync(file, 'utf8');
-    return x509.PemConverter.decode(text).flatMap((b) => {
-      try {
-        return [new x509.X509Certificate(b)];
-      } catch {
-        return [];
-      }
-    });
+    return readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return '';
   }
 }
+
