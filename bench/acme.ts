@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { AcmeClient } from '../src/clients/acme/client.ts';
 import { issueCertificate } from '../src/clients/acme/issue.ts';
 import type { ChallengeResponder } from '../src/clients/acme/responders.ts';
-import { startDaemon, waitForPort, freePort, type Daemon } from '../src/clients/daemon.ts';
+import { startDaemon, waitForPort, type Daemon } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
 import { listenerIdentity } from '../src/services/acme/listener-identity.ts';
 import { generateKey, type PrivateKeyMaterial } from '../src/pki/keys.ts';
 import { which } from '../src/runtime/index.ts';
@@ -35,7 +36,7 @@ interface Server {
 }
 
 async function startServer(name: 'certharness' | 'pebble', dir: string): Promise<Server> {
-  const [port, mgmt] = await Promise.all([freePort('127.0.0.1'), freePort('127.0.0.1')]);
+  const [port, mgmt] = [await daemonPort('127.0.0.1'), await daemonPort('127.0.0.1')];
   const id = await listenerIdentity(new Date());
   writeFileSync(join(dir, `${name}-cert.pem`), id.cert);
   writeFileSync(join(dir, `${name}-key.pem`), id.key, { mode: 0o600 });

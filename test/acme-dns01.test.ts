@@ -8,14 +8,15 @@ import { AcmeClient } from '../src/clients/acme/client.ts';
 import { issueCertificate } from '../src/clients/acme/issue.ts';
 import { keyAuthorizationDigest } from '../src/clients/acme/jws.ts';
 import type { ChallengeResponder } from '../src/clients/acme/responders.ts';
-import { startDaemon, waitForPort, freePort } from '../src/clients/daemon.ts';
+import { startDaemon, waitForPort } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
 import { generateKey } from '../src/pki/keys.ts';
 import { x509 } from '../src/pki/crypto.ts';
 import { needPeer, tempDir } from './helpers.ts';
 
 t.test('dns-01 against pebble-challtestsrv, for a name and a wildcard', async (t) => {
   if (!needPeer(t, 'pebble-challtestsrv')) return;
-  const [dnsPort, mgmtPort] = await Promise.all([freePort('127.0.0.1'), freePort('127.0.0.1')]);
+  const [dnsPort, mgmtPort] = [await daemonPort('127.0.0.1'), await daemonPort('127.0.0.1')];
   const dns = startDaemon(['pebble-challtestsrv', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${mgmtPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''], { cwd: tempDir(), env: process.env });
   t.teardown(() => dns.stop());
   await waitForPort(dns, '127.0.0.1', mgmtPort);

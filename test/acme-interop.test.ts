@@ -11,13 +11,21 @@ import { runProcess } from '../src/clients/process.ts';
 import acme from 'acme-client';
 import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/server.ts';
 import { defaultAcmeOptions } from '../src/services/acme/config.ts';
-import { freePort } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
+import { ReservedPort } from '../src/net/reserved-port.ts';
+import { validationPorts } from '../src/services/acme/validation-ports.ts';
 import { http01Standalone } from '../src/clients/acme/responders.ts';
 import { needPeer, tempDir } from './helpers.ts';
 
-async function startCa(dir: string): Promise<{ server: RunningAcmeServer; caFile: string; rootFile: string; httpPort: number }> {
-  const httpPort = await freePort('127.0.0.1');
-  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: await freePort('127.0.0.1') });
+/**
+ * A CA whose validator connects to a port a client program binds itself (certbot, lego), or to
+ * one this process holds, where a server of this test answers.
+ */
+async function startCa(t: Test, dir: string, answeredBy: 'program' | 'this-process'): Promise<{ server: RunningAcmeServer; caFile: string; rootFile: string; httpPort: number }> {
+  const ports = answeredBy === 'this-process' ? await validationPorts('127.0.0.1', {}) : { httpPort: await daemonPort('127.0.0.1'), tlsPort: await daemonPort('127.0.0.1'), close: async () => {} };
+  t.teardown(ports.close);
+  const { httpPort } = ports;
+  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: ports.tlsPort });
   const caFile = join(dir, 'listener-ca.pem');
   const rootFile = join(dir, 'root.pem');
   writeFileSync(caFile, server.tlsCaPem);
@@ -54,7 +62,7 @@ function opensslVerify(t: Test, dir: string, fullchainPem: string, rootFile: str
 t.test('certbot certonly --standalone', async (t) => {
   if (!needPeer(t, 'certbot') || !needPeer(t, 'openssl')) return;
   const dir = tempDir();
-  const { server, caFile, rootFile, httpPort } = await startCa(dir);
+  const { server, caFile, rootFile, httpPort } = await startCa(t, dir, 'program');
   t.teardown(() => server.stop());
   const r = await run(
     ['certbot', 'certonly', '--standalone', '--non-interactive', '--agree-tos', '-m', 'a@example.org', '--server', server.directoryUrl, '--http-01-port', String(httpPort), '--http-01-address', '127.0.0.1', '-d', 'certbot.example.org', '--config-dir', join(dir, 'config'), '--work-dir', join(dir, 'work'), '--logs-dir', join(dir, 'logs')],
@@ -70,7 +78,7 @@ t.test('certbot certonly --standalone', async (t) => {
 t.test('lego --http run', async (t) => {
   if (!needPeer(t, 'lego') || !needPeer(t, 'openssl')) return;
   const dir = tempDir();
-  const { server, caFile, rootFile, httpPort } = await startCa(dir);
+  const { server, caFile, rootFile, httpPort } = await startCa(t, dir, 'program');
   t.teardown(() => server.stop());
   const r = await run(['lego', '--accept-tos', '--email', 'a@example.org', '--server', server.directoryUrl, '--http', '--http.port', `127.0.0.1:${httpPort}`, '--domains', 'lego.example.org', '--path', join(dir, 'lego'), 'run'], { LEGO_CA_CERTIFICATES: caFile });
   t.equal(r.status, 0, 'lego exits 0', { output: r.stderr.slice(-1200) });
@@ -82,7 +90,7 @@ t.test('lego --http run', async (t) => {
 t.test('dehydrated with a webroot served over HTTP', async (t) => {
   if (!needPeer(t, 'dehydrated') || !needPeer(t, 'openssl') || !needPeer(t, 'curl')) return;
   const dir = tempDir();
-  const { server, caFile, rootFile, httpPort } = await startCa(dir);
+  const { server, caFile, rootFile, httpPort } = await startCa(t, dir, 'this-process');
   const wellKnown = join(dir, 'well-known');
   mkdirSync(wellKnown, { recursive: true });
   // dehydrated writes tokens into WELLKNOWN; something else must serve them (its docs: a web server).
@@ -92,9 +100,10 @@ t.test('dehydrated with a webroot served over HTTP', async (t) => {
     if (!/^[A-Za-z0-9_-]+$/.test(token) || !existsSync(file)) return res.writeHead(404).end();
     res.writeHead(200).end(readFileSync(file));
   });
-  await new Promise<void>((resolve) => web.listen(httpPort, '127.0.0.1', resolve));
+  const detach = ReservedPort.at('127.0.0.1', httpPort)!.attach(web);
   t.teardown(async () => {
-    web.close();
+    detach();
+    web.closeAllConnections();
     await server.stop();
   });
   const config = join(dir, 'config');
@@ -114,7 +123,7 @@ t.test('dehydrated with a webroot served over HTTP', async (t) => {
 t.test('npm acme-client auto()', async (t) => {
   if (!needPeer(t, 'openssl')) return;
   const dir = tempDir();
-  const { server, rootFile, httpPort } = await startCa(dir);
+  const { server, rootFile, httpPort } = await startCa(t, dir, 'this-process');
   const responder = await http01Standalone('127.0.0.1', httpPort);
   t.teardown(async () => {
     await responder.close();

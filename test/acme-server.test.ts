@@ -13,7 +13,7 @@ import { http01Standalone } from '../src/clients/acme/responders.ts';
 import { issueCertificate } from '../src/clients/acme/issue.ts';
 import { createCsr } from '../src/pki/csr.ts';
 import { generateKey, type PrivateKeyMaterial } from '../src/pki/keys.ts';
-import { freePort } from '../src/clients/daemon.ts';
+import { validationPorts, type ValidationPorts } from '../src/services/acme/validation-ports.ts';
 import { x509 } from '../src/pki/crypto.ts';
 import type { Order, Authorization } from '../src/clients/acme/wire.ts';
 
@@ -21,16 +21,20 @@ let server: RunningAcmeServer;
 let raw: AcmeTransport;
 let dir: Record<string, string>;
 let httpPort: number;
+let ports: ValidationPorts;
 
 t.before(async () => {
-  httpPort = await freePort('127.0.0.1');
-  server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: await freePort('127.0.0.1'), ordersPerPage: 2, maxBodyBytes: 16 * 1024 });
+  // The validator's ports are held by this process; the responders below answer on them.
+  ports = await validationPorts('127.0.0.1', {});
+  httpPort = ports.httpPort;
+  server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: ports.tlsPort, ordersPerPage: 2, maxBodyBytes: 16 * 1024 });
   raw = createTransport({ ca: server.tlsCaPem });
   dir = JSON.parse((await raw.request('GET', server.directoryUrl)).body.toString());
 });
 t.teardown(async () => {
   await raw.close();
   await server.stop();
+  await ports.close();
 });
 
 async function nonce(): Promise<string> {
@@ -172,7 +176,7 @@ t.test('an order from pending to valid, with the refusals on the way', async (t)
   t.equal((again as AcmeError).type, 'orderNotReady', 'finalize twice');
 });
 
-t.test('validation failure: nobody answers, the authorization and the order become invalid', async (t) => {
+t.test('validation failure: the port answers, without the token; the authorization and the order become invalid', async (t) => {
   const { client } = await account();
   const { url, order } = await client.newOrder([{ type: 'dns', value: 'nobody.example.org' }]);
   const authz = await client.authorization(order.authorizations[0]!);
@@ -181,8 +185,8 @@ t.test('validation failure: nobody answers, the authorization and the order beco
   t.equal(failed.status, 'invalid');
   const ch = failed.challenges.find((c) => c.type === 'http-01')!;
   t.equal(ch.status, 'invalid');
-  t.equal(ch.error?.type, 'urn:ietf:params:acme:error:connection');
-  t.match(ch.error?.detail, /Connection refused/);
+  t.equal(ch.error?.type, 'urn:ietf:params:acme:error:unauthorized');
+  t.match(ch.error?.detail, /^Non-200 status code from HTTP: http:\/\/nobody\.example\.org:\d+\/\.well-known\/acme-challenge\/\S+ returned 404$/);
   t.equal((await client.get<Order>(url)).body.status, 'invalid', 'an invalid authorization makes the order invalid');
 });
 

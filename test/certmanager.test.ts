@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startAcmeServer } from '../src/services/acme/server.ts';
 import { defaultAcmeOptions } from '../src/services/acme/config.ts';
-import { freePort } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
 import { installLive, readLive } from '../src/clients/certmanager/live-files.ts';
 import { checkPair, isRenewalDay, renewalDue } from '../src/clients/certmanager/policy.ts';
 import { runProcess } from '../src/clients/process.ts';
@@ -27,7 +27,8 @@ const openssl = (args: string[]) => runProcess(['openssl', ...args], { cwd: ROOT
 
 t.test('certmanager run through the CLI: ACME over HTTP-01, and openssl reads every file it wrote', async (t) => {
   if (!needPeer(t, 'openssl')) return;
-  const httpPort = await freePort('127.0.0.1');
+  // The CLI, another process, binds it for the validator.
+  const httpPort = await daemonPort('127.0.0.1');
   const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '', httpPort, certificateValidityPeriod: 90 * 86_400 });
   t.teardown(() => server.stop());
   const dir = tempDir();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, firstLine, needPeer, runCli, sh, tempDir } from './helpers.ts';
-import { freePort } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
 
 const SCENARIO = join(ROOT, 'scenarios', '001-deployment-check.yaml');
 
@@ -156,7 +156,7 @@ t.test('overrides that cannot apply are bad input; an unreachable deployment is 
   t.equal(unknownItem.code, 2);
   t.match(unknownItem.stderr, /^certharness: --pki bundle: no scenario declares a PKI item named bundle \(items: ca, server, client, other, stranger, expired, serverOnly, serverTrust\)\n$/);
 
-  const closed = await freePort('127.0.0.1');
+  const closed = await daemonPort('127.0.0.1');
   const json = join(dir, 'down.json');
   const down = await runCli(['run', SCENARIO, '--target', `upstream=https://127.0.0.1:${closed}`, '--reporter', `json=${json}`], { cwd: dir });
   t.equal(down.code, 1);

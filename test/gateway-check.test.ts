@@ -10,7 +10,8 @@ import { generateKey, exportPrivateKey, type PrivateKeyMaterial } from '../src/p
 import { issueCertificate, randomSerial } from '../src/pki/certificate.ts';
 import { x509 } from '../src/pki/crypto.ts';
 import { npmPeerDir } from '../src/runtime/index.ts';
-import { startDaemon, freePort, waitForPort } from '../src/clients/daemon.ts';
+import { startDaemon, waitForPort } from '../src/clients/daemon.ts';
+import { daemonPort } from '../src/net/daemon-port.ts';
 import { ROOT, needPeer, runCli, tempDir } from './helpers.ts';
 
 const DAY = 86_400_000;
@@ -94,10 +95,10 @@ t.test('the real Express Gateway agrees: it refuses the list form and the mismat
     cpSync(join(pkg, 'lib', 'config', 'models'), join(configDir, 'models'), { recursive: true });
     const { parse } = await import('yaml');
     const cfg = parse((await import('node:fs')).readFileSync(join(dir, fixture), 'utf8'));
-    const port = await freePort('127.0.0.1');
+    const port = await daemonPort('127.0.0.1');
     cfg.https.port = port;
     cfg.https.host = '127.0.0.1';
-    Object.assign(cfg, { admin: { port: await freePort('127.0.0.1'), host: '127.0.0.1' }, apiEndpoints: { api: { host: '*' } }, policies: ['terminate'], pipelines: { p: { apiEndpoints: ['api'], policies: [{ terminate: [{ action: { statusCode: 200, message: 'ok' } }] }] } } });
+    Object.assign(cfg, { admin: { port: await daemonPort('127.0.0.1'), host: '127.0.0.1' }, apiEndpoints: { api: { host: '*' } }, policies: ['terminate'], pipelines: { p: { apiEndpoints: ['api'], policies: [{ terminate: [{ action: { statusCode: 200, message: 'ok' } }] }] } } });
     writeFileSync(join(configDir, 'gateway.config.yml'), stringify(cfg));
     writeFileSync(join(configDir, 'system.config.yml'), stringify({ db: { redis: { emulate: true } }, crypto: { cipherKey: 'k', algorithm: 'aes256', saltRounds: 10 }, session: { secret: 's', resave: false, saveUninitialized: false }, accessTokens: { timeToExpiry: 1000 }, refreshTokens: { timeToExpiry: 1000 }, authorizationCodes: { timeToExpiry: 1000 } }));
     const d = startDaemon(['node', '-e', `require(${JSON.stringify(pkg)})().load(${JSON.stringify(configDir)}).run()`], { cwd: dir, env: process.env });

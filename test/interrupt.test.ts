@@ -3,19 +3,11 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BIN, ROOT, tempDir } from './helpers.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { daemonPort } from '../src/net/daemon-port.ts';
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -42,7 +34,8 @@ function alive(pid: number): boolean {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} during a step`, async (t) => {
-    const port = await freePort();
+    // Another process, the scenario's child, binds it.
+    const port = await daemonPort('127.0.0.1');
     const dir = tempDir();
     const pidfile = join(dir, 'pids');
     const tmpRoot = tempDir('certharness-tmproot-');

@@ -2,7 +2,7 @@
 // group, waited for until ready, stopped with SIGTERM then SIGKILL, all descendants included.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeHolders, portHolders, type PortHolder } from './socket-owner.ts';
 
@@ -98,16 +98,4 @@ export async function waitForPort(d: Daemon, host: string, port: number, timeout
     await delay(25);
   }
   throw new Error(`not listening on ${host}:${port} after ${timeoutMs}ms: ${tail()}${held()}`);
-}
-
-/** A port that was free a moment ago, for programs that cannot bind port 0 and report it (nginx). */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -6,7 +6,7 @@
 //   - acme: { server: ca, action: renew }
 //   - acme: { server: ca, action: revoke, reason: keyCompromise, by: certificateKey }
 //   - acme: { server: ca, names: [down.example.com], respond: false }
-//     expect: { status: invalid, error: { code: connection } }
+//     expect: { status: invalid, error: { code: unauthorized, message: { contains: "returned 404" } } }
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -84,7 +84,8 @@ function problemFields(e: unknown): Record<string, unknown> {
 async function responderFor(spec: AcmeStepSpec, server: Record<string, unknown> | undefined, ctx: StepContext): Promise<ChallengeResponder> {
   const challenge = spec.challenge ?? 'http-01';
   if (spec.respond === false) {
-    // Nobody answers: the validator's connection is refused and the authorization becomes invalid.
+    // No responder: on the service's own port a web server that knows no token answers (404),
+    // on a pinned port nothing may listen at all (connection refused); either way it is invalid.
     return { type: challenge, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
   }
   if (spec.webroot) return http01Webroot(resolveWorkPath(ctx.workDir, spec.webroot, 'write', 'acme webroot'));
@@ -110,7 +111,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
     webroot: workFile('write', 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot), inside the work directory'),
     port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "port of the standalone responder (default: the service's httpPort / tlsPort)"),
-    respond: s.boolean('false: answer no challenge (a validation failure on purpose)'),
+    respond: s.boolean("false: answer no challenge, a validation failure on purpose: the service's own httpPort answers 404 (unauthorized), a pinned port where nothing listens is refused (connection)"),
     keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
     csr: workFile('read', 'send this CSR (PEM file) instead of making one'),
     preferredChain: s.string({ description: "choose the alternate chain whose top issuer has this CN (certbot's --preferred-chain)" }),

@@ -11,6 +11,7 @@ import { x509 } from '../../pki/crypto.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { keyAuthorizationDigest } from './jws.ts';
 import { ACME_IDENTIFIER_OID, ACME_TLS_ALPN_PROTOCOL, HTTP01_PATH_PREFIX, type ChallengeType, type Identifier } from './wire.ts';
+import { ReservedPort } from '../../net/reserved-port.ts';
 
 export interface ChallengeResponder {
   readonly type: ChallengeType;
@@ -21,21 +22,40 @@ export interface ChallengeResponder {
   readonly hits: number;
 }
 
-function listen(server: http.Server | tls.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Serves on host:port: through the reservation this process holds there (a CA service's
+ * validation port), or by binding it. Returns the port and how to stop serving.
+ */
+async function serveOn(server: http.Server | tls.Server, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const reserved = ReservedPort.at(host, port);
+  if (reserved) {
+    const detach = reserved.attach(server);
+    return { port: reserved.port, close: async () => (detach(), (server as http.Server).closeAllConnections?.()) };
+  }
+  const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as { port: number }).port);
     });
   });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      (server as http.Server).closeAllConnections?.();
+      server.close(() => resolve());
+    });
+  return { port: bound, close };
 }
 
-function closeServer(server: http.Server | tls.Server): Promise<void> {
-  return new Promise((resolve) => {
-    (server as http.Server).closeAllConnections?.();
-    server.close(() => resolve());
+/** What a validation port says while no responder is attached: a web server that knows no token. */
+export function http01Idle(): http.Server {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('certharness: no ACME challenge is being answered on this port');
   });
+  server.keepAliveTimeout = 1000;
+  return server;
 }
 
 /** http-01 on our own port: answers /.well-known/acme-challenge/<token> with the key authorization. */
@@ -52,10 +72,10 @@ export async function http01Standalone(host: string, port: number): Promise<Chal
     res.end(answer ?? 'not found');
   });
   server.keepAliveTimeout = 1000;
-  const bound = await listen(server, host, port);
+  const serving = await serveOn(server, host, port);
   return {
     type: 'http-01',
-    port: bound,
+    port: serving.port,
     get hits() {
       return hits;
     },
@@ -65,7 +85,7 @@ export async function http01Standalone(host: string, port: number): Promise<Chal
     async cleanup(_identifier, token) {
       tokens.delete(token);
     },
-    close: () => closeServer(server),
+    close: serving.close,
   };
 }
 
@@ -135,11 +155,11 @@ export async function tlsAlpn01Standalone(host: string, port: number): Promise<C
   // The validator closes as soon as it has seen the certificate; nothing is served.
   server.on('secureConnection', (socket) => socket.end());
   server.on('tlsClientError', () => {});
-  const bound = await listen(server, host, port);
+  const serving = await serveOn(server, host, port);
   const sni = (identifier: Identifier) => (identifier.type === 'ip' ? reverseName(identifier.value) : identifier.value).toLowerCase();
   return {
     type: 'tls-alpn-01',
-    port: bound,
+    port: serving.port,
     get hits() {
       return hits;
     },
@@ -149,6 +169,6 @@ export async function tlsAlpn01Standalone(host: string, port: number): Promise<C
     async cleanup(identifier) {
       contexts.delete(sni(identifier));
     },
-    close: () => closeServer(server),
+    close: serving.close,
   };
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
 import type { ServiceKind } from '../types.ts';
-import { freePort } from '../../clients/daemon.ts';
+import { validationPorts } from './validation-ports.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
 import { startAcmeServer } from './server.ts';
@@ -60,8 +60,8 @@ export const acmeService: ServiceKind<AcmeSpec> = {
     env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables, read as Pebble reads them (PEBBLE_VA_NOSLEEP, PEBBLE_WFE_NONCEREJECT, PEBBLE_CHAIN_LENGTH, ...)'),
     port: s.integer({ minimum: 0, maximum: 65535, description: 'ACME API port (default: a free one; Pebble uses 14000)' }),
     managementPort: s.integer({ minimum: 0, maximum: 65535, description: 'management interface port (default: a free one; Pebble uses 15000)' }),
-    httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from (default: a free one, as {{name.httpPort}})' }),
-    tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01 (default: a free one, as {{name.tlsPort}})' }),
+    httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from, as {{name.httpPort}} (default: one certharness holds for the acme and certmanager steps, answering 404 between them; pin one for a client that binds it itself, such as certbot --standalone)' }),
+    tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01, as {{name.tlsPort}} (default: one certharness holds for the acme step; pin one for a client that binds it itself)' }),
     validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)', MAX_SPAN_MS),
     externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
     eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (Pebble: externalAccountMACKeys)'),
@@ -116,10 +116,20 @@ export const acmeService: ServiceKind<AcmeSpec> = {
     if (spec.profiles) {
       options.profiles = Object.fromEntries(Object.entries(spec.profiles).map(([name, p]) => [name, { description: p.description ?? name, ...(p.validity !== undefined ? { validityPeriod: seconds(p.validity, `profiles.${name}.validity`)! } : {}) }]));
     }
-    // The validator's ports must be known before the client's responder binds them: pick free ones now.
-    if (spec.httpPort !== undefined || !spec.config) options.httpPort = spec.httpPort || (await freePort(ctx.host));
-    if (spec.tlsPort !== undefined || !spec.config) options.tlsPort = spec.tlsPort || (await freePort(ctx.host));
-    const server = await startAcmeServer(options, ctx.log);
+    // A Pebble config file's ports stay as it pins them unless the scenario says otherwise.
+    const ports = await validationPorts(ctx.host, {
+      httpPort: spec.httpPort ?? (spec.config ? options.httpPort : undefined),
+      tlsPort: spec.tlsPort ?? (spec.config ? options.tlsPort : undefined),
+    });
+    options.httpPort = ports.httpPort;
+    options.tlsPort = ports.tlsPort;
+    let server;
+    try {
+      server = await startAcmeServer(options, ctx.log);
+    } catch (e) {
+      await ports.close();
+      throw e;
+    }
     const caFile = join(dir, 'listener-ca.pem');
     const rootFile = join(dir, 'root-0.pem');
     await writeFileAtomic(caFile, server.tlsCaPem);
@@ -138,7 +148,10 @@ export const acmeService: ServiceKind<AcmeSpec> = {
         dir,
         seed: server.seed,
       },
-      stop: () => server.stop(),
+      stop: async () => {
+        await server.stop();
+        await ports.close();
+      },
     };
   },
 };

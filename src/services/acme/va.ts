@@ -127,7 +127,8 @@ export class Validator {
       const why = code === 'ECONNREFUSED' ? 'Connection refused' : code === 'ETIMEDOUT' ? 'Timeout during connect (likely firewall problem)' : res.error.message;
       return problem('connection', `${address}: Fetching ${url}: ${why}`, r.identifier);
     }
-    if (res.status !== 200) return problem('unauthorized', `Invalid response from ${url}: ${res.status}`, r.identifier);
+    // Pebble's words, as 003-acme-pebble sees them from the real one.
+    if (res.status !== 200) return problem('unauthorized', `Non-200 status code from HTTP: ${url} returned ${res.status}`, r.identifier);
     if (res.body.trim() !== r.keyAuthorization) {
       return problem('unauthorized', `The key authorization file from the server did not match this challenge. Expected "${r.keyAuthorization}" (got "${res.body.trim().slice(0, 100)}")`, r.identifier);
     }

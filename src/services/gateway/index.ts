@@ -15,7 +15,8 @@ import { stringify } from 'yaml';
 import { s } from '../../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../../scenario/work-path.ts';
 import type { ServiceKind } from '../types.ts';
-import { startDaemon, waitForPort, freePort, assertPortFree } from '../../clients/daemon.ts';
+import { startDaemon, waitForPort, assertPortFree } from '../../clients/daemon.ts';
+import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { npmPeerDir } from '../../runtime/index.ts';
 
@@ -80,19 +81,21 @@ export const gatewayService: ServiceKind<GatewaySpec> = {
     // Express Gateway requires its model definitions beside the config.
     await cp(join(pkg, 'lib', 'config', 'models'), join(configDir, 'models'), { recursive: true });
     if (spec.port) assertPortFree(spec.port);
-    const [port, adminPort] = [spec.port ?? (await freePort(ctx.host)), await freePort(ctx.host)];
     const confFile = join(configDir, 'gateway.config.yml');
-    await writeFileAtomic(confFile, renderGatewayConfig({ port, adminPort, tls: spec.tls, message: spec.message ?? 'hello from express gateway' }));
     await writeFileAtomic(join(configDir, 'system.config.yml'), stringify(SYSTEM_CONFIG));
     const cwd = resolveWorkPath(ctx.workDir, spec.cwd ?? '.', 'write', 'gateway cwd');
-    const daemon = startDaemon(['node', '-e', `require(${JSON.stringify(pkg)})().load(${JSON.stringify(configDir)}).run()`], { cwd, env: { ...ctx.env, LOG_LEVEL: 'info' }, log: ctx.log });
-    try {
-      await waitForPort(daemon, ctx.host, port, 30_000);
-    } catch (e) {
-      await daemon.stop();
-      const said = daemon.output().split('\n').filter((l) => /error|Error/.test(l)).slice(0, 2).join(' | ');
-      throw new Error(`${(e as Error).message}${said ? ` (${said})` : ''}`);
-    }
-    return { props: { url: `https://localhost:${port}`, host: ctx.host, port, confFile, dir }, stop: () => daemon.stop() };
+    return retryingBusyPorts(async () => {
+      const [port, adminPort] = [spec.port ?? (await daemonPort(ctx.host)), await daemonPort(ctx.host)];
+      await writeFileAtomic(confFile, renderGatewayConfig({ port, adminPort, tls: spec.tls, message: spec.message ?? 'hello from express gateway' }));
+      const daemon = startDaemon(['node', '-e', `require(${JSON.stringify(pkg)})().load(${JSON.stringify(configDir)}).run()`], { cwd, env: { ...ctx.env, LOG_LEVEL: 'info' }, log: ctx.log });
+      try {
+        await waitForPort(daemon, ctx.host, port, 30_000);
+      } catch (e) {
+        await daemon.stop();
+        const said = daemon.output().split('\n').filter((l) => /error|Error/.test(l)).slice(0, 2).join(' | ');
+        throw new Error(`${(e as Error).message}${said ? ` (${said})` : ''}`);
+      }
+      return { props: { url: `https://localhost:${port}`, host: ctx.host, port, confFile, dir }, stop: () => daemon.stop() };
+    });
   },
 };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
 import { pkiItem } from '../../pki/material.ts';
-import { startDaemon, waitForPort, freePort, assertPortFree } from '../../clients/daemon.ts';
+import { startDaemon, waitForPort, assertPortFree } from '../../clients/daemon.ts';
+import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 
@@ -113,17 +114,16 @@ export const nginxService: ServiceKind<NginxSpec> = {
       };
     }
     const confFile = join(dir, 'nginx.conf');
-    // nginx cannot bind port 0 and report the port: take a free one, and try again if it was taken meanwhile.
+    // nginx cannot bind port 0 and report the port: it gets one chosen for it.
     if (spec.port) assertPortFree(spec.port);
-    for (let attempt = 1; ; attempt++) {
-      const port = spec.port ?? (await freePort(ctx.host));
+    return retryingBusyPorts(async () => {
+      const port = spec.port ?? (await daemonPort(ctx.host));
       await writeFile(confFile, renderNginxConf({ ...conf, port } as NginxConf));
       const daemon = startDaemon(['nginx', '-p', dir, '-c', 'nginx.conf', '-e', 'logs/error.log'], { cwd: dir, env: ctx.env, log: (l) => ctx.log(l) });
       try {
         await waitForPort(daemon, ctx.host, port);
       } catch (e) {
         await daemon.stop();
-        if (attempt < BIND_ATTEMPTS && !spec.port && /Address already in use/.test(String((e as Error).message))) continue;
         throw e;
       }
       const scheme = spec.role === 'proxy' ? 'http' : 'https';
@@ -131,6 +131,6 @@ export const nginxService: ServiceKind<NginxSpec> = {
         props: { url: `${scheme}://${ctx.host}:${port}`, host: ctx.host, port, confFile, errorLog: join(dir, 'logs', 'error.log'), accessLog: join(dir, 'logs', 'access.log'), dir },
         stop: () => daemon.stop(),
       };
-    }
+    }, spec.port ? 1 : BIND_ATTEMPTS);
   },
 };

@@ -9,12 +9,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
-import type { ServiceKind } from '../types.ts';
-import { startDaemon, waitForPort, freePort, type Daemon } from '../../clients/daemon.ts';
+import type { ServiceKind, ServiceContext, RunningService } from '../types.ts';
+import { startDaemon, waitForPort, type Daemon } from '../../clients/daemon.ts';
+import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { createTransport } from '../../clients/acme/transport.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { listenerIdentity } from '../acme/listener-identity.ts';
 import { ACME_SERVICE_PROPERTIES } from '../acme/index.ts';
+import { validationPorts } from '../acme/validation-ports.ts';
 
 export interface PebbleSpec {
   env?: Record<string, string | number>;
@@ -42,71 +44,98 @@ export const pebbleService: ServiceKind<PebbleSpec> = {
   async start(spec, ctx) {
     const dir = join(ctx.workDir, 'services', ctx.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const host = ctx.host;
-    const [port, managementPort, httpPort, tlsPort, dnsPort, challPort] = await Promise.all(Array.from({ length: 6 }, () => freePort(host)));
     const identity = await listenerIdentity(new Date());
     const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'listener-ca.pem'), config: join(dir, 'pebble-config.json'), root: join(dir, 'root-0.pem') };
     await writeFileAtomic(files.cert, identity.cert);
     await writeFileAtomic(files.key, identity.key, 0o600);
     await writeFileAtomic(files.ca, identity.ca);
-    const validityMs = spec.validity !== undefined ? parseDuration(spec.validity) : undefined;
-    const config = {
-      pebble: {
-        listenAddress: `${host}:${port}`,
-        managementListenAddress: `${host}:${managementPort}`,
-        certificate: files.cert,
-        privateKey: files.key,
-        httpPort,
-        tlsPort,
-        ocspResponderURL: '',
-        externalAccountBindingRequired: spec.externalAccountBindingRequired ?? false,
-        ...(spec.eabKeys ? { externalAccountMACKeys: spec.eabKeys } : {}),
-        ...(validityMs !== undefined ? { certificateValidityPeriod: Math.round(validityMs / 1000) } : {}),
-      },
-    };
-    await writeFileAtomic(files.config, JSON.stringify(config, null, 2) + '\n');
-    const daemons: Daemon[] = [];
-    const stopAll = async () => {
-      for (const d of daemons.reverse()) await d.stop();
-    };
+    // Pebble only connects to these: certharness holds them, and the acme step answers on them.
+    const validation = await validationPorts(ctx.host, {});
     try {
-      const dns = startDaemon(['pebble-challtestsrv', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `${host}:${dnsPort}`, '-management', `${host}:${challPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''], { cwd: dir, env: ctx.env, log: (l) => ctx.log(`challtestsrv: ${l}`) });
-      daemons.push(dns);
-      await waitForPort(dns, host, challPort);
-      const env = { ...ctx.env, ...QUIET_PEBBLE, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])) };
-      const pebble = startDaemon(['pebble', '-config', files.config, '-dnsserver', `${host}:${dnsPort}`, ...(spec.strict ? ['-strict'] : [])], { cwd: dir, env, log: (l) => ctx.log(`pebble: ${l}`) });
-      daemons.push(pebble);
-      await waitForPort(pebble, host, port, 20_000);
-      await waitForPort(pebble, host, managementPort, 5_000);
-      // Pebble makes its roots when it starts: fetch root 0 so clients can verify what it issues.
-      const transport = createTransport({ ca: identity.ca });
-      try {
-        const res = await transport.request('GET', `https://localhost:${managementPort}/roots/0`);
-        if (res.status !== 200) throw new Error(`GET /roots/0 answered ${res.status}`);
-        await writeFileAtomic(files.root, res.body.toString('utf8'));
-      } finally {
-        await transport.close();
-      }
+      const running = await retryingBusyPorts(() => startPebble(spec, ctx, { dir, files, identityCa: identity.ca, httpPort: validation.httpPort, tlsPort: validation.tlsPort }));
+      return {
+        props: { ...running.props, caFile: files.ca, rootFile: files.root },
+        stop: async () => {
+          await running.stop();
+          await validation.close();
+        },
+      };
     } catch (e) {
-      await stopAll();
+      await validation.close();
       throw e;
     }
-    return {
-      props: {
-        url: `https://localhost:${port}/dir`,
-        directoryUrl: `https://localhost:${port}/dir`,
-        host,
-        port,
-        managementUrl: `https://localhost:${managementPort}`,
-        httpPort,
-        tlsPort,
-        caFile: files.ca,
-        rootFile: files.root,
-        dir,
-        dnsServer: `${host}:${dnsPort}`,
-        challtestsrvUrl: `http://${host}:${challPort}`,
-      },
-      stop: stopAll,
-    };
   },
 };
+
+interface PebbleLayout {
+  dir: string;
+  files: { config: string; cert: string; key: string; root: string };
+  identityCa: string;
+  httpPort: number;
+  tlsPort: number;
+}
+
+/** pebble-challtestsrv, then Pebble, on ports chosen now; stops both if either fails. */
+async function startPebble(spec: PebbleSpec, ctx: ServiceContext, l: PebbleLayout): Promise<RunningService> {
+  const host = ctx.host;
+  const [port, managementPort, dnsPort, challPort] = [await daemonPort(host), await daemonPort(host), await daemonPort(host), await daemonPort(host)];
+  const daemons: Daemon[] = [];
+  const stop = async () => {
+    for (const d of daemons.reverse()) await d.stop();
+  };
+  try {
+    await writeFileAtomic(l.files.config, JSON.stringify(pebbleConfig(spec, { listenAddress: `${host}:${port}`, managementListenAddress: `${host}:${managementPort}`, certificate: l.files.cert, privateKey: l.files.key, httpPort: l.httpPort, tlsPort: l.tlsPort }), null, 2) + '\n');
+    const dns = startDaemon(['pebble-challtestsrv', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `${host}:${dnsPort}`, '-management', `${host}:${challPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''], { cwd: l.dir, env: ctx.env, log: (line) => ctx.log(`challtestsrv: ${line}`) });
+    daemons.push(dns);
+    await waitForPort(dns, host, challPort);
+    const env = { ...ctx.env, ...QUIET_PEBBLE, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])) };
+    const pebble = startDaemon(['pebble', '-config', l.files.config, '-dnsserver', `${host}:${dnsPort}`, ...(spec.strict ? ['-strict'] : [])], { cwd: l.dir, env, log: (line) => ctx.log(`pebble: ${line}`) });
+    daemons.push(pebble);
+    await waitForPort(pebble, host, port, 20_000);
+    await waitForPort(pebble, host, managementPort, 5_000);
+    await fetchRoot(managementPort, l.identityCa, l.files.root);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    props: {
+      url: `https://localhost:${port}/dir`,
+      directoryUrl: `https://localhost:${port}/dir`,
+      host,
+      port,
+      managementUrl: `https://localhost:${managementPort}`,
+      httpPort: l.httpPort,
+      tlsPort: l.tlsPort,
+      dir: l.dir,
+      dnsServer: `${host}:${dnsPort}`,
+      challtestsrvUrl: `http://${host}:${challPort}`,
+    },
+    stop,
+  };
+}
+
+function pebbleConfig(spec: PebbleSpec, listen: Record<string, string | number>): Record<string, unknown> {
+  const validityMs = spec.validity !== undefined ? parseDuration(spec.validity) : undefined;
+  return {
+    pebble: {
+      ...listen,
+      ocspResponderURL: '',
+      externalAccountBindingRequired: spec.externalAccountBindingRequired ?? false,
+      ...(spec.eabKeys ? { externalAccountMACKeys: spec.eabKeys } : {}),
+      ...(validityMs !== undefined ? { certificateValidityPeriod: Math.round(validityMs / 1000) } : {}),
+    },
+  };
+}
+
+/** Pebble makes its roots when it starts: root 0 is fetched so clients can verify what it issues. */
+async function fetchRoot(managementPort: number, listenerCa: string, file: string): Promise<void> {
+  const transport = createTransport({ ca: listenerCa });
+  try {
+    const res = await transport.request('GET', `https://localhost:${managementPort}/roots/0`);
+    if (res.status !== 200) throw new Error(`GET /roots/0 answered ${res.status}`);
+    await writeFileAtomic(file, res.body.toString('utf8'));
+  } finally {
+    await transport.close();
+  }
+}
