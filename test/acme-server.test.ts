@@ -221,7 +221,7 @@ t.test('certificate download with alternates, revocation, order listing, key cha
   t.equal((wrongKey as AcmeError).type, 'unauthorized', "a JWK that is not the certificate's key");
   await client.revoke(new Uint8Array(leaf.rawData), { reason: 1, certificateKey: certKey });
   const revoked = JSON.parse((await raw.request('GET', `${server.managementUrl}/cert-status-by-serial/${leaf.serialNumber}`)).body.toString());
-  t.match(revoked, { Status: 'Revoked', RevocationReason: 1 }, 'revoked by the certificate key, keyCompromise');
+  t.match(revoked, { Status: 'Revoked', Reason: 1, ReasonName: 'keyCompromise' }, 'revoked by the certificate key, keyCompromise');
   const twice = await client.revoke(new Uint8Array(leaf.rawData)).catch((e: AcmeError) => e);
   t.equal((twice as AcmeError).type, 'alreadyRevoked');
 

@@ -72,7 +72,8 @@ function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fai
         Status: cert.revoked ? 'Revoked' : 'Valid',
         Serial: cert.serialHex,
         Certificate: cert.chains[0]!.split(/(?<=-----END CERTIFICATE-----\n)/)[0],
-        ...(cert.revoked ? { RevocationReason: cert.revoked.reason, RevocationReasonName: CRL_REASON_NAMES[cert.revoked.reason], RevokedAt: cert.revoked.at.toISOString() } : {}),
+        // Pebble's field names and its Go time format; the reason's name and certID are ours.
+        ...(cert.revoked ? { Reason: cert.revoked.reason, RevokedAt: goTimeString(cert.revoked.at), ReasonName: CRL_REASON_NAMES[cert.revoked.reason] } : {}),
         certID: certIdOf(cert),
       };
       return send(res, 200, JSON.stringify(body, null, 2), {}, 'application/json; charset=utf-8');
@@ -114,4 +115,10 @@ function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fai
     }
     send(res, 404, `no management resource at ${path}: try /roots/0, /intermediates/0, /cert-status-by-serial/<hex>\n`);
   };
+}
+
+/** A UTC time as Go's time.Time.String() prints it: "2026-12-02 06:18:06.681 +0000 UTC". */
+export function goTimeString(at: Date): string {
+  const [date, time] = at.toISOString().replace('Z', '').split('T') as [string, string];
+  return `${date} ${time.replace(/\.?0+$/, '')} +0000 UTC`;
 }

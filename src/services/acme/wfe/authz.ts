@@ -77,9 +77,11 @@ export const authzRoutes: Route[] = [
       if (!challenge) throw new AcmeProblem('malformed', 404, `no challenge ${req.params[0]}`);
       const authz = ownAuthorization(jws, ctx, challenge.authzId);
       if (!jws.postAsGet) {
+        // Pebble's answer to a second POST, once the challenge has been validated or failed.
+        if (challenge.status !== 'pending') throw malformed(`Cannot update challenge with status ${challenge.status}, only status pending`);
         const status = ctx.store.authzStatus(authz);
-        if (status !== 'pending' && challenge.status === 'pending') throw malformed(`the authorization is ${status}: its challenges cannot be answered`);
-        if (challenge.status === 'pending') startValidation(ctx, authz, challenge, jws.thumbprint);
+        if (status !== 'pending') throw malformed(`the authorization is ${status}: its challenges cannot be answered`);
+        startValidation(ctx, authz, challenge, jws.thumbprint);
       }
       return { status: 200, headers: { link: `<${authzUrl(req.base, authz.id)}>;rel="up"`, ...retryHeaders(ctx, authz) }, json: challengeView(req.base, challenge) };
     },
