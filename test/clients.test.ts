@@ -6,6 +6,8 @@ import { parseClientCertRequest } from '../src/steps/tls-probe.ts';
 import { alertOf, tlsFailure } from '../src/clients/tls-details.ts';
 import { nginxUpstreamError } from '../src/services/proxy/nginx-terms.ts';
 import { splitCommandLine } from '../src/clients/process.ts';
+import { targetAddress } from '../src/clients/grpc/diagnose.ts';
+import { classifyLastError } from '../src/clients/grpc/client.ts';
 
 t.test('curl -v output', async (t) => {
   const stderr = [
@@ -62,4 +64,19 @@ t.test('command lines split like a shell, without one', async (t) => {
   t.strictSame(splitCommandLine('req -new -subj "/C=US/O=Example Inc/CN=x" -out a.csr'), ['req', '-new', '-subj', '/C=US/O=Example Inc/CN=x', '-out', 'a.csr']);
   t.strictSame(splitCommandLine("x509 -in 'a b.crt' -noout"), ['x509', '-in', 'a b.crt', '-noout']);
   t.strictSame(splitCommandLine('a\\ b ""'), ['a b', '']);
+});
+
+t.test('the address a grpc target names, for the diagnosing handshake', async (t) => {
+  t.strictSame(targetAddress('127.0.0.1:50051'), { host: '127.0.0.1', port: 50051 });
+  t.strictSame(targetAddress('localhost:443'), { host: 'localhost', port: 443 });
+  t.strictSame(targetAddress('[::1]:8443'), { host: '::1', port: 8443 });
+  t.strictSame(targetAddress('dns:///api.example:443'), { host: 'api.example', port: 443 });
+  t.equal(targetAddress('unix:/run/grpc.sock'), undefined, 'no TCP address: no diagnosis');
+  t.equal(targetAddress('localhost'), undefined);
+});
+
+t.test("grpc-js's words for plaintext meeting TLS, from OpenSSL and BoringSSL", async (t) => {
+  t.equal(classifyLastError('Last error: error:0A00010B:SSL routines::wrong version number'), 'plaintext-mismatch');
+  t.equal(classifyLastError('Last error: Error: error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER'), 'plaintext-mismatch');
+  t.equal(classifyLastError('Last error: Failed to connect (2026-12-02T06:32:28.813Z)'), 'connection-failed');
 });

@@ -78,9 +78,14 @@ t.test('our grpc step calls a python grpcio server requiring client certificates
   const { p: pyTls, port: tlsPort } = await start('tls');
   writeFileSync(
     join(dir, 'client.yaml'),
-    `scenario: grpc client against python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  client: { certFile: certs/client.crt, keyFile: certs/client.key }\nsteps:\n` +
+    `scenario: grpc client against python\npki:\n  rootCA: { certFile: certs/rootCA.pem, keyFile: certs/rootCA.key }\n  client: { certFile: certs/client.crt, keyFile: certs/client.key }\n` +
+      `  other: { subject: "/CN=Other CA" }\n  stranger: { issuer: other, subject: "/CN=stranger", usage: client }\n  expired: { issuer: rootCA, subject: "/CN=expired", usage: client, notBefore: -60d, notAfter: -1d }\nsteps:\n` +
       `  - name: mTLS with the override\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, clientCert: client, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: OK, response: { status: SERVING } }\n` +
-      `  - name: without a client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE }\n` +
+      // grpcio's server closes without an alert in each of these: what a client can tell is that it was refused.
+      `  - name: without a client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE, tlsError: closed-after-handshake, refused: { closed: true } }\n` +
+      `  - name: a client certificate from another CA\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, clientCert: stranger, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE, tlsError: closed-after-handshake, refused: { closed: true } }\n` +
+      `  - name: an expired client certificate\n    grpc: { target: "127.0.0.1:${port}", call: health, rootCert: rootCA, clientCert: expired, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE, tlsError: closed-after-handshake, refused: { closed: true } }\n` +
+      `  - name: plaintext to the TLS port\n    grpc: { target: "127.0.0.1:${port}", call: health, plaintext: true }\n    expect: { status: UNAVAILABLE, tlsError: plaintext-mismatch, refused: false }\n` +
       `  - name: TLS only\n    grpc: { target: "127.0.0.1:${tlsPort}", call: health, rootCert: rootCA, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: OK, response: { status: SERVING } }\n` +
       `  - name: TLS only, a root that is not the server's\n    grpc: { target: "127.0.0.1:${tlsPort}", call: health, rootCert: client, options: { grpc.ssl_target_name_override: localhost } }\n    expect: { status: UNAVAILABLE, tlsError: unknown-ca }\n`,
   );

@@ -19,6 +19,7 @@ import type { StepKind } from './types.ts';
 import { failedAt, grpcPhase } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 import { unknownChannelOption } from '../clients/grpc/channel-options.ts';
+import { diagnoseConnectionFailure } from '../clients/grpc/diagnose.ts';
 
 export interface GrpcStepSpec {
   target: string;
@@ -77,7 +78,8 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     details: matcher('string'),
     response: matcher('any', 'the reply: message, peer, authority, transportSecurity, clientCertificate {presented, subject, issuer, serial, commonName}; Health: status'),
     responses: matcher('any', 'stream replies'),
-    tlsError: matcher('string', 'under UNAVAILABLE: hostname-mismatch, certificate-required, unknown-ca, expired, connection-reset, plaintext-mismatch, connection-refused'),
+    tlsError: matcher('string', "under UNAVAILABLE: hostname-mismatch, certificate-required, unknown-ca, expired, unsupported-certificate, closed-after-handshake (the server refused the client without an alert), plaintext-mismatch, connection-reset, connection-refused, connection-failed (nothing more could be told)"),
+    diagnosis: matcher('string', 'when grpc-js said only "Failed to connect": what one TLS handshake with the same credentials met'),
     lastError: matcher('string', 'grpc-js "Last error" text'),
     warnings: matcher('any', 'warnings about the config (Python True...)'),
     error: errorFields(),
@@ -110,6 +112,10 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     }
     const user = spec.proto ? { proto: resolve(ctx.world.scenarioDir, spec.proto), service: spec.service ?? '', method: spec.method ?? '', request: spec.request ?? {} } : undefined;
     const r = await grpcCall({ target: spec.target, call: user ? 'user' : spec.call ?? 'echo', ...(user ? { user } : {}), ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
-    return { ...r, ...grpcPhase(r.status, r.details), ...(warnings.length ? { warnings } : {}) };
+    const result = { ...r, ...grpcPhase(r.status, r.details), ...(warnings.length ? { warnings } : {}) };
+    if (r.tlsError !== 'connection-failed') return result;
+    const servername = options['grpc.ssl_target_name_override'];
+    const diagnosis = await diagnoseConnectionFailure(spec.target, o, servername === undefined ? undefined : String(servername));
+    return diagnosis ? { ...result, ...diagnosis } : result;
   },
 };

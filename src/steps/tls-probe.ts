@@ -5,17 +5,16 @@
 //
 //   - tls-probe: { url: "{{upstream.url}}", trust: ca }
 //     expect: { clientCertRequested: true, acceptableCaNames: { contains: "C = US, O = Example, CN = Example CA" } }
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { s } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import { tlsConnectOptions, type TlsClientOptions } from '../clients/https.ts';
-import { describeTls, tlsFailure } from '../clients/tls-details.ts';
+import type { TlsClientOptions } from '../clients/https.ts';
+import { handshakeVerdict } from '../clients/tls-handshake.ts';
 import { runProcess } from '../clients/process.ts';
 import { which } from '../runtime/index.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { tlsExpect } from './https.ts';
 import type { StepKind } from './types.ts';
-import { failedAt, nodeErrorPhase } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 
 export interface TlsProbeSpec {
@@ -38,41 +37,6 @@ export function parseClientCertRequest(out: string): { clientCertRequested: bool
   if (!m) return { clientCertRequested: false, acceptableCaNames: [] };
   return { clientCertRequested: true, acceptableCaNames: m[1]!.split('\n').map((l) => l.trim()).filter(Boolean) };
 }
-
-/** How long a TLS 1.3 client waits for the server's verdict on its certificate (a ticket or an alert). */
-const VERDICT_WAIT_MS = 3000;
-
-/**
- * One handshake, and the server's verdict on it. In TLS 1.3 the client finishes first: the
- * server judges the client's certificate afterwards and answers with session tickets (kept)
- * or an alert or a close (refused), so the probe waits for one of them.
- */
-function probeHandshake(host: string, port: number, o: TlsClientOptions): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const socket = tls.connect(tlsConnectOptions(host, port, o));
-    let details: Record<string, unknown> | undefined;
-    const finish = (r: Record<string, unknown>) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(r);
-    };
-    let timer = setTimeout(() => finish({ error: { code: 'ETIMEDOUT', message: 'no TLS handshake in 10s' }, ...failedAt('connect') }), 10_000);
-    socket.once('secureConnect', () => {
-      details = { ...describeTls(socket) };
-      if (socket.getProtocol() !== 'TLSv1.3') return finish({ ...details, ...established });
-      clearTimeout(timer);
-      timer = setTimeout(() => finish({ ...details, ...established, verdictNote: `the server sent neither a session ticket nor an alert within ${VERDICT_WAIT_MS}ms: taken as kept` }), VERDICT_WAIT_MS);
-      socket.once('session', () => finish({ ...details, ...established }));
-      for (const ev of ['end', 'close'] as const) socket.once(ev, () => finish({ ...details, error: { code: 'ECONNRESET', message: 'the server closed the connection after the handshake without an alert' }, ...failedAt('handshake-refused') }));
-    });
-    socket.once('error', (e) => {
-      const error = tlsFailure(e);
-      finish({ ...details, error, ...nodeErrorPhase(error.code, error.message, details !== undefined) });
-    });
-  });
-}
-
-const established = { phase: 'established', refused: false } as const;
 
 export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
   kind: 'tls-probe',
@@ -109,7 +73,7 @@ export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
       ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
       ...(spec.alpn ? { alpn: spec.alpn } : {}),
     };
-    const handshake = await probeHandshake(host, port, o);
+    const handshake = await handshakeVerdict(host, port, o);
     if (!which('openssl', ctx.env.PATH ?? '')) return { ...handshake, probeNote: 'openssl not found: clientCertRequested is unknown (apt-get install openssl)' };
     const args = ['s_client', '-connect', `${host.includes(':') ? `[${host}]` : host}:${port}`, ...(spec.servername ? ['-servername', spec.servername] : [])];
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });

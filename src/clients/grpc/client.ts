@@ -40,7 +40,8 @@ export function classifyLastError(details: string): string | undefined {
     [/alert certificate required|CertificateRequired|ALERT_CERTIFICATE_REQUIRED|alert number 116/i, 'certificate-required'],
     [/certificate has expired|CERT_HAS_EXPIRED/i, 'expired'],
     [/self[- ]signed certificate|unable to verify|unable to get local issuer|UNKNOWN_CA|unknown ca/i, 'unknown-ca'],
-    [/wrong version number|packet length too long|http\/1\.x|Protocol error|ERR_SSL_WRONG_VERSION_NUMBER/i, 'plaintext-mismatch'],
+    // OpenSSL words it "wrong version number", BoringSSL (Bun) WRONG_VERSION_NUMBER.
+    [/wrong[ _]version[ _]number|packet length too long|http\/1\.x|Protocol error/i, 'plaintext-mismatch'],
     [/ECONNRESET|socket hang up|Connection reset/i, 'connection-reset'],
     // grpc-js 1.14 sometimes reports a server that dropped the handshake as this alone.
     [/Failed to connect/i, 'connection-failed'],
