@@ -4,6 +4,15 @@ import type { Reporter, RunResult, RunStartInfo, ScenarioInfo, ScenarioResult, S
 import { formatDuration } from '../scenario/duration.ts';
 import { show } from '../expect/evaluate.ts';
 
+/**
+ * Text from scenarios and child processes as the terminal should show it: control characters
+ * (a child's colour codes, a title's escape sequence) written out as \e and \xNN, never sent
+ * to the terminal to act on. Multi-line text is split by the caller first.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => (ch === '\x1b' ? '\\e' : ch === '\t' ? '\t' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 export interface ConsoleOptions {
   write: (text: string) => void;
   color: boolean;
@@ -48,7 +57,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   onNotice(text: string): void {
-    this.print(`${this.c('33', 'note')} ${text}\n`);
+    this.print(`${this.c('33', 'note')} ${visible(text)}\n`);
   }
 
   onRunEnd(result: RunResult): void {
@@ -68,11 +77,11 @@ export class ConsoleReporter implements Reporter {
 
   private formatScenario(r: ScenarioResult): string {
     const mark = r.status === 'passed' ? this.c('32', '✔') : r.status === 'skipped' ? this.c('33', '–') : this.c('31', '✘');
-    let out = `${mark} ${this.c('1', r.title)} ${this.c('2', `${r.id} ${formatDuration(r.durationMs)}`)}\n`;
-    if (r.skipReason && !r.steps.length) out += `    ${this.c('33', `skipped: ${r.skipReason}`)}\n`;
+    let out = `${mark} ${this.c('1', visible(r.title))} ${this.c('2', `${visible(r.id)} ${formatDuration(r.durationMs)}`)}\n`;
+    if (r.skipReason && !r.steps.length) out += `    ${this.c('33', `skipped: ${visible(r.skipReason)}`)}\n`;
     for (const p of r.problems) {
-      const where = p.at ? `${p.at.file}:${p.at.line}:${p.at.col}: ` : '';
-      out += `    ${this.c('31', `${p.phase} failed`)} ${where}${p.message}\n`;
+      const where = p.at ? `${visible(p.at.file)}:${p.at.line}:${p.at.col}: ` : '';
+      out += `    ${this.c('31', `${p.phase} failed`)} ${where}${visible(p.message)}\n`;
     }
     for (const s of r.steps) out += this.formatStep(s);
     if (r.workDir) out += `    ${this.c('2', `work directory kept: ${r.workDir}`)}\n`;
@@ -81,17 +90,17 @@ export class ConsoleReporter implements Reporter {
 
   private formatStep(s: StepOutcome): string {
     const icon = { passed: this.c('32', '✔'), failed: this.c('31', '✘'), skipped: this.c('33', '–'), todo: this.c('36', '○'), flaky: this.c('35', '✔') }[s.status];
-    const note = s.status === 'flaky' ? this.c('35', ` (flaky: passed on attempt ${s.attempts})`) : s.status === 'skipped' ? this.c('33', ` (skipped: ${s.reason})`) : s.status === 'todo' ? this.c('36', ` (todo: ${s.reason})`) : '';
-    let out = `  ${icon} ${s.name}${note} ${this.c('2', formatDuration(s.durationMs))}\n`;
+    const note = s.status === 'flaky' ? this.c('35', ` (flaky: passed on attempt ${s.attempts})`) : s.status === 'skipped' ? this.c('33', ` (skipped: ${visible(s.reason ?? '')})`) : s.status === 'todo' ? this.c('36', ` (todo: ${visible(s.reason ?? '')})`) : '';
+    let out = `  ${icon} ${visible(s.name)}${note} ${this.c('2', formatDuration(s.durationMs))}\n`;
     if (s.status === 'failed') {
-      if (s.at) out += `      ${this.c('2', `${s.at.file}:${s.at.line}`)}  ${s.sourceLine ?? ''}\n`;
+      if (s.at) out += `      ${this.c('2', `${visible(s.at.file)}:${s.at.line}`)}  ${visible(s.sourceLine ?? '')}\n`;
       for (const a of s.assertions.filter((x) => !x.ok)) {
-        out += `      ${this.c('31', a.path)}: expected ${this.c('32', a.expected)}\n`;
-        out += `      ${' '.repeat(a.path.length)}  actual   ${this.c('31', show(a.actual))}\n`;
+        out += `      ${this.c('31', visible(a.path))}: expected ${this.c('32', visible(a.expected))}\n`;
+        out += `      ${' '.repeat(a.path.length)}  actual   ${this.c('31', visible(show(a.actual)))}\n`;
       }
-      if (s.cause) out += `      ${this.c('2', 'cause:')} ${s.cause}\n`;
+      if (s.cause) out += `      ${this.c('2', 'cause:')} ${visible(s.cause)}\n`;
       const stderr = typeof s.result?.stderr === 'string' ? s.result.stderr.trim() : '';
-      if (stderr) out += `      ${this.c('2', 'stderr:')} ${stderr.split('\n').slice(-5).join('\n              ')}\n`;
+      if (stderr) out += `      ${this.c('2', 'stderr:')} ${stderr.split('\n').slice(-5).map((l) => visible(l)).join('\n              ')}\n`;
     }
     return out;
   }
@@ -107,7 +116,7 @@ export class ConsoleReporter implements Reporter {
     const now = performance.now();
     const [first] = this.running.values();
     const extra = this.running.size > 1 ? ` (+${this.running.size - 1} more)` : '';
-    const line = `… ${first!.scenario} › ${first!.step}${first!.progress ? ` — ${first!.progress}` : ''} ${formatDuration(now - first!.since)}${extra}`;
+    const line = visible(`… ${first!.scenario} › ${first!.step}${first!.progress ? ` — ${first!.progress}` : ''} ${formatDuration(now - first!.since)}${extra}`);
     this.o.write(`\r\x1b[2K${this.c('2', line.slice(0, (this.o.columns ?? 100) - 1))}`);
     this.statusShown = true;
   }
