@@ -22,6 +22,9 @@ const drained = (stream: NodeJS.WriteStream) => new Promise<void>((done) => stre
 void main(process.argv.slice(2))
   .then(async (code) => {
     process.exitCode = code;
+    // The run is over and its reports are written: a Ctrl-C now ends the process with the code
+    // the reports agree with, rather than killing it by signal (130) after "interrupted": false.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(code));
     await Promise.all([drained(process.stdout), drained(process.stderr)]);
     // Services are stopped by then; exit explicitly so a stray handle cannot keep the process alive.
     setTimeout(() => process.exit(code), 50).unref();
