@@ -5,7 +5,6 @@ import { parseCurlVerbose } from '../src/clients/curl-output.ts';
 import { parseClientCertRequest } from '../src/steps/tls-probe.ts';
 import { alertOf, tlsFailure } from '../src/clients/tls-details.ts';
 import { nginxUpstreamError } from '../src/services/proxy/nginx-terms.ts';
-import { splitCommandLine } from '../src/clients/process.ts';
 import { targetAddress } from '../src/clients/grpc/diagnose.ts';
 import { classifyLastError } from '../src/clients/grpc/client.ts';
 
@@ -58,12 +57,6 @@ t.test("nginx's words for each upstream failure", async (t) => {
   t.equal(nginxUpstreamError(f('ECONNRESET'), 'x', 'TLSv1.2'), 'peer closed connection in SSL handshake while SSL handshaking to upstream');
   t.equal(nginxUpstreamError(f('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'x', undefined), 'upstream SSL certificate verify error: (21:unable to verify the first certificate) while SSL handshaking to upstream');
   t.equal(nginxUpstreamError(f('ECONNREFUSED'), 'x', undefined), 'connect() failed (111: Connection refused) while connecting to upstream');
-});
-
-t.test('command lines split like a shell, without one', async (t) => {
-  t.strictSame(splitCommandLine('req -new -subj "/C=US/O=Example Inc/CN=x" -out a.csr'), ['req', '-new', '-subj', '/C=US/O=Example Inc/CN=x', '-out', 'a.csr']);
-  t.strictSame(splitCommandLine("x509 -in 'a b.crt' -noout"), ['x509', '-in', 'a b.crt', '-noout']);
-  t.strictSame(splitCommandLine('a\\ b ""'), ['a b', '']);
 });
 
 t.test('the address a grpc target names, for the diagnosing handshake', async (t) => {

@@ -112,30 +112,3 @@ function reasonOf(signal: AbortSignal | undefined): string {
 function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
-
-/** Splits a shell-free command line like `openssl x509 -in "a b.crt"` into argv. */
-export function splitCommandLine(line: string): string[] {
-  const argv: string[] = [];
-  let cur = '';
-  let quote: '"' | "'" | undefined;
-  let has = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) argv.push(cur);
-      cur = '';
-      has = false;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      cur += line[++i];
-    } else cur += ch;
-  }
-  if (has || cur) argv.push(cur);
-  return argv;
-}

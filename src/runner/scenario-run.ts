@@ -14,6 +14,7 @@ import { redact } from '../util/redact.ts';
 import { peerAvailable } from '../runtime/index.ts';
 import type { StepContext } from '../steps/types.ts';
 import { causeOf } from '../expect/cause.ts';
+import { ShellSyntaxError } from '../scenario/command.ts';
 
 export interface ScenarioRunOptions {
   catalog: Catalog;
@@ -175,11 +176,15 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
   let spec: unknown;
   let expect: Record<string, unknown>;
   try {
-    spec = interpolate(step.spec, scope);
+    spec = kind.prepare ? kind.prepare(step.spec, scope) : interpolate(step.spec, scope);
     expect = interpolate(step.expect ?? kind.defaultExpect?.(spec) ?? {}, scope);
   } catch (e) {
     if (e instanceof UnresolvedReferenceError) {
       const a: Assertion = { path: 'spec', ok: false, expected: 'every {{reference}} to have a value', actual: e.expr, message: e.message };
+      return { assertions: [a], result: {} };
+    }
+    if (e instanceof ShellSyntaxError) {
+      const a: Assertion = { path: 'spec', ok: false, expected: 'arguments without shell syntax', actual: e.message, message: e.message };
       return { assertions: [a], result: {} };
     }
     throw e;

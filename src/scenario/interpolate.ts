@@ -47,13 +47,18 @@ export class UnresolvedReferenceError extends Error {
   }
 }
 
-export function interpolateString(text: string, scope: Scope): string {
-  return text.replace(REF, (whole, root: string | undefined, prop: string | undefined) => {
+/** Replaces each reference with what `replace` makes of its value (and where it stands); `{{{{` becomes `{{`. */
+export function replaceRefs(text: string, scope: Scope, replace: (value: string, offset: number) => string): string {
+  return text.replace(REF, (whole, root: string | undefined, prop: string | undefined, offset: number) => {
     if (whole === '{{{{') return '{{';
     const value = scope(root!, prop);
     if (value === undefined) throw new UnresolvedReferenceError(prop ? `${root}.${prop}` : root!);
-    return String(value);
+    return replace(String(value), offset);
   });
+}
+
+export function interpolateString(text: string, scope: Scope): string {
+  return replaceRefs(text, scope, (value) => value);
 }
 
 /** Deep copy of a plain value with every string interpolated. */

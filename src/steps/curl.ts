@@ -18,7 +18,9 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { s, stringOrList } from '../scenario/schema.ts';
 import { matcher, fields } from '../expect/vocabulary.ts';
-import { runProcess, splitCommandLine } from '../clients/process.ts';
+import { runProcess } from '../clients/process.ts';
+import { interpolate } from '../scenario/interpolate.ts';
+import { argumentLine, displayArgv } from '../scenario/command.ts';
 import { parseCurlVerbose } from '../clients/curl-output.ts';
 import { parseCurlArgs } from '../clients/curl-emulation/cert-arg.ts';
 import { emulateSecureTransport, type Keychain } from '../clients/curl-emulation/securetransport.ts';
@@ -40,6 +42,13 @@ export interface CurlSpec {
   keychain?: { identities?: { item: string }[]; certificates?: string[] };
   env?: Record<string, string>;
 }
+
+function curlSpec(raw: string | string[] | CurlSpec): CurlSpec {
+  return typeof raw === 'string' || Array.isArray(raw) ? { args: raw } : raw;
+}
+
+/** Document commands start with "curl"; the step runs curl anyway. */
+const withoutProgram = (line: string) => line.replace(/^\s*curl\s+/, '');
 
 function initialKeychain(spec: CurlSpec, ctx: StepContext): Keychain {
   if (spec.keychain) {
@@ -76,7 +85,7 @@ async function realCurl(args: string[], spec: CurlSpec, ctx: StepContext) {
   const headers = headerFile ? await readFile(headerFile, 'utf8').catch(() => '') : '';
   if (headerFile) await rm(headerFile, { force: true });
   const statuses = [...headers.matchAll(/^HTTP\/[\d.]+ (\d{3})/gm)];
-  return { ...r, command: `curl ${args.join(' ')}`, ...(statuses.length ? { dumpedStatus: Number(statuses.at(-1)![1]) } : {}) };
+  return { ...r, command: displayArgv(['curl', ...args]), ...(statuses.length ? { dumpedStatus: Number(statuses.at(-1)![1]) } : {}) };
 }
 
 function prefixVerbose(lines: string[], verbose: boolean): string {
@@ -103,7 +112,7 @@ async function secureTransport(args: string[], spec: CurlSpec, ctx: StepContext)
     case 'not-applicable':
       return { ...(await realCurl(args, spec, ctx)), ...emulated, note: outcome.reason };
     case 'usage-error':
-      return { exit: outcome.exit, signal: null, stdout: '', stderr: outcome.stderr, durationMs: 0, command: `curl ${args.join(' ')}`, ...emulated };
+      return { exit: outcome.exit, signal: null, stdout: '', stderr: outcome.stderr, durationMs: 0, command: displayArgv(['curl', ...args]), ...emulated };
     case 'no-client-certificate':
       return { ...(await realCurl(o.rest, spec, ctx)), ...emulated };
     case 'failed': {
@@ -115,7 +124,7 @@ async function secureTransport(args: string[], spec: CurlSpec, ctx: StepContext)
         stdout: '',
         stderr,
         durationMs: 0,
-        command: `curl ${args.join(' ')}`,
+        command: displayArgv(['curl', ...args]),
         ...(outcome.osStatus !== undefined ? { osStatus: outcome.osStatus } : {}),
         keychain: outcome.keychain.identities.map((i) => i.cn),
         ...emulated,
@@ -141,7 +150,7 @@ async function libressl(args: string[], spec: CurlSpec, ctx: StepContext): Promi
     return { ...(await realCurl([...o.rest, ...(await identityArgs(ctx, info.certificates[info.leafIndex]!.pem, info.key.pem))], spec, ctx)), ...emulated };
   } catch {
     const message = `could not parse PKCS12 file, check password`;
-    return { exit: 58, signal: null, stdout: '', stderr: !o.silent || o.showError ? `curl: (58) ${message}\n` : '', durationMs: 0, command: `curl ${args.join(' ')}`, ...emulated };
+    return { exit: 58, signal: null, stdout: '', stderr: !o.silent || o.showError ? `curl: (58) ${message}\n` : '', durationMs: 0, command: displayArgv(['curl', ...args]), ...emulated };
   }
 }
 
@@ -184,9 +193,13 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
   },
   defaultExpect: () => ({ exit: 0 }),
   peers: () => ['curl'],
+  prepare(raw, scope) {
+    const { args, ...rest } = curlSpec(raw);
+    return { ...interpolate(rest, scope), args: typeof args === 'string' ? argumentLine(withoutProgram(args), scope) : interpolate(args, scope) };
+  },
   async execute(raw, ctx) {
-    const spec: CurlSpec = typeof raw === 'string' || Array.isArray(raw) ? { args: raw } : raw;
-    const args = typeof spec.args === 'string' ? splitCommandLine(spec.args.replace(/^\s*curl\s+/, '')) : spec.args;
+    const spec = curlSpec(raw);
+    const args = typeof spec.args === 'string' ? argumentLine(withoutProgram(spec.args), () => undefined) : spec.args;
     const r: Record<string, unknown> = spec.emulate === 'macos-securetransport' ? await secureTransport(args, spec, ctx) : spec.emulate === 'macos-libressl' ? await libressl(args, spec, ctx) : await realCurl(args, spec, ctx);
     const { dumpedStatus, ...rest } = r;
     const verbose = parseCurlVerbose(String(r.stderr ?? ''));

@@ -9,12 +9,16 @@ import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
 import type { StepKind } from './types.ts';
+import { interpolate } from '../scenario/interpolate.ts';
+import { shellCommand, displayArgv, type ShellCommand } from '../scenario/command.ts';
 
 export interface ExecSpecObject {
   command: string | string[];
   env?: Record<string, string | number | boolean>;
   stdin?: string;
   cwd?: string;
+  /** Set by prepare: the shell command line with its values kept out of the script. */
+  shell?: ShellCommand;
 }
 export type ExecSpec = string | string[] | ExecSpecObject;
 
@@ -57,11 +61,19 @@ export const execStep: StepKind<ExecSpec, ExecResult> = {
   ]),
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
+  prepare(raw, scope) {
+    const { command, ...rest } = normalizeExec(raw);
+    const others = interpolate(rest, scope);
+    if (typeof command !== 'string') return { ...others, command: interpolate(command, scope) };
+    const shell = shellCommand(command, scope);
+    return { ...others, command: shell.display, shell };
+  },
   async execute(raw, ctx) {
     const spec = normalizeExec(raw);
-    const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
-    const env = { ...ctx.env, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])) };
+    const script = spec.shell?.script ?? spec.command;
+    const argv = typeof script === 'string' ? ['/bin/sh', '-c', script] : script;
+    const env = { ...ctx.env, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])), ...spec.shell?.env };
     const r = await runProcess(argv, { cwd: resolveWorkPath(ctx.workDir, spec.cwd ?? '.', 'write', 'exec cwd'), env, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
-    return { ...r, command: typeof spec.command === 'string' ? spec.command : spec.command.join(' ') };
+    return { ...r, command: typeof spec.command === 'string' ? spec.command : displayArgv(spec.command) };
   },
 };

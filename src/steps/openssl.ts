@@ -5,7 +5,9 @@
 //     openssl: genrsa -des3 -passout pass:secret -out ca.key 4096
 //   - openssl: { args: [req, -new, -key, client.key, -subj, "/CN=api client", -out, client.csr] }
 import { s, stringOrList } from '../scenario/schema.ts';
-import { runProcess, splitCommandLine } from '../clients/process.ts';
+import { runProcess } from '../clients/process.ts';
+import { interpolate } from '../scenario/interpolate.ts';
+import { argumentLine, displayArgv } from '../scenario/command.ts';
 import { processExpect, type ExecResult } from './exec.ts';
 import type { StepKind } from './types.ts';
 
@@ -18,6 +20,10 @@ export interface OpensslSpec {
 function normalize(spec: string | string[] | OpensslSpec): OpensslSpec {
   return typeof spec === 'string' || Array.isArray(spec) ? { args: spec } : spec;
 }
+
+/** The document's commands start with the program's name; the step runs openssl anyway. */
+const withoutProgram = (line: string) => line.replace(/^\s*openssl\s+/, '');
+const NO_REFS = () => undefined;
 
 function notBlank(v: string): string | undefined {
   return v.trim() ? undefined : 'is empty: give the openssl arguments, e.g. "x509 -in ca.crt -noout -subject"';
@@ -34,11 +40,15 @@ export const opensslStep: StepKind<string | string[] | OpensslSpec, ExecResult> 
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
   peers: () => ['openssl'],
+  prepare(raw, scope) {
+    const { args, ...rest } = normalize(raw);
+    return { ...interpolate(rest, scope), args: typeof args === 'string' ? argumentLine(withoutProgram(args), scope) : interpolate(args, scope) };
+  },
   async execute(raw, ctx) {
     const spec = normalize(raw);
-    const args = typeof spec.args === 'string' ? splitCommandLine(spec.args.replace(/^\s*openssl\s+/, '')) : spec.args;
+    const args = typeof spec.args === 'string' ? argumentLine(withoutProgram(spec.args), NO_REFS) : spec.args;
     // OPENSSL_CONF is left as the user has it: the document's commands run as they would on their machine.
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: { ...ctx.env, ...spec.env }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
-    return { ...r, command: `openssl ${args.join(' ')}` };
+    return { ...r, command: displayArgv(['openssl', ...args]) };
   },
 };

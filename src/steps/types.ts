@@ -2,6 +2,7 @@
 // check, and an execute function that returns plain data. A failed expectation is data,
 // not an exception; only bugs throw.
 import type { Schema } from '../scenario/schema.ts';
+import type { Scope } from '../scenario/interpolate.ts';
 
 export interface StepContext {
   /** The scenario's work directory (0700); relative paths in steps resolve against it. */
@@ -49,5 +50,11 @@ export interface StepKind<Spec = unknown, Result extends StepResultBase = StepRe
   defaultExpect?: (spec: Spec) => Record<string, unknown>;
   /** External programs the step needs, given its spec (e.g. ['openssl']). */
   peers?: (spec: Spec) => string[];
+  /**
+   * Substitutes the {{refs}} itself, for kinds with command lines among their fields, so that a
+   * value never becomes shell syntax (scenario/command.ts). Without it every string of the spec
+   * is interpolated as text.
+   */
+  prepare?: (spec: Spec, scope: Scope) => Spec;
   execute(spec: Spec, ctx: StepContext): Promise<Result>;
 }
