@@ -5,17 +5,6 @@ import { availableParallelism } from 'node:os';
 import { VERSION } from '../util/embedded.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
-import { runCommand, RUN_HELP } from './commands/run.ts';
-import { validateCommand, VALIDATE_HELP } from './commands/validate.ts';
-import { schemaCommand, SCHEMA_HELP } from './commands/schema.ts';
-import { serveCommand, SERVE_HELP } from './commands/serve.ts';
-import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
-import { pkiCommand, PKI_HELP } from './commands/pki.ts';
-import { p12Command, P12_HELP } from './commands/p12.ts';
-import { grpcCommand, GRPC_HELP } from './commands/grpc.ts';
-import { certmanagerCommand, CERTMANAGER_HELP } from './commands/certmanager.ts';
-import { gatewayCommand, GATEWAY_HELP } from './commands/gateway.ts';
-import { cleanCommand, CLEAN_HELP } from './commands/clean.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 import { unwindAll } from '../runner/teardown.ts';
 
@@ -46,18 +35,28 @@ Start here:
 Documentation: README.md; scenario format: schema/scenario.schema.json
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[], io: CliIo) => number | Promise<number>; help: string }> = {
-  run: { run: runCommand, help: RUN_HELP },
-  validate: { run: validateCommand, help: VALIDATE_HELP },
-  serve: { run: serveCommand, help: SERVE_HELP },
-  schema: { run: schemaCommand, help: SCHEMA_HELP },
-  merge: { run: mergeCommand, help: MERGE_HELP },
-  pki: { run: pkiCommand, help: PKI_HELP },
-  p12: { run: p12Command, help: P12_HELP },
-  grpc: { run: grpcCommand, help: GRPC_HELP },
-  certmanager: { run: certmanagerCommand, help: CERTMANAGER_HELP },
-  gateway: { run: gatewayCommand, help: GATEWAY_HELP },
-  clean: { run: cleanCommand, help: CLEAN_HELP },
+interface Command {
+  run: (argv: string[], io: CliIo) => number | Promise<number>;
+  help: string;
+}
+
+/**
+ * Each command's module is loaded when it is asked for: loading all of them (the step and
+ * service catalogue, grpc-js, undici, the PKI libraries) is most of the start-up time, and
+ * `--version` or one command needs none of the others.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => import('./commands/run.ts').then((m) => ({ run: m.runCommand, help: m.RUN_HELP })),
+  validate: async () => import('./commands/validate.ts').then((m) => ({ run: m.validateCommand, help: m.VALIDATE_HELP })),
+  serve: async () => import('./commands/serve.ts').then((m) => ({ run: m.serveCommand, help: m.SERVE_HELP })),
+  schema: async () => import('./commands/schema.ts').then((m) => ({ run: m.schemaCommand, help: m.SCHEMA_HELP })),
+  merge: async () => import('./commands/merge.ts').then((m) => ({ run: m.mergeCommand, help: m.MERGE_HELP })),
+  pki: async () => import('./commands/pki.ts').then((m) => ({ run: m.pkiCommand, help: m.PKI_HELP })),
+  p12: async () => import('./commands/p12.ts').then((m) => ({ run: m.p12Command, help: m.P12_HELP })),
+  grpc: async () => import('./commands/grpc.ts').then((m) => ({ run: m.grpcCommand, help: m.GRPC_HELP })),
+  certmanager: async () => import('./commands/certmanager.ts').then((m) => ({ run: m.certmanagerCommand, help: m.CERTMANAGER_HELP })),
+  gateway: async () => import('./commands/gateway.ts').then((m) => ({ run: m.gatewayCommand, help: m.GATEWAY_HELP })),
+  clean: async () => import('./commands/clean.ts').then((m) => ({ run: m.cleanCommand, help: m.CLEAN_HELP })),
 };
 
 /** How long the last resort waits for teardown before it exits anyway. */
@@ -114,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      io.stdout(topic && COMMANDS[topic] ? COMMANDS[topic].help : MAIN_HELP);
+      io.stdout(topic && COMMANDS[topic] ? (await COMMANDS[topic]()).help : MAIN_HELP);
       return command === undefined ? EXIT.badInput : EXIT.ok;
     }
     if (command === '--version' || command === '-v' || command === 'version') {
@@ -126,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       const hint = didYouMean(command, Object.keys(COMMANDS));
       throw new UsageError(`unknown command '${command}'${hint ? ` (${hint})` : ''}; see certharness --help`);
     }
-    return await cmd.run(rest, io);
+    return await (await cmd()).run(rest, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`certharness: ${(e as Error).message}\n`);
