@@ -1,5 +1,8 @@
 // Process entry point: runs main and exits with its code once output is flushed.
 // No top-level await: the same file is bundled as CommonJS for the Node single binary (SEA).
+// @peculiar/x509's dependency injection needs the Reflect polyfill before it loads; commands
+// load on demand, and a bundler may evaluate their modules in any order, so it comes first.
+import 'reflect-metadata';
 import { main } from './main.ts';
 
 // Dependencies' deprecation notices (grpc-js sets an IP address as TLS ServerName: DEP0123) are
