@@ -4,6 +4,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
+import ts from 'typescript';
 import { ROOT } from './helpers.ts';
 
 const ALLOWED: Record<string, string[]> = {
@@ -28,6 +29,11 @@ function files(dir: string): string[] {
   });
 }
 
+/** The relative modules a file imports, as TypeScript reads them: import and export ... from, side-effect imports, import(). */
+function relativeImports(text: string): string[] {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'));
+}
+
 const SRC = join(ROOT, 'src');
 t.test('imports follow the layers', async (t) => {
   const violations: string[] = [];
@@ -36,12 +42,17 @@ t.test('imports follow the layers', async (t) => {
     const allowed = ALLOWED[from];
     t.ok(allowed, `folder src/${from} is listed in the layering rules`);
     if (!allowed || allowed.includes('*')) continue;
-    for (const m of readFileSync(file, 'utf8').matchAll(/^import\s[^'"]*['"](\.[^'"]+)['"]/gm)) {
-      const target = relative(SRC, resolve(dirname(file), m[1]!));
+    for (const specifier of relativeImports(readFileSync(file, 'utf8'))) {
+      const target = relative(SRC, resolve(dirname(file), specifier));
       const to = target.split('/')[0]!;
       if (to === from || allowed.includes(to) || allowed.includes(target)) continue;
       violations.push(`src/${relative(SRC, file)} imports src/${target}`);
     }
   }
   t.strictSame(violations, [], 'no import crosses the layers the wrong way');
+});
+
+t.test('every form of import is read', async (t) => {
+  const text = ["import {\n  a,\n  b,\n} from '../one.ts';", "export { c } from '../two.ts';", "export * from '../three.ts';", "import '../four.ts';", "const m = await import('../five.ts');", "import type { T } from '../six.ts';", "import x from 'npm-package';"].join('\n');
+  t.strictSame(relativeImports(text).sort(), ['../five.ts', '../four.ts', '../one.ts', '../six.ts', '../three.ts', '../two.ts']);
 });
