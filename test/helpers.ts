@@ -71,8 +71,17 @@ steps:
   );
 }
 
+/** Directories tempDir made in this process; they may hold private keys, so they go when it exits. */
+const madeDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory that is removed when the test process exits (scratchDir: when the test ends). */
 export function tempDir(prefix = 'certharness-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
 }
 
 interface PeerTest {
