@@ -1,5 +1,6 @@
 import t from 'tap';
 import { findRefs, findMalformed, interpolate, interpolateString, UnresolvedReferenceError } from '../src/scenario/interpolate.ts';
+import { runCli } from './helpers.ts';
 
 const scope = (root: string, prop?: string) => {
   const data: Record<string, Record<string, string | number>> = { client: { certFile: '/w/client.crt' }, upstream: { port: 8443, url: 'https://127.0.0.1:8443' } };
@@ -38,4 +39,10 @@ t.test('interpolates deeply without touching non-strings', async (t) => {
 t.test('an unresolved reference at run time is an error naming it', async (t) => {
   t.throws(() => interpolateString('{{client.keyFile}}', scope), UnresolvedReferenceError);
   t.throws(() => interpolateString('{{client.keyFile}}', scope), { message: '{{client.keyFile}} has no value at this point of the run' });
+});
+
+t.test('PKI declarations get their {{refs}} filled in: vars, env, and an item declared after them', async (t) => {
+  const r = await runCli(['run', 'test/fixtures/scenarios/pki-refs.yaml', '--reporter', 'tap'], { env: { CERTHARNESS_TEST_HOST: 'host.example' } });
+  t.equal(r.code, 0, r.stdout);
+  t.match(r.stdout, /# tests 1: passed 1, failed 0/);
 });

@@ -15,6 +15,7 @@ import { issueCrl } from './crl.ts';
 import { writePkcs12 } from './pkcs12/write.ts';
 import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
 import { certificatesIn } from './inspect.ts';
+import { findRefs, interpolate, type Scope } from '../scenario/interpolate.ts';
 
 export interface CertificateItem {
   kind: 'certificate';
@@ -67,6 +68,13 @@ export interface BuildOptions {
    * the build goes on without them. Without it, such an item is an error like any other.
    */
   onUnavailable?: (item: string, reason: string) => void;
+  /** Values of the {{refs}} in the declarations other than PKI items: vars, env, workDir, services' addresses. */
+  scope?: Scope;
+}
+
+/** The other items a declaration's {{refs}} name: they are built first, and their properties go in. */
+function itemsReferred(name: string, d: PkiDecl, names: Set<string>): string[] {
+  return [...new Set(findRefs(JSON.stringify(d.spec)).map((r) => r.root))].filter((root) => names.has(root) && root !== name);
 }
 
 
@@ -86,10 +94,11 @@ function dependencies(name: string, d: PkiDecl): string[] {
 function buildOrder(decls: Record<string, PkiDecl>): string[] {
   const order: string[] = [];
   const seen = new Set<string>();
+  const names = new Set(Object.keys(decls));
   const visit = (n: string) => {
     if (seen.has(n) || !decls[n]) return;
     seen.add(n);
-    dependencies(n, decls[n]!).forEach(visit);
+    [...dependencies(n, decls[n]!), ...itemsReferred(n, decls[n]!, names)].forEach(visit);
     order.push(n);
   };
   Object.keys(decls).forEach(visit);
@@ -99,27 +108,40 @@ function buildOrder(decls: Record<string, PkiDecl>): string[] {
 /** Declared PKI lives in `<workDir>/pki/`, so that files a scenario's own openssl steps write (ca.crt...) never clash with it. */
 export const PKI_SUBDIR = 'pki';
 
-export async function buildPki(decls: Record<string, PkiDecl>, options: BuildOptions): Promise<Record<string, PkiItem>> {
+export async function buildPki(declared: Record<string, PkiDecl>, options: BuildOptions): Promise<Record<string, PkiItem>> {
   const now = options.now ?? new Date();
-  if (Object.keys(decls).length) await mkdir(join(options.workDir, PKI_SUBDIR), { recursive: true, mode: 0o700 });
+  const scope: Scope = options.scope ?? (() => undefined);
+  const names = new Set(Object.keys(declared));
+  if (names.size) await mkdir(join(options.workDir, PKI_SUBDIR), { recursive: true, mode: 0o700 });
+  // {{refs}} to anything but other items are filled in now, so key files and types are final before the keys are made.
+  const decls: Record<string, PkiDecl> = {};
+  for (const [name, d] of Object.entries(declared)) {
+    try {
+      decls[name] = itemsReferred(name, d, names).length ? d : { ...d, spec: interpolate(d.spec, scope) };
+    } catch (e) {
+      throw new PkiError(name, (e as Error).message);
+    }
+  }
   // Start every key generation at once: RSA-4096 takes most of a second, and they are independent.
   const keys = new Map<string, Promise<PrivateKeyMaterial>>();
-  for (const [name, decl] of Object.entries(decls)) {
-    if (decl.kind !== 'default') continue;
-    const d = decl.spec as CertificateDecl;
+  const startKey = (d: CertificateDecl) => {
     const p = d.keyFile
       ? readFile(resolve(options.scenarioDir, d.keyFile)).then((data) => loadPrivateKey(data, d.password, d.keyFile))
       : d.certFile
         ? Promise.resolve(undefined as unknown as PrivateKeyMaterial)
         : generateKey((d.key ?? 'rsa-2048') as KeyType);
     p.catch(() => {}); // rejections are reported when the item is built
-    keys.set(name, p);
+    return p;
+  };
+  for (const [name, decl] of Object.entries(decls)) {
+    // One whose {{refs}} name other items gets its key once they are built (below).
+    if (decl.kind === 'default' && !itemsReferred(name, decl, names).length) keys.set(name, startKey(decl.spec as CertificateDecl));
   }
 
   const items: Record<string, PkiItem> = {};
   const unavailable = new Map<string, string>();
   for (const name of buildOrder(decls)) {
-    const d = decls[name]!;
+    let d = decls[name]!;
     const missing = dependencies(name, d).find((dep) => unavailable.has(dep));
     if (missing && options.onUnavailable) {
       const reason = `needs ${missing}, which cannot be made: ${unavailable.get(missing)}`;
@@ -128,6 +150,11 @@ export async function buildPki(decls: Record<string, PkiDecl>, options: BuildOpt
       continue;
     }
     try {
+      if (itemsReferred(name, d, names).length) {
+        // Its {{refs}} name other items, built by now: their properties go in.
+        d = { ...d, spec: interpolate(d.spec, (root, prop) => (names.has(root) ? (items[root]?.props as Record<string, string> | undefined)?.[prop!] : scope(root, prop))) };
+        if (d.kind === 'default') keys.set(name, startKey(d.spec as CertificateDecl));
+      }
       if (d.kind === 'pkcs12') items[name] = await buildPkcs12(name, d.spec as unknown as Pkcs12Decl, items, options);
       else if (d.kind === 'crl') items[name] = await buildCrl(name, d.spec as unknown as CrlDecl, items, options, now);
       else if (d.kind === 'trust') items[name] = await buildTrust(name, d.spec as unknown as TrustDecl, items, options);

@@ -45,12 +45,21 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   const logFile = join(workDir, 'scenario.log');
   const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${redactText(line)}\n`, { mode: 0o600 }).catch(() => {});
 
-  const pkiStart = performance.now();
   const pki: World['pki'] = {};
+  const services: World['services'] = {};
+  const scope: Scope = (root, prop) => {
+    if (root === 'workDir') return workDir;
+    if (root === 'env') return prop ? o.env[prop] : undefined;
+    if (root === 'vars') return prop ? scenario.vars[prop] : undefined;
+    const v = prop ? (pki[root] ?? services[root])?.[prop] : undefined;
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+  };
+
+  const pkiStart = performance.now();
   const unavailable: World['unavailable'] = {};
   try {
     const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, { kind: d.kind, spec: d.spec }]));
-    const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir, onUnavailable: (item, reason) => (unavailable[item] = reason) });
+    const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir, scope, onUnavailable: (item, reason) => (unavailable[item] = reason) });
     for (const [n, reason] of Object.entries(unavailable)) log(`pki ${n} is not available: ${reason}`);
     for (const [n, item] of Object.entries(items)) pki[n] = { ...item.props, item };
   } catch (e) {
@@ -60,14 +69,6 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   }
   const pkiMs = performance.now() - pkiStart;
 
-  const services: World['services'] = {};
-  const scope: Scope = (root, prop) => {
-    if (root === 'workDir') return workDir;
-    if (root === 'env') return prop ? o.env[prop] : undefined;
-    if (root === 'vars') return prop ? scenario.vars[prop] : undefined;
-    const v = prop ? (pki[root] ?? services[root])?.[prop] : undefined;
-    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
-  };
 
   /** Starts one service; its stop is registered first. Returns why it did not start, if it did not. */
   const stops = new Map<string, () => Promise<void>>();
