@@ -19,7 +19,7 @@ export function createCatalog(steps: readonly StepKind<any, any>[] = STEP_KINDS,
     services: new Map(services.map((k) => [k.kind, k])),
     format: {
       steps: Object.fromEntries(steps.map((k) => [k.kind, { schema: k.schema, expect: k.expect, summary: k.summary }])),
-      services: Object.fromEntries(services.map((k) => [k.kind, { schema: k.schema, properties: k.properties, summary: k.summary }])),
+      services: Object.fromEntries(services.map((k) => [k.kind, { schema: k.schema, properties: k.properties, summary: k.summary, ...(k.listeners ? { addressProperties: k.listeners.properties } : {}) }])),
       pki: PKI_KINDS,
     },
   };

@@ -13,6 +13,7 @@ import type { TeardownStack } from './teardown.ts';
 import { redactText } from '../util/redact.ts';
 import { markOwner } from './stale.ts';
 import type { RunningService } from '../services/types.ts';
+import { ReservedPort } from '../net/reserved-port.ts';
 
 export interface World {
   workDir: string;
@@ -55,6 +56,15 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
   };
 
+  // Listeners first: their ports are bound and kept, so the PKI may carry the services' addresses.
+  const reserved: Record<string, Record<string, ReservedPort>> = {};
+  try {
+    await reserveListeners(scenario, o.catalog, teardown, reserved, services);
+  } catch (e) {
+    const name = (e as { service?: string }).service;
+    return { phase: 'service', ...(name ? { name } : {}), message: (e as Error).message, ...(name && scenario.services[name]?.at ? { at: scenario.services[name]!.at } : {}) };
+  }
+
   const pkiStart = performance.now();
   const unavailable: World['unavailable'] = {};
   try {
@@ -92,13 +102,14 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
       running = await kind.start(spec, {
         name,
         workDir,
-        host: '127.0.0.1',
+        host: LOOPBACK,
         signal: o.signal,
         env: o.env,
         log: (line) => log(`[${name}] ${line}`),
         pki,
         services,
         scenarioDir: scenario.dir,
+        ...(reserved[name] ? { reserved: reserved[name] } : {}),
       });
       services[name] = { ...running.props };
       log(`service ${name} (${decl.kind}) is up: ${JSON.stringify(services[name])}`);
@@ -124,6 +135,33 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     return startService(name);
   };
   return { workDir, pki, services, scope, log, startService, restartService, unavailable, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * Binds the ports of every service that declares listeners (port 0 unless pinned) and keeps
+ * them to the end of the scenario; what the ports alone tell (url, host, port) is a service's
+ * first properties, for the PKI declarations.
+ */
+async function reserveListeners(scenario: Scenario, catalog: Catalog, teardown: TeardownStack, reserved: Record<string, Record<string, ReservedPort>>, services: World['services']): Promise<void> {
+  for (const [name, decl] of Object.entries(scenario.services)) {
+    const listeners = catalog.services.get(decl.kind)?.listeners;
+    if (!listeners) continue;
+    const ports: Record<string, ReservedPort> = {};
+    // Closed after the service has stopped: the teardown stack runs last-pushed first.
+    teardown.push(`release the ports of service ${name}`, () => Promise.all(Object.values(ports).map((p) => p.close())).then(() => undefined));
+    for (const [port, pinned] of Object.entries(listeners.ports(decl.spec as never))) {
+      try {
+        ports[port] = await ReservedPort.reserve(LOOPBACK, pinned ? { port: pinned } : {});
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw Object.assign(new Error(`service ${name} (${decl.kind}) cannot listen on ${LOOPBACK}:${pinned ?? 0}: ${code === 'EADDRINUSE' ? 'the port is taken' : (e as Error).message}`), { service: name });
+      }
+    }
+    reserved[name] = ports;
+    services[name] = listeners.address(Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, p.port])), LOOPBACK);
+  }
 }
 
 export function isWorld(x: World | SetupOutcome): x is World {

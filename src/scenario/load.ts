@@ -220,10 +220,14 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
             else if (!props.includes(ref.prop)) fail(`PKI item '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
             else if (owner.section === 'pki' && owner.name === ref.root) fail(`pki.${ref.root} refers to itself`);
           } else if (ref.root in services) {
-            const props = catalog.services[services[ref.root]!.kind]?.properties ?? [];
+            const kind = catalog.services[services[ref.root]!.kind];
+            const props = kind?.properties ?? [];
+            const early = kind?.addressProperties ?? [];
             if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.url}}`);
             else if (!props.includes(ref.prop)) fail(`service '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
-            else if (owner.section === 'pki') fail(`pki.${owner.name} cannot use {{${ref.expr}}}: the PKI is created before any service starts`);
+            else if (owner.section === 'pki' && !early.includes(ref.prop)) {
+              fail(`pki.${owner.name} cannot use {{${ref.expr}}}: the PKI is made before the services start`, early.length ? `of service '${ref.root}', the PKI can use ${early.map((p) => `{{${ref.root}.${p}}}`).join(', ')}: its ports are reserved first` : `a ${services[ref.root]!.kind} service's address is known only once it starts`);
+            }
             else if (owner.section === 'services' && owner.name) (interpolationDeps[owner.name] ??= new Set()).add(ref.root);
           } else {
             const known = [...Object.keys(pki), ...Object.keys(services), ...BUILTIN_ROOTS];

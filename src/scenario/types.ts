@@ -67,7 +67,8 @@ export interface StepDecl {
  */
 export interface FormatCatalog {
   steps: Record<string, { schema: Schema; expect: Record<string, Schema>; summary: string }>;
-  services: Record<string, { schema: Schema; properties: readonly string[]; summary: string }>;
+  /** `addressProperties`: what is known before the PKI is made (the kind reserves its ports first), so PKI declarations may use them. */
+  services: Record<string, { schema: Schema; properties: readonly string[]; addressProperties?: readonly string[]; summary: string }>;
   /**
    * PKI item kinds. An item is of the kind whose tag key it has (`pkcs12:`, `crl:`); an item
    * with none of the tags is of the kind tagged `default`.

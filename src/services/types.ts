@@ -1,6 +1,7 @@
 // What a service kind is: a schema, the properties it exposes to `{{name.prop}}`, and a
 // start function that returns those properties and a stop function.
 import type { Schema } from '../scenario/schema.ts';
+import type { ReservedPort } from '../net/reserved-port.ts';
 
 export interface ServiceContext {
   name: string;
@@ -15,6 +16,22 @@ export interface ServiceContext {
   pki: Record<string, Record<string, unknown>>;
   services: Record<string, Record<string, unknown>>;
   scenarioDir: string;
+  /** The ports the world reserved for it (ServiceKind.listeners), by name; its servers attach to them. */
+  reserved?: Record<string, ReservedPort>;
+}
+
+/**
+ * Ports a service serves on, which the world binds before the PKI is made and keeps until the
+ * end, so a certificate can carry the service's address (a CRL or OCSP URL, an AIA URL) and a
+ * restart keeps its port.
+ */
+export interface ServiceListeners<Spec> {
+  /** Each port by name, with the number the scenario pinned, if it did. */
+  ports(spec: Spec): Record<string, number | undefined>;
+  /** The properties known from the ports alone: what a PKI declaration may refer to. */
+  address(ports: Record<string, number>, host: string): Record<string, string | number>;
+  /** Their names, for the loader. */
+  properties: readonly string[];
 }
 
 export interface RunningService {
@@ -30,5 +47,6 @@ export interface ServiceKind<Spec = Record<string, unknown>> {
   schema: Extract<Schema, { type: 'object' }>;
   properties: readonly string[];
   peers?: (spec: Spec) => string[];
+  listeners?: ServiceListeners<Spec>;
   start(spec: Spec, ctx: ServiceContext): Promise<RunningService>;
 }

@@ -14,7 +14,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import type { ServiceKind, ServiceContext } from '../types.ts';
 import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
@@ -52,9 +52,32 @@ function matchRoute(routes: Route[], req: IncomingMessage | Http2ServerRequest):
   return routes.find((r) => (r.method === undefined || r.method.toUpperCase() === req.method) && (r.path.endsWith('*') ? path.startsWith(r.path.slice(0, -1)) : r.path === path));
 }
 
+function upstreamAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
+  return { url: `https://${host}:${ports.port}`, host, port: ports.port!, hostUrl: `https://localhost:${ports.port}` };
+}
+
+/** On the port the world reserved for it, or (started on its own) on its own port. */
+async function listenOn(server: tls.Server, ctx: ServiceContext, pinned: number | undefined): Promise<{ port: number; close(): Promise<void> }> {
+  const reserved = ctx.reserved?.port;
+  if (reserved) {
+    const detach = reserved.attach(server);
+    return { port: reserved.port, close: async () => detach() };
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(pinned ?? 0, ctx.host, () => resolve());
+  });
+  return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 export const upstreamService: ServiceKind<UpstreamSpec> = {
   kind: 'upstream',
   summary: 'an HTTPS server that can require client certificates; echoes what it saw as JSON',
+  listeners: {
+    ports: (spec) => ({ port: spec.port }),
+    address: upstreamAddress,
+    properties: ['url', 'host', 'port', 'hostUrl'],
+  },
   schema: s.object(
     {
       cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
@@ -139,16 +162,12 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
       // the connection before writing it, and the client sees an empty reply instead of the reason.
       setTimeout(() => socket.destroy(), 50).unref();
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(spec.port ?? 0, ctx.host, () => resolve());
-    });
-    const port = (server.address() as { port: number }).port;
+    const listening = await listenOn(server, ctx, spec.port);
     return {
-      props: { url: `https://${ctx.host}:${port}`, host: ctx.host, port, hostUrl: `https://localhost:${port}` },
+      props: upstreamAddress({ port: listening.port }, ctx.host),
       async stop() {
         for (const sock of sockets) sock.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await listening.close();
         httpServer.close();
         h2Server.close();
       },
