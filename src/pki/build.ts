@@ -217,7 +217,7 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
       ...(d.san ? { san: d.san.map(String) } : {}),
       subjectKeyIdentifier: d.subjectKeyIdentifier ?? true,
       authorityKeyIdentifier: d.authorityKeyIdentifier ?? Boolean(issuerItem),
-      ...(d.crl ? { crlUrls: d.crl } : {}),
+      ...(d.crlDistributionPoints ? { crlUrls: d.crlDistributionPoints } : {}),
       ...(d.ocsp ? { ocspUrls: d.ocsp } : {}),
       ...(d.caIssuers ? { caIssuersUrls: d.caIssuers } : {}),
     });

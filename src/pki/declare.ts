@@ -33,7 +33,7 @@ export interface CertificateDecl {
   hash?: (typeof HASHES)[number];
   subjectKeyIdentifier?: boolean;
   authorityKeyIdentifier?: boolean;
-  crl?: string[];
+  crlDistributionPoints?: string[];
   ocsp?: string[];
   caIssuers?: string[];
   csr?: boolean;
@@ -74,7 +74,7 @@ export const certificateSchema = s.object(
     hash: s.enum(HASHES, 'signature hash (default sha256)'),
     subjectKeyIdentifier: s.boolean('add subjectKeyIdentifier (default true)'),
     authorityKeyIdentifier: s.boolean('add authorityKeyIdentifier (default true when there is an issuer)'),
-    crl: s.array(s.string(), { description: 'CRL distribution point URLs' }),
+    crlDistributionPoints: s.array(s.string(), { description: 'CRL distribution point URLs (a key named crl: would make the item a CRL)' }),
     ocsp: s.array(s.string(), { description: 'AIA OCSP responder URLs' }),
     caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),
     csr: s.boolean('also write a CSR (<name>.csr) for the key and subject'),
