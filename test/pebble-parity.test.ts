@@ -13,6 +13,7 @@ import { issueCertificate } from '../src/clients/acme/issue.ts';
 import { http01Standalone } from '../src/clients/acme/responders.ts';
 import { generateKey } from '../src/pki/keys.ts';
 import { x509 } from '../src/pki/crypto.ts';
+import { Revocations } from '../src/pki/revocations.ts';
 
 t.test('CSR names: the real Pebble and our acme service give the same problem type, status and words', async (t) => {
   if (!needPeer(t, 'pebble') || !needPeer(t, 'openssl')) return;
@@ -24,7 +25,7 @@ t.test('CSR names: the real Pebble and our acme service give the same problem ty
 /** A CA service started the way a scenario starts it, with a client that has an account there. */
 async function startCa(t: Test, kind: ServiceKind<Record<string, unknown>>, name: string) {
   const workDir = scratchDir(t, `certharness-parity-${name}-`);
-  const ctx = { name, workDir, host: '127.0.0.1', signal: new AbortController().signal, env: process.env, log: () => {}, pki: {}, services: {}, scenarioDir: workDir };
+  const ctx = { name, workDir, host: '127.0.0.1', signal: new AbortController().signal, env: process.env, log: () => {}, pki: {}, services: {}, scenarioDir: workDir, revocations: new Revocations(new Date()) };
   const running = await kind.start({}, ctx);
   t.teardown(running.stop);
   const props = running.props as Record<string, string & number>;

@@ -122,7 +122,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
         state,
         log: (line) => log(`[step ${step.index + 1}] ${line}`),
         progress: (text) => o.reporters.emit('onStepProgress', info, { index: step.index, name: step.name }, text),
-        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService, restartService: world.restartService },
+        world: { pki: world.pki, services: world.services, scenarioDir: scenario.dir, startService: world.startService, restartService: world.restartService, revocations: world.revocations },
       };
       // Redacted here, where results become events: every reporter sees the same safe text.
       const outcome = redact(await runStep(step, ctx, scope, o));

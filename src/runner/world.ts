@@ -14,6 +14,7 @@ import { redactText } from '../util/redact.ts';
 import { markOwner } from './stale.ts';
 import type { RunningService } from '../services/types.ts';
 import { ReservedPort } from '../net/reserved-port.ts';
+import { Revocations } from '../pki/revocations.ts';
 
 export interface World {
   workDir: string;
@@ -26,6 +27,7 @@ export interface World {
   restartService(name: string): Promise<string | undefined>;
   /** PKI items that could not be made (an issuer loaded without its key), with why. */
   unavailable: Record<string, string>;
+  revocations: Revocations;
   timings: { pki: number; services: number };
 }
 
@@ -48,6 +50,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
 
   const pki: World['pki'] = {};
   const services: World['services'] = {};
+  const revocations = new Revocations(new Date());
   const scope: Scope = (root, prop) => {
     if (root === 'workDir') return workDir;
     if (root === 'env') return prop ? o.env[prop] : undefined;
@@ -109,6 +112,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
         pki,
         services,
         scenarioDir: scenario.dir,
+        revocations,
         ...(reserved[name] ? { reserved: reserved[name] } : {}),
       });
       services[name] = { ...running.props };
@@ -134,7 +138,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     delete services[name];
     return startService(name);
   };
-  return { workDir, pki, services, scope, log, startService, restartService, unavailable, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
+  return { workDir, pki, services, scope, log, startService, restartService, unavailable, revocations, timings: { pki: Math.round(pkiMs), services: Math.round(performance.now() - svcStart) } };
 }
 
 const LOOPBACK = '127.0.0.1';

@@ -10,5 +10,6 @@ import { pebbleService } from './pebble/index.ts';
 import { gatewayService } from './gateway/index.ts';
 import { certmanagerService } from './certmanager/index.ts';
 import { externalService } from './external/index.ts';
+import { crlService } from './crl/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService];
+export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService];

@@ -2,6 +2,7 @@
 // start function that returns those properties and a stop function.
 import type { Schema } from '../scenario/schema.ts';
 import type { ReservedPort } from '../net/reserved-port.ts';
+import type { Revocations } from '../pki/revocations.ts';
 
 export interface ServiceContext {
   name: string;
@@ -16,6 +17,8 @@ export interface ServiceContext {
   pki: Record<string, Record<string, unknown>>;
   services: Record<string, Record<string, unknown>>;
   scenarioDir: string;
+  /** What the scenario has revoked, per CA item: the revoke step adds to it. */
+  revocations: Revocations;
   /** The ports the world reserved for it (ServiceKind.listeners), by name; its servers attach to them. */
   reserved?: Record<string, ReservedPort>;
 }

@@ -17,5 +17,6 @@ import { restartStep } from './restart.ts';
 import { acmeStep } from './acme.ts';
 import { clockStep } from './clock.ts';
 import { certmanagerStep } from './certmanager.ts';
+import { revokeStep } from './revoke.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep];
+export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep];

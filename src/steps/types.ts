@@ -3,6 +3,7 @@
 // not an exception; only bugs throw.
 import type { Schema } from '../scenario/schema.ts';
 import type { Scope } from '../scenario/interpolate.ts';
+import type { Revocations } from '../pki/revocations.ts';
 
 export interface StepContext {
   /** The scenario's work directory (0700); relative paths in steps resolve against it. */
@@ -30,6 +31,8 @@ export interface StepWorld {
   startService(name: string): Promise<string | undefined>;
   /** Stops a running service and starts it again (with its files as they are now). */
   restartService(name: string): Promise<string | undefined>;
+  /** What the scenario has revoked, per CA item (the revoke step adds, the crl service serves). */
+  revocations: Revocations;
 }
 
 export interface StepResultBase {

@@ -14,7 +14,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
-import type { ServiceKind, ServiceContext } from '../types.ts';
+import type { ServiceKind } from '../types.ts';
+import { listenOn } from '../listen.ts';
 import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
@@ -54,20 +55,6 @@ function matchRoute(routes: Route[], req: IncomingMessage | Http2ServerRequest):
 
 function upstreamAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
   return { url: `https://${host}:${ports.port}`, host, port: ports.port!, hostUrl: `https://localhost:${ports.port}` };
-}
-
-/** On the port the world reserved for it, or (started on its own) on its own port. */
-async function listenOn(server: tls.Server, ctx: ServiceContext, pinned: number | undefined): Promise<{ port: number; close(): Promise<void> }> {
-  const reserved = ctx.reserved?.port;
-  if (reserved) {
-    const detach = reserved.attach(server);
-    return { port: reserved.port, close: async () => detach() };
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(pinned ?? 0, ctx.host, () => resolve());
-  });
-  return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 export const upstreamService: ServiceKind<UpstreamSpec> = {

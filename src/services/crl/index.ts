@@ -1,0 +1,95 @@
+// `crl`: the CRLs of the scenario's CAs over plain HTTP, as a CA's CRL distribution point
+// serves them (RFC 5280 §4.2.1.13; HTTP, not HTTPS, so that checking a CRL needs no other
+// check first). GET /<ca>.crl is DER (application/pkix-crl), /<ca>.crl.pem is PEM. Each CRL is
+// made when asked for, from what the scenario has revoked so far (the `revoke` step): its number
+// grows with every revocation and an unchanged list is the same CRL every time. Its port is
+// reserved before the PKI, so certificates can point at it:
+//
+//   pki:
+//     ca: { subject: "/CN=Example CA" }
+//     client: { issuer: ca, usage: client, crlDistributionPoints: ["{{crl.url}}/ca.crl"] }
+//   services:
+//     crl: { kind: crl }
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { s, duration } from '../../scenario/schema.ts';
+import { parseDuration } from '../../scenario/duration.ts';
+import type { ServiceKind, ServiceContext } from '../types.ts';
+import { guarded } from '../request-guard.ts';
+import { listenOn } from '../listen.ts';
+import { x509 } from '../../pki/crypto.ts';
+import { issueCrl } from '../../pki/crl.ts';
+import type { CertificateItem } from '../../pki/build.ts';
+
+export interface CrlServiceSpec {
+  port?: number;
+  nextUpdate?: string | number;
+}
+
+const DAY_MS = 86_400_000;
+
+function crlAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
+  return { url: `http://${host}:${ports.port}`, host, port: ports.port! };
+}
+
+/** The certificate items that can sign a CRL: CAs with their private key. */
+function signingCas(pki: ServiceContext['pki']): Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }> {
+  const out = new Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }>();
+  for (const [name, entry] of Object.entries(pki)) {
+    const item = entry.item as CertificateItem | undefined;
+    if (item?.kind !== 'certificate' || !item.key) continue;
+    if (item.certificate.getExtension(x509.BasicConstraintsExtension)?.ca) out.set(name, item as CertificateItem & { key: NonNullable<CertificateItem['key']> });
+  }
+  return out;
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceContext, nextUpdateMs: number): Promise<void> {
+  req.resume();
+  const path = (req.url ?? '/').split('?')[0]!;
+  const m = /^\/([A-Za-z0-9_.-]+?)\.crl(\.pem)?$/.exec(path);
+  const cas = signingCas(ctx.pki);
+  const ca = m ? cas.get(m[1]!) : undefined;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+    return void res.end('GET /<ca>.crl or /<ca>.crl.pem\n');
+  }
+  if (!ca) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    return void res.end(`no CRL here: ${[...cas.keys()].map((n) => `/${n}.crl`).join(', ') || 'the scenario has no CA with its key'}\n`);
+  }
+  const name = m![1]!;
+  const revision = ctx.revocations.revision(name);
+  const crl = await issueCrl({
+    issuer: { certificate: ca.certificate, key: ca.key },
+    revoked: [...ctx.revocations.list(name)],
+    thisUpdate: revision.since,
+    nextUpdate: new Date(revision.since.getTime() + nextUpdateMs),
+    hash: 'sha256',
+    number: revision.number,
+  });
+  const pem = m![2] !== undefined;
+  // RFC 7468 §5 labels CRLs "X509 CRL"; openssl refuses @peculiar/x509's "CRL".
+  const body = pem ? Buffer.from(x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n') : Buffer.from(crl.rawData);
+  res.writeHead(200, { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl', 'content-length': String(body.length), 'cache-control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export const crlService: ServiceKind<CrlServiceSpec> = {
+  kind: 'crl',
+  summary: "the CRLs of the scenario's CAs over HTTP (GET /<ca>.crl, DER; /<ca>.crl.pem), listing what revoke steps revoked",
+  listeners: {
+    ports: (spec) => ({ port: spec.port }),
+    address: crlAddress,
+    properties: ['url', 'host', 'port'],
+  },
+  schema: s.object({
+    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
+    nextUpdate: duration('how long each CRL says it is good for, from the last change (default 7d)'),
+  }),
+  properties: ['url', 'host', 'port'],
+  async start(spec, ctx) {
+    const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : 7 * DAY_MS;
+    const server = http.createServer((req, res) => guarded(res, ctx.log, `crl ${req.url}`, () => answer(req, res, ctx, nextUpdateMs)));
+    const listening = await listenOn(server, ctx, spec.port);
+    return { props: crlAddress({ port: listening.port }, ctx.host), stop: listening.close };
+  },
+};

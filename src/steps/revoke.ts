@@ -1,0 +1,64 @@
+// `revoke`: revokes a certificate item of the scenario at the CA that issued it. From then on
+// the CRL the `crl` service serves for that CA lists it, with the reason and the time.
+//
+//   - revoke: { item: client, reason: keyCompromise }
+//   - https: { url: "{{upstream.url}}", clientCert: client, trust: ca }
+//     expect: { refused: true }
+import { s } from '../scenario/schema.ts';
+import { matcher } from '../expect/vocabulary.ts';
+import { x509 } from '../pki/crypto.ts';
+import { CRL_REASONS } from '../pki/declare.ts';
+import { resolveWhen } from '../pki/when.ts';
+import type { CertificateItem } from '../pki/build.ts';
+import { scenarioNow } from './clock.ts';
+import type { StepKind, StepWorld } from './types.ts';
+
+export interface RevokeSpec {
+  item: string;
+  reason?: (typeof CRL_REASONS)[number];
+  at?: string;
+}
+
+/** The scenario's CA item that issued this certificate item. */
+function issuerItemOf(item: CertificateItem, pki: StepWorld['pki']): string | undefined {
+  const issuer = item.issuers[0];
+  if (!issuer) return undefined;
+  return Object.entries(pki).find(([, entry]) => {
+    const candidate = entry.item as CertificateItem | undefined;
+    return candidate?.kind === 'certificate' && Buffer.from(candidate.certificate.rawData).equals(Buffer.from(issuer.rawData));
+  })?.[0];
+}
+
+export const revokeStep: StepKind<RevokeSpec, Record<string, unknown>> = {
+  kind: 'revoke',
+  summary: 'revokes a certificate item at the CA item that issued it: the crl service lists it from then on',
+  schema: s.object(
+    {
+      item: s.string({ ref: 'pki', description: 'the certificate item to revoke' }),
+      reason: s.enum(CRL_REASONS, 'RFC 5280 CRLReason (default unspecified)'),
+      at: s.string({ description: "revocation time: ISO 8601 or an offset like -1h from the scenario's clock (default: now)" }),
+    },
+    { required: ['item'] },
+  ),
+  expect: {
+    status: matcher('string', 'revoked, or already-revoked'),
+    serial: matcher('string', 'hex serial of the revoked certificate'),
+    issuer: matcher('string', 'the CA item that revoked it'),
+    reason: matcher('string'),
+    revokedAt: matcher('string', 'ISO 8601'),
+  },
+  defaultExpect: () => ({ status: 'revoked' }),
+  async execute(spec, ctx) {
+    const item = ctx.world.pki[spec.item]?.item as CertificateItem | undefined;
+    if (item?.kind !== 'certificate') return { error: { code: 'not-a-certificate', message: `pki item ${spec.item} is not a certificate` } };
+    const issuer = issuerItemOf(item, ctx.world.pki);
+    if (!issuer) return { error: { code: 'no-issuer', message: `${spec.item} was not issued by a CA item of this scenario: nothing can revoke it` } };
+    const now = scenarioNow(ctx);
+    const date = spec.at ? resolveWhen(spec.at, now) : now;
+    const reason = spec.reason ?? 'unspecified';
+    const serial = item.certificate.serialNumber.toLowerCase();
+    const added = ctx.world.revocations.revoke(issuer, { serialHex: item.certificate.serialNumber, date, reason: x509.X509CrlReason[reason] }, now);
+    ctx.log(`revoked ${spec.item} (serial ${serial}) at ${issuer}: ${reason}`);
+    return { status: added ? 'revoked' : 'already-revoked', serial, issuer, reason, revokedAt: date.toISOString() };
+  },
+};
