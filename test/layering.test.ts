@@ -18,7 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   steps: ['scenario', 'expect', 'pki', 'clients', 'runtime', 'util'],
   services: ['scenario', 'pki', 'clients', 'runtime', 'net', 'util'],
   report: ['runner/events.ts', 'expect', 'scenario', 'util'],
-  runner: ['scenario', 'expect', 'pki', 'steps', 'services', 'runtime', 'report/multiplexer.ts', 'util'],
+  runner: ['scenario', 'expect', 'pki', 'steps', 'services', 'runtime', 'net', 'report/multiplexer.ts', 'util'],
   cli: ['*'],
 };
 
