@@ -14,6 +14,9 @@ t.test('redactText', async (t) => {
   t.equal(redactText('-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF'), '-----BEGIN ENCRYPTED PRIVATE KEY----- [redacted by certharness] -----END ENCRYPTED PRIVATE KEY-----', 'a block cut short');
   t.equal(redactText('openssl pkcs12 -passin pass:s3cret -passout pass:x'), 'openssl pkcs12 -passin pass:[redacted] -passout pass:[redacted]');
   t.equal(redactText('curl --cert client.p12:pass --pass secret --key k.pem'), 'curl --cert client.p12:[redacted] --pass [redacted] --key k.pem');
+  // A displayed command quotes a value with spaces or quotes: the quoted word goes whole.
+  t.equal(redactText("openssl pkey -passin pass:'my secret' -passout 'pass:it'\\''s' -noout"), "openssl pkey -passin pass:[redacted] -passout 'pass:[redacted] -noout");
+  t.equal(redactText('curl --pass "a \\"b\\" c" -k'), 'curl --pass [redacted] -k');
   t.equal(redactText('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', 'certificates are not secrets');
 });
 

@@ -3,11 +3,13 @@
 // Applied where results become events, so every reporter and scenario.log see the same text.
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?(?:-----END \1-----|$)/g;
+/** One shell word as a displayed command writes it: bare, 'single', "double" or backslashed parts. */
+const WORD = `(?:'[^']*'|"(?:\\\\.|[^"\\\\])*"|\\\\.|[^\\s'"\\\\])+`;
 const PASSWORD_ARGUMENTS: [RegExp, string][] = [
-  // openssl -passin pass:x, -passout pass:x, -password pass:x, -pass pass:x
-  [/\bpass:[^\s'"]*/g, 'pass:[redacted]'],
+  // openssl -passin pass:x, -passout pass:x, -password pass:x, -pass pass:x ('pass:a b' quoted too)
+  [new RegExp(`\\bpass:(?:${WORD})?`, 'g'), 'pass:[redacted]'],
   // curl --pass x / --pass=x, --proxy-pass, --key-password
-  [/(--(?:proxy-)?pass(?:word)?|--key-password)(\s+|=)([^\s'"]+)/g, '$1$2[redacted]'],
+  [new RegExp(`(--(?:proxy-)?pass(?:word)?|--key-password)(\\s+|=)(${WORD})`, 'g'), '$1$2[redacted]'],
   // curl --cert file:password / -E file:password (a bare file name keeps its meaning)
   [/((?:--cert|-E)(?:\s+|=)['"]?[^\s:'"]+):([^\s'"]+)/g, '$1:[redacted]'],
 ];
