@@ -7,6 +7,7 @@
 // What is displayed is the command as a person would paste it, values quoted where they stand.
 import shellQuote from 'shell-quote';
 import { replaceRefs, type Scope } from './interpolate.ts';
+import { s, type Schema } from './schema.ts';
 
 export interface ShellCommand {
   /** What /bin/sh -c runs: the references as "${CERTHARNESS_REF_n}". */
@@ -109,10 +110,24 @@ export function argumentLine(template: string, scope: Scope): string[] {
     if (typeof token === 'string') args.push(token);
     else if ('pattern' in token) args.push(token.pattern); // a * or ? is a literal character here
     else if ('comment' in token) break;
-    else throw new ShellSyntaxError(`'${token.op}' is shell syntax, and an argument line runs no shell: use exec for pipes, redirections and &&`);
+    else throw new ShellSyntaxError(`has shell syntax ('${token.op}'), but an argument line runs no shell: use exec for pipes, redirections and &&`);
   }
   return args.map((arg) => arg.replace(MARK, (_, i: string) => values[Number(i)]!));
 }
+
+/** Why an argument line cannot be split (shell syntax in it), checked when the file is loaded. */
+export function argumentLineProblem(template: string): string | undefined {
+  try {
+    argumentLine(template, () => 'value');
+    return undefined;
+  } catch (e) {
+    if (e instanceof ShellSyntaxError) return e.message;
+    throw e;
+  }
+}
+
+/** An argument line in a scenario (openssl:, curl:): a string, or a list that is argv already. */
+export const argumentLineSchema = (description: string): Schema => s.anyOf([s.string({ check: argumentLineProblem }), s.array(s.string())], description);
 
 /** argv as a line to paste into a shell. */
 export function displayArgv(argv: readonly string[]): string {

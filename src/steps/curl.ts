@@ -16,11 +16,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { s, stringOrList } from '../scenario/schema.ts';
+import { s } from '../scenario/schema.ts';
 import { matcher, fields } from '../expect/vocabulary.ts';
 import { runProcess } from '../clients/process.ts';
 import { interpolate } from '../scenario/interpolate.ts';
-import { argumentLine, displayArgv } from '../scenario/command.ts';
+import { argumentLine, argumentLineProblem, argumentLineSchema, displayArgv } from '../scenario/command.ts';
 import { parseCurlVerbose } from '../clients/curl-output.ts';
 import { parseCurlArgs } from '../clients/curl-emulation/cert-arg.ts';
 import { emulateSecureTransport, type Keychain } from '../clients/curl-emulation/securetransport.ts';
@@ -158,11 +158,11 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
   kind: 'curl',
   summary: 'run curl with these arguments: the real binary, or a macOS profile (Secure Transport by version and Keychain, LibreSSL)',
   schema: s.anyOf([
-    s.string(),
+    s.string({ check: argumentLineProblem }),
     s.array(s.string(), { minItems: 1 }),
     s.object(
       {
-        args: stringOrList('curl arguments'),
+        args: argumentLineSchema('curl arguments'),
         emulate: s.enum(CURL_PROFILES, 'linux-openssl (the real curl here, default), macos-securetransport, macos-libressl'),
         curlVersion: s.string({ pattern: '^\\d+\\.\\d+\\.\\d+$', examples: ['7.58.0', '7.64.1', '8.7.1'], description: 'the curl version emulated (default 8.7.1, macOS 15 and 26)' }),
         keychain: s.object(

@@ -4,10 +4,10 @@
 //   - name: Create the CA Key (document 001)
 //     openssl: genrsa -des3 -passout pass:secret -out ca.key 4096
 //   - openssl: { args: [req, -new, -key, client.key, -subj, "/CN=api client", -out, client.csr] }
-import { s, stringOrList } from '../scenario/schema.ts';
+import { s } from '../scenario/schema.ts';
 import { runProcess } from '../clients/process.ts';
 import { interpolate } from '../scenario/interpolate.ts';
-import { argumentLine, displayArgv } from '../scenario/command.ts';
+import { argumentLine, argumentLineProblem, argumentLineSchema, displayArgv } from '../scenario/command.ts';
 import { processExpect, type ExecResult } from './exec.ts';
 import type { StepKind } from './types.ts';
 
@@ -33,9 +33,9 @@ export const opensslStep: StepKind<string | string[] | OpensslSpec, ExecResult> 
   kind: 'openssl',
   summary: 'run the real openssl with these arguments, in the work directory (a string is split like a shell would, without running one)',
   schema: s.anyOf([
-    s.string({ check: notBlank }),
+    s.string({ check: (v) => notBlank(v) ?? argumentLineProblem(v) }),
     s.array(s.string(), { minItems: 1 }),
-    s.object({ args: stringOrList('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
+    s.object({ args: argumentLineSchema('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
   ]),
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
