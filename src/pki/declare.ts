@@ -13,6 +13,7 @@ import { KEY_FORMATS, KEY_CIPHERS } from './keys.ts';
 import { USAGES, KEY_USAGE_NAMES, EKU_NAMES } from './certificate.ts';
 import { DN_ATTRIBUTES } from './names.ts';
 import { PKCS12_PROFILE_NAMES, type Pkcs12ProfileName } from './pkcs12/profiles.ts';
+import { resolveWhen } from './when.ts';
 
 export interface CertificateDecl {
   subject?: string | Record<string, string>;
@@ -52,7 +53,20 @@ const subjectSchema = s.anyOf(
   'the subject DN; "." leaves an attribute empty, as at openssl req\'s prompts',
 );
 
-const when = s.string({ description: 'an ISO date (2026-01-05T09:00:00Z) or an offset from now (-30d, +10d, -1h)', pattern: '^([+-]\\d+(\\.\\d+)?(ms|s|m|h|d)|\\d{4}-\\d{2}-\\d{2}.*)$' });
+/** A time: an ISO date or an offset from now; one that cannot be read is refused when the file is loaded. */
+export const when = s.string({
+  description: 'an ISO date (2026-01-05T09:00:00Z) or an offset from now (-30d, +10d, -1h)',
+  pattern: '^([+-]\\d+(\\.\\d+)?(ms|s|m|h|d)|\\d{4}-\\d{2}-\\d{2}.*)$',
+  check: (v) => {
+    if (v.includes('{{')) return undefined; // known at run time
+    try {
+      resolveWhen(v, new Date());
+      return undefined;
+    } catch (e) {
+      return `is not a time: ${(e as Error).message}`;
+    }
+  },
+});
 
 export const certificateSchema = s.object(
   {

@@ -7,7 +7,7 @@
 import { s } from '../scenario/schema.ts';
 import { matcher } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
-import { CRL_REASONS } from '../pki/declare.ts';
+import { CRL_REASONS, when } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
 import type { CertificateItem } from '../pki/build.ts';
 import { scenarioNow } from './clock.ts';
@@ -36,7 +36,7 @@ export const revokeStep: StepKind<RevokeSpec, Record<string, unknown>> = {
     {
       item: s.string({ ref: 'pki', description: 'the certificate item to revoke' }),
       reason: s.enum(CRL_REASONS, 'RFC 5280 CRLReason (default unspecified)'),
-      at: s.string({ description: "revocation time: ISO 8601 or an offset like -1h from the scenario's clock (default: now)" }),
+      at: when,
     },
     { required: ['item'] },
   ),
