@@ -25,7 +25,6 @@ function ephemeralStart(): number {
   return 49_152;
 }
 
-const RANGE_END = Math.min(ephemeralStart(), 32_768);
 
 function bindable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -36,15 +35,18 @@ function bindable(host: string, port: number): Promise<boolean> {
 }
 
 /** A free port on host outside the ephemeral range, not chosen before by this process. */
+let rangeEnd: number | undefined;
+
 export async function daemonPort(host: string): Promise<number> {
-  const low = RANGE_END - LOWEST > 1000 ? LOWEST : 1025;
+  rangeEnd ??= Math.min(ephemeralStart(), 32_768);
+  const low = rangeEnd - LOWEST > 1000 ? LOWEST : 1025;
   for (let tries = 0; tries < 200; tries++) {
-    const port = randomInt(low, RANGE_END);
+    const port = randomInt(low, rangeEnd);
     if (chosen.has(port)) continue;
     chosen.add(port);
     if (await bindable(host, port)) return port;
   }
-  throw new Error(`no free port on ${host} between ${low} and ${RANGE_END}`);
+  throw new Error(`no free port on ${host} between ${low} and ${rangeEnd}`);
 }
 
 /**

@@ -80,3 +80,23 @@ export class ReservedPort {
     return closing;
   }
 }
+
+export interface Serving {
+  port: number;
+  /** Stops taking connections; a reservation itself stays with its owner. */
+  close(): Promise<void>;
+}
+
+/** Serves on a reservation when there is one (attached), else by binding host:port itself. */
+export async function serveOn(server: net.Server, at: { host: string; port: number | undefined; reserved: ReservedPort | undefined }): Promise<Serving> {
+  const dropConnections = () => (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  if (at.reserved) {
+    const detach = at.reserved.attach(server);
+    return { port: at.reserved.port, close: async () => (detach(), dropConnections()) };
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port ?? 0, at.host, () => (server.off('error', reject), resolve()));
+  });
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((resolve) => (dropConnections(), server.close(() => resolve()))) };
+}

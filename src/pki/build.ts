@@ -113,11 +113,13 @@ export async function buildPki(declared: Record<string, PkiDecl>, options: Build
   const scope: Scope = options.scope ?? (() => undefined);
   const names = new Set(Object.keys(declared));
   if (names.size) await mkdir(join(options.workDir, PKI_SUBDIR), { recursive: true, mode: 0o700 });
-  // {{refs}} to anything but other items are filled in now, so key files and types are final before the keys are made.
+  // Items whose {{refs}} name other items are filled in once those are built; the rest now, so
+  // that key files and types are final before the keys are made.
+  const waiting = new Set([...names].filter((name) => itemsReferred(name, declared[name]!, names).length));
   const decls: Record<string, PkiDecl> = {};
   for (const [name, d] of Object.entries(declared)) {
     try {
-      decls[name] = itemsReferred(name, d, names).length ? d : { ...d, spec: interpolate(d.spec, scope) };
+      decls[name] = waiting.has(name) ? d : { ...d, spec: interpolate(d.spec, scope) };
     } catch (e) {
       throw new PkiError(name, (e as Error).message);
     }
@@ -133,10 +135,7 @@ export async function buildPki(declared: Record<string, PkiDecl>, options: Build
     p.catch(() => {}); // rejections are reported when the item is built
     return p;
   };
-  for (const [name, decl] of Object.entries(decls)) {
-    // One whose {{refs}} name other items gets its key once they are built (below).
-    if (decl.kind === 'default' && !itemsReferred(name, decl, names).length) keys.set(name, startKey(decl.spec as CertificateDecl));
-  }
+  for (const [name, decl] of Object.entries(decls)) if (decl.kind === 'default' && !waiting.has(name)) keys.set(name, startKey(decl.spec as CertificateDecl));
 
   const items: Record<string, PkiItem> = {};
   const unavailable = new Map<string, string>();
@@ -150,8 +149,8 @@ export async function buildPki(declared: Record<string, PkiDecl>, options: Build
       continue;
     }
     try {
-      if (itemsReferred(name, d, names).length) {
-        // Its {{refs}} name other items, built by now: their properties go in.
+      if (waiting.has(name)) {
+        // The items its {{refs}} name are built by now: their properties go in, then its key is made.
         d = { ...d, spec: interpolate(d.spec, (root, prop) => (names.has(root) ? (items[root]?.props as Record<string, string> | undefined)?.[prop!] : scope(root, prop))) };
         if (d.kind === 'default') keys.set(name, startKey(d.spec as CertificateDecl));
       }

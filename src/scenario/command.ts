@@ -6,7 +6,7 @@
 //    and each value lands inside one argument.
 // What is displayed is the command as a person would paste it, values quoted where they stand.
 import shellQuote from 'shell-quote';
-import { replaceRefs, type Scope } from './interpolate.ts';
+import { findRefs, replaceRefs, type Scope } from './interpolate.ts';
 import { s, type Schema } from './schema.ts';
 
 export interface ShellCommand {
@@ -58,12 +58,6 @@ function quoteContexts(text: string, offsets: number[]): Map<number, { quote: Qu
   return out;
 }
 
-function refOffsets(template: string, scope: Scope): number[] {
-  const offsets: number[] = [];
-  replaceRefs(template, scope, (value, offset) => (offsets.push(offset), value));
-  return offsets;
-}
-
 /** Written for a person: the value quoted so that pasting the line gives the same word. */
 function displayed(value: string, context: QuoteContext): string {
   if (context === 'unquoted') return shellQuote.quote([value]);
@@ -72,7 +66,7 @@ function displayed(value: string, context: QuoteContext): string {
 }
 
 export function shellCommand(template: string, scope: Scope): ShellCommand {
-  const contexts = quoteContexts(template, refOffsets(template, scope));
+  const contexts = quoteContexts(template, findRefs(template).map((r) => r.offset));
   const at = (offset: number) => contexts.get(offset) ?? { quote: 'unquoted' as const, backquoted: false };
   const env: Record<string, string> = {};
   const script = replaceRefs(template, scope, (value, offset) => {

@@ -11,7 +11,7 @@ import { x509 } from '../../pki/crypto.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { keyAuthorizationDigest } from './jws.ts';
 import { ACME_IDENTIFIER_OID, ACME_TLS_ALPN_PROTOCOL, HTTP01_PATH_PREFIX, type ChallengeType, type Identifier } from './wire.ts';
-import { ReservedPort } from '../../net/reserved-port.ts';
+import { ReservedPort, serveOn } from '../../net/reserved-port.ts';
 
 export interface ChallengeResponder {
   readonly type: ChallengeType;
@@ -20,31 +20,6 @@ export interface ChallengeResponder {
   close(): Promise<void>;
   /** What it served, for the step's result: how many validation requests reached it. */
   readonly hits: number;
-}
-
-/**
- * Serves on host:port: through the reservation this process holds there (a CA service's
- * validation port), or by binding it. Returns the port and how to stop serving.
- */
-async function serveOn(server: http.Server | tls.Server, host: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
-  const reserved = ReservedPort.at(host, port);
-  if (reserved) {
-    const detach = reserved.attach(server);
-    return { port: reserved.port, close: async () => (detach(), (server as http.Server).closeAllConnections?.()) };
-  }
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as { port: number }).port);
-    });
-  });
-  const close = () =>
-    new Promise<void>((resolve) => {
-      (server as http.Server).closeAllConnections?.();
-      server.close(() => resolve());
-    });
-  return { port: bound, close };
 }
 
 /** What a validation port says while no responder is attached: a web server that knows no token. */
@@ -72,7 +47,7 @@ export async function http01Standalone(host: string, port: number): Promise<Chal
     res.end(answer ?? 'not found');
   });
   server.keepAliveTimeout = 1000;
-  const serving = await serveOn(server, host, port);
+  const serving = await serveOn(server, { host, port, reserved: ReservedPort.at(host, port) });
   return {
     type: 'http-01',
     port: serving.port,
@@ -155,7 +130,7 @@ export async function tlsAlpn01Standalone(host: string, port: number): Promise<C
   // The validator closes as soon as it has seen the certificate; nothing is served.
   server.on('secureConnection', (socket) => socket.end());
   server.on('tlsClientError', () => {});
-  const serving = await serveOn(server, host, port);
+  const serving = await serveOn(server, { host, port, reserved: ReservedPort.at(host, port) });
   const sni = (identifier: Identifier) => (identifier.type === 'ip' ? reverseName(identifier.value) : identifier.value).toLowerCase();
   return {
     type: 'tls-alpn-01',

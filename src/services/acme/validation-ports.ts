@@ -17,13 +17,13 @@ export async function validationPorts(host: string, pinned: { httpPort?: number 
   const reserved: ReservedPort[] = [];
   const close = async () => void (await Promise.all(reserved.map((r) => r.close())));
   try {
-    const take = async (port: number | undefined, idle?: ReturnType<typeof http01Idle>) => {
+    const take = async (port: number | undefined, idle?: () => ReturnType<typeof http01Idle>) => {
       if (port) return port;
-      const r = await ReservedPort.reserve(host, idle ? { idle } : {});
+      const r = await ReservedPort.reserve(host, idle ? { idle: idle() } : {});
       reserved.push(r);
       return r.port;
     };
-    const httpPort = await take(pinned.httpPort, http01Idle());
+    const httpPort = await take(pinned.httpPort, http01Idle);
     const tlsPort = await take(pinned.tlsPort);
     return { httpPort, tlsPort, close };
   } catch (e) {

@@ -15,7 +15,7 @@ import { s, duration } from '../../scenario/schema.ts';
 import { parseDuration } from '../../scenario/duration.ts';
 import type { ServiceKind, ServiceContext } from '../types.ts';
 import { guarded } from '../request-guard.ts';
-import { listenOn } from '../listen.ts';
+import { serveOn } from '../../net/reserved-port.ts';
 import { x509 } from '../../pki/crypto.ts';
 import { issueCrl } from '../../pki/crl.ts';
 import type { CertificateItem } from '../../pki/build.ts';
@@ -89,7 +89,7 @@ export const crlService: ServiceKind<CrlServiceSpec> = {
   async start(spec, ctx) {
     const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : 7 * DAY_MS;
     const server = http.createServer((req, res) => guarded(res, ctx.log, `crl ${req.url}`, () => answer(req, res, ctx, nextUpdateMs)));
-    const listening = await listenOn(server, ctx, spec.port);
+    const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
     return { props: crlAddress({ port: listening.port }, ctx.host), stop: listening.close };
   },
 };

@@ -15,7 +15,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import type { Socket } from 'node:net';
 import { s } from '../../scenario/schema.ts';
 import type { ServiceKind } from '../types.ts';
-import { listenOn } from '../listen.ts';
+import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
@@ -149,7 +149,7 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
       // the connection before writing it, and the client sees an empty reply instead of the reason.
       setTimeout(() => socket.destroy(), 50).unref();
     });
-    const listening = await listenOn(server, ctx, spec.port);
+    const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
     return {
       props: upstreamAddress({ port: listening.port }, ctx.host),
       async stop() {
