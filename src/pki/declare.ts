@@ -45,10 +45,21 @@ export interface CertificateDecl {
   broken?: boolean;
 }
 
+/** What each subject attribute is, in the order `openssl req` prompts for them. */
+const ATTRIBUTE_MEANINGS: Record<(typeof DN_ATTRIBUTES)[number], string> = {
+  C: 'Country (two letters)',
+  ST: 'State or province',
+  L: 'Locality (city)',
+  O: 'Organization',
+  OU: 'Organizational unit',
+  CN: 'Common Name: what clients dial',
+  emailAddress: 'e-mail address (a PKCS#9 attribute, as openssl writes it)',
+};
+
 const subjectSchema = s.anyOf(
   [
     s.string({ description: 'RFC 4514 ("CN=localhost, O=Example") or openssl -subj ("/C=FR/CN=localhost")' }),
-    s.object(Object.fromEntries(DN_ATTRIBUTES.map((a) => [a, s.anyOf([s.string(), s.number()], a === 'CN' ? 'Common Name: what clients dial' : undefined)]))),
+    s.object(Object.fromEntries(DN_ATTRIBUTES.map((a) => [a, s.anyOf([s.string(), s.number()], ATTRIBUTE_MEANINGS[a])]))),
   ],
   'the subject DN; "." leaves an attribute empty, as at openssl req\'s prompts',
 );
@@ -151,7 +162,7 @@ export const crlSchema = s.object(
     revoked: s.array(
       s.anyOf([
         s.string({ ref: 'pki', description: 'a certificate item to revoke' }),
-        s.object({ item: s.string({ ref: 'pki' }), serial: s.string({ description: 'hex serial, for certificates not declared here' }), reason: s.enum(CRL_REASONS), date: s.string({ description: 'revocation date (ISO or -1d)' }) }),
+        s.object({ item: s.string({ ref: 'pki', description: 'a certificate item to revoke' }), serial: s.string({ description: 'hex serial, for certificates not declared here' }), reason: s.enum(CRL_REASONS, 'RFC 5280 CRLReason'), date: s.string({ description: 'revocation date (ISO or -1d)' }) }),
       ]),
       { description: 'what the CRL lists' },
     ),

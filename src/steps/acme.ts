@@ -106,7 +106,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
     account: s.string({ description: 'name of the account within the scenario (default "default"): steps naming the same one share it' }),
     accountKey: s.enum(KEY_TYPES, 'type of a new account key (default ec-p256; rsa-2048 for RS256)'),
     contact: s.array(s.string(), { description: 'mailto: URLs' }),
-    eab: s.object({ keyId: s.string(), hmacKey: s.string({ description: 'base64url' }) }, { required: ['keyId', 'hmacKey'], description: 'external account binding' }),
+    eab: s.object({ keyId: s.string({ description: 'the key identifier the CA gave' }), hmacKey: s.string({ description: 'base64url' }) }, { required: ['keyId', 'hmacKey'], description: 'external account binding' }),
     names: s.array(s.string(), { description: 'DNS names and IP addresses (issue; renew defaults to the last ones)' }),
     challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
     webroot: workFile('write', 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot), inside the work directory'),

@@ -167,12 +167,12 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
         curlVersion: s.string({ pattern: '^\\d+\\.\\d+\\.\\d+$', examples: ['7.58.0', '7.64.1', '8.7.1'], description: 'the curl version emulated (default 8.7.1, macOS 15 and 26)' }),
         keychain: s.object(
           {
-            identities: s.array(s.object({ item: s.string({ ref: 'pki', description: 'a certificate item whose key is in the Keychain' }) }, { required: ['item'] })),
+            identities: s.array(s.object({ item: s.string({ ref: 'pki', description: 'a certificate item whose key is in the Keychain' }) }, { required: ['item'] }), { description: 'identities (certificate and key) imported into the Keychain' }),
             certificates: s.array(s.string(), { description: 'Common Names of certificates in the Keychain without their key' }),
           },
           { description: 'the simulated Keychain from this step on (otherwise it carries over from earlier steps)' },
         ),
-        env: s.map(s.string()),
+        env: s.map(s.string(), 'extra environment variables for curl'),
       },
       { required: ['args'] },
     ),

@@ -80,9 +80,9 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
   schema: s.object(
     {
       url: s.string({ description: 'https://... (usually {{service.url}}/path)' }),
-      method: s.string(),
-      headers: s.map(s.string()),
-      body: s.string(),
+      method: s.string({ description: 'HTTP method (default GET)' }),
+      headers: s.map(s.string(), 'request headers'),
+      body: s.string({ description: 'request body' }),
       trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
       ca: workFile('read', 'a CA file to trust (curl --cacert)'),
       insecure: s.boolean('do not verify the server certificate (curl -k)'),
@@ -93,8 +93,8 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
       pkcs12: workFile('read', 'client PKCS#12 file (curl --cert-type P12 --cert file:password)'),
       password: s.string({ description: 'its password' }),
       servername: s.anyOf([s.string(), s.boolean()], 'SNI and the name to verify; false sends no SNI'),
-      minVersion: s.enum(TLS_VERSIONS),
-      maxVersion: s.enum(TLS_VERSIONS),
+      minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version the client offers'),
+      maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version the client offers'),
       alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
     },
     { required: ['url'] },

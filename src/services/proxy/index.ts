@@ -67,7 +67,7 @@ export const proxyService: ServiceKind<ProxySpec> = {
     verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
     name: s.string({ description: 'the name the upstream certificate must match (proxy_ssl_name); default: the upstream host' }),
     sni: s.boolean('send the name as SNI (proxy_ssl_server_name); default false, as nginx'),
-    minVersion: s.enum(TLS_VERSIONS),
+    minVersion: s.enum(TLS_VERSIONS, 'lower TLS version (proxy_ssl_protocols)'),
     maxVersion: s.enum(TLS_VERSIONS, 'upper TLS version (proxy_ssl_protocols)'),
     port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
   }),
