@@ -64,6 +64,10 @@ t.test('JSON report, shards and merge', async (t) => {
   t.equal(j1.scenarios.length + j2.scenarios.length, 2, 'each scenario runs in exactly one shard');
   t.notSame(j1.scenarios[0].id, j2.scenarios[0].id);
   t.equal(s1.code === 1 || s2.code === 1, true, 'the shard with the failing scenario fails');
+  const lone = await runCli(['merge', join(dir, 's1.json'), '--reporter', `junit=${join(dir, 'lone.xml')}`]);
+  t.equal(lone.code, 2, 'a merge that lacks a shard is not a verdict');
+  t.equal(lone.stderr, "certharness: merge: shard 2/2 is missing; the merged report would leave its scenarios out (pass every shard's report)\n");
+  t.notOk(existsSync(join(dir, 'lone.xml')), 'and writes no report');
   const m = await runCli(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--reporter', `junit=${join(dir, 'all.xml')}`, '--reporter', `json=${join(dir, 'all.json')}`]);
   t.equal(m.code, 1, 'the merged run failed');
   const all = JSON.parse(readFileSync(join(dir, 'all.json'), 'utf8'));

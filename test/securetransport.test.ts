@@ -1,5 +1,5 @@
-// The Secure Transport curl emulation against its rule table (README "Reproducing macOS curl
-// on Linux"): one case per rule, with the expected lines, OSStatus and exit code.
+// The Secure Transport curl emulation against its rule table (docs/macos-curl.md):
+// one case per rule, with the expected lines, OSStatus and exit code.
 import t from 'tap';
 import { parseCertParameter, parseCurlArgs } from '../src/clients/curl-emulation/cert-arg.ts';
 import { emulateSecureTransport, type Keychain, type EmulationOutcome } from '../src/clients/curl-emulation/securetransport.ts';

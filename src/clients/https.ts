@@ -4,7 +4,7 @@
 //
 // Runtime note: Bun replaces undici with its own implementation, which ignores custom
 // connectors and the `ca` option; there the request goes through node:https (see
-// src/runtime/index.ts and README "Runtimes").
+// src/runtime/index.ts and docs/runtimes.md).
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import https from 'node:https';
 import { Agent, request as undiciRequest } from 'undici';

@@ -1,5 +1,5 @@
 // Everything that differs between Node, Bun and Deno lives here; the rest of the code uses
-// standard or node: APIs only. See README "Runtimes" for what differs and why.
+// standard or node: APIs only. See docs/runtimes.md for what differs and why.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Problem } from './problem.ts';
 
-/** Scenario files larger than this are refused (documented in README, "Safety"). */
+/** Scenario files larger than this are refused (documented in docs/safety.md). */
 export const MAX_SCENARIO_BYTES = 4 * 1024 * 1024;
 
 export function readScenarioSource(file: string): string | Pick<Problem, 'code' | 'message'> {

@@ -44,7 +44,7 @@ export interface StepResultBase {
 
 export interface StepKind<Spec = unknown, Result extends StepResultBase = StepResultBase> {
   kind: string;
-  /** One line, for --help, the JSON Schema and the README. */
+  /** One line, for --help, the JSON Schema and the reference (docs/reference/). */
   summary: string;
   schema: Schema;
   /** Result fields `expect` may name. */

@@ -29,6 +29,21 @@ export function readReport(path: string): RunResult {
   return r as RunResult;
 }
 
+/**
+ * Why these reports are not every shard of one run: a shard whose report is missing (its CI job
+ * failed to upload it) would otherwise make the merge green with fewer scenarios.
+ */
+export function missingShards(reports: RunResult[], paths: string[]): string | undefined {
+  const sharded = reports.map((r, i) => ({ shard: r.shard, path: paths[i]! })).filter((r) => r.shard);
+  if (!sharded.length) return undefined;
+  const totals = new Set(sharded.map((r) => r.shard!.total));
+  if (totals.size > 1 || sharded.length < reports.length) return `merge: these reports come from different shardings (${sharded.map((r) => `${r.path} is ${r.shard!.index}/${r.shard!.total}`).join(', ')}${sharded.length < reports.length ? ', and some are not sharded' : ''})`;
+  const total = [...totals][0]!;
+  const have = new Set(sharded.map((r) => r.shard!.index));
+  const absent = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i));
+  return absent.length ? `merge: shard ${absent.map((i) => `${i}/${total}`).join(', ')} is missing; the merged report would leave its scenarios out (pass every shard's report)` : undefined;
+}
+
 export function mergeResults(results: RunResult[]): RunResult {
   const scenarios = results.flatMap((r) => r.scenarios).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const starts = results.map((r) => r.startedAt).sort();
@@ -59,7 +74,10 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
       seen.set(s.id, positionals[i]!);
     }
   });
+  const missing = missingShards(reports, positionals);
+  if (missing) throw new UsageError(missing);
   const merged = mergeResults(reports);
+  if (!merged.scenarios.length) throw new UsageError('merge: the reports hold no scenario; a merge of nothing is not a green run');
   const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
   // Replayed as events, so every reporter works as in a live run.
   await reporters.replay(merged);

@@ -1,5 +1,5 @@
 // How curl's command line names a client certificate: `--cert file[:password]`, `--pass`,
-// `--key`, `--cert-type`. Rule R1 of the macOS table (README "Reproducing macOS curl on Linux"):
+// `--key`, `--cert-type`. Rule R1 of the macOS table (docs/macos-curl.md):
 // curl's tool_getparam.c parse_cert_parameter splits --cert at the first unescaped ':'; `\:`
 // is a literal ':', `\\` a '\', any other `\x` is kept; a `pkcs11:` URI, or a value with
 // neither ':' nor '\', is the name as a whole. An empty password counts as none.

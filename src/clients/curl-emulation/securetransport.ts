@@ -1,5 +1,5 @@
 // What curl built with Apple's Secure Transport does with a client certificate, for a given
-// curl version and Keychain: the rules R1-R11 of README "Reproducing macOS curl on Linux",
+// curl version and Keychain: the rules R1-R11 of docs/macos-curl.md,
 // each citing where it comes from. Pure: files are read through `readFile`, the Keychain is data.
 // Sources: curl lib/vtls/sectransp.c (7.51 - 8.14.1, as darwinssl.c before 7.56), curl commits
 // 7c9b9add6f (7.52), c58063b4f8/f8475c6941 (7.59), fd9b40bf8d (7.78, CVE-2021-22926),

@@ -33,7 +33,7 @@ export interface GrpcCallResult {
   error?: { code: string; message: string };
 }
 
-/** Classifies grpc-js's "Last error" text (observed with grpc-js 1.14; see README "gRPC"). */
+/** Classifies grpc-js's "Last error" text (observed with grpc-js 1.14; see docs/scenarios.md). */
 export function classifyLastError(details: string): string | undefined {
   const rules: [RegExp, string][] = [
     [/ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames|Peer name .* is not in peer certificate/i, 'hostname-mismatch'],

@@ -1,6 +1,6 @@
 // Will a PKCS#12 bundle import on a platform? Verdicts from what each platform's decoder
 // supports, with the error it shows and the fix. Sources and confidence per rule are in
-// README "PKCS#12 on other platforms"; "predicted" marks rules derived from source, not seen.
+// docs/macos-curl.md "PKCS#12 on other platforms"; "predicted" marks rules derived from source, not seen.
 import type { Pkcs12Info } from './read.ts';
 
 export const PLATFORMS = ['macos', 'ios', 'curl-securetransport', 'java', 'windows', 'android', 'nss', 'gnutls', 'openssl1', 'openssl3'] as const;

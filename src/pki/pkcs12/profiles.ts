@@ -1,5 +1,5 @@
 // How a PKCS#12 bundle is protected. The three profiles are the forms that matter in practice
-// (see README "PKCS#12 profiles" for which platform reads which):
+// (see docs/scenarios.md "PKCS#12 profiles" for which platform reads which):
 //   modern  what OpenSSL 3 writes by default: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for the
 //           key and the certificates, HMAC-SHA-256 MAC, 2048 iterations.
 //   legacy  what `openssl pkcs12 -export -legacy` and OpenSSL 1.x write: the key under

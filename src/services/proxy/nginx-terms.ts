@@ -1,6 +1,6 @@
 // Upstream failures in the words nginx logs them (observed with nginx 1.22 / OpenSSL 3.0 as a
 // proxy with proxy_ssl_certificate in front of an upstream that requires client certificates;
-// see the research notes in README "What real peers print"), so a log line from our proxy can
+// the table of them is in docs/scenarios.md), so a log line from our proxy can
 // be compared with, and searched like, nginx's error.log.
 import type { TlsFailure } from '../../clients/tls-details.ts';
 
