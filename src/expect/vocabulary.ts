@@ -41,18 +41,28 @@ function matcherObject(t: ValueType, withNot: boolean): Schema {
   return s.object(props);
 }
 
+declare const RESULT: unique symbol;
+/**
+ * The schema of what `expect` may say about a result field, carrying (in its type only) the
+ * type of the field's values: a step kind's result type is read from its `expect` declaration.
+ */
+export type ResultField<T> = Schema & { readonly [RESULT]?: T };
+/** The result fields a kind declares in `expect`, each optional. */
+export type ResultOf<E> = { [K in keyof E]?: E[K] extends { readonly [RESULT]?: infer T } ? T : unknown };
+type ValueOf<T extends ValueType> = T extends 'string' ? string : T extends 'number' ? number : T extends 'boolean' ? boolean : unknown;
+
 /** A field that can be compared: a bare value (equals) or a matcher mapping. */
-export function matcher(t: ValueType, description?: string): Schema {
+export function matcher<T extends ValueType>(t: T, description?: string): ResultField<ValueOf<T>> {
   return s.anyOf([scalar(t), matcherObject(t, true)], description);
 }
 
 /** A group of nested fields, e.g. `tls: {protocol: ..., alert: ...}`. */
-export function fields(props: Record<string, Schema>, description?: string): Schema {
+export function fields<P extends Record<string, Schema>>(props: P, description?: string): ResultField<ResultOf<P>> {
   return s.object(props, description ? { description } : {});
 }
 
 /** The `error` field that every step kind that can fail to execute shares. */
-export function errorFields(extra: Record<string, Schema> = {}): Schema {
+export function errorFields<X extends Record<string, Schema> = {}>(extra: X = {} as X): ResultField<{ code?: string; message?: string } & ResultOf<X>> {
   return fields(
     {
       code: matcher('string', 'a stable error code, e.g. ECONNREFUSED, ENOENT, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'),
@@ -60,5 +70,5 @@ export function errorFields(extra: Record<string, Schema> = {}): Schema {
       ...extra,
     },
     'the step could not complete (connection refused, command not found...); stating it makes that failure the expected outcome',
-  );
+  ) as ResultField<{ code?: string; message?: string } & ResultOf<X>>;
 }

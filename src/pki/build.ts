@@ -37,6 +37,9 @@ export interface OtherItem {
 
 export type PkiItem = CertificateItem | OtherItem;
 
+/** The PKI items of a scenario's world, by name. */
+export type PkiItems = Record<string, PkiItem>;
+
 /** A declared item: `kind` is 'default' (a certificate), 'pkcs12' or 'crl'. */
 export interface PkiDecl {
   kind: string;

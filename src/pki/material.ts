@@ -1,7 +1,7 @@
 // Reading a PKI item's material for services and steps: the certificate chain a server sends,
 // its key, and trust anchors. Scenarios name PKI items; this turns the names into PEM.
 import { readFileSync } from 'node:fs';
-import type { KeyObject } from 'node:crypto';
+import type { CertificateItem, PkiItem, PkiItems } from './build.ts';
 
 export interface ServerMaterial {
   /** Leaf and intermediates, what a TLS server sends. */
@@ -9,9 +9,16 @@ export interface ServerMaterial {
   key: string;
 }
 
-export function pkiItem(pki: Record<string, Record<string, unknown>>, name: string, role: string): Record<string, unknown> {
+export function pkiItem(pki: PkiItems, name: string, role: string): PkiItem {
   const item = pki[name];
   if (!item) throw new Error(`${role} '${name}' is not a PKI item of this scenario`);
+  return item;
+}
+
+/** A certificate item, or the reason this name cannot serve as one. */
+export function certificateItem(pki: PkiItems, name: string, role: string): CertificateItem {
+  const item = pkiItem(pki, name, role);
+  if (item.kind !== 'certificate') throw new Error(`${role} '${name}' must be a certificate item`);
   return item;
 }
 
@@ -19,29 +26,27 @@ export function pkiItem(pki: Record<string, Record<string, unknown>>, name: stri
  * The item's key as unencrypted PKCS#8 PEM. Keys are handed to TLS already decrypted: Deno's
  * TLS silently drops a client key that needs a passphrase, so nothing relies on `passphrase`.
  */
-export function plainKeyPem(item: Record<string, unknown>, role: string, name: string): string {
-  const material = (item.item as { key?: { object: KeyObject } } | undefined)?.key;
-  if (!material) throw new Error(`${role} '${name}' must be a certificate item`);
-  return material.object.export({ type: 'pkcs8', format: 'pem' }) as string;
+export function plainKeyPem(item: CertificateItem, role: string, name: string): string {
+  if (!item.key) throw new Error(`${role} '${name}' has no private key here: it was loaded as a trust anchor only`);
+  return item.key.object.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-export function serverMaterial(pki: Record<string, Record<string, unknown>>, name: string, role = 'cert'): ServerMaterial {
-  const item = pkiItem(pki, name, role);
-  if (typeof item.fullchainFile !== 'string') throw new Error(`${role} '${name}' must be a certificate item`);
-  return { cert: readFileSync(item.fullchainFile, 'utf8'), key: plainKeyPem(item, role, name) };
+export function serverMaterial(pki: PkiItems, name: string, role = 'cert'): ServerMaterial {
+  const item = certificateItem(pki, name, role);
+  return { cert: readFileSync(item.props.fullchainFile!, 'utf8'), key: plainKeyPem(item, role, name) };
 }
 
 /** A client certificate item: its certificate and its key, decrypted. */
-export function clientMaterial(pki: Record<string, Record<string, unknown>>, name: string, role = 'clientCert'): { cert: string; key: string } {
-  const item = pkiItem(pki, name, role);
-  return { cert: String(item.pem), key: plainKeyPem(item, role, name) };
+export function clientMaterial(pki: PkiItems, name: string, role = 'clientCert'): { cert: string; key: string } {
+  const item = certificateItem(pki, name, role);
+  return { cert: item.props.pem!, key: plainKeyPem(item, role, name) };
 }
 
-/** Trust anchors: a certificate item's own certificate (a CA) — several names allowed. */
-export function trustAnchors(pki: Record<string, Record<string, unknown>>, names: string | string[], role = 'trust'): string[] {
+/** Trust anchors: a certificate item's own certificate (a CA), or a trust bundle — several names allowed. */
+export function trustAnchors(pki: PkiItems, names: string | string[], role = 'trust'): string[] {
   return (Array.isArray(names) ? names : [names]).map((n) => {
     const item = pkiItem(pki, n, role);
-    if (typeof item.pem !== 'string') throw new Error(`${role} '${n}' must be a certificate item`);
-    return item.pem;
+    if (item.kind !== 'certificate' && item.kind !== 'trust') throw new Error(`${role} '${n}' must be a certificate or trust item`);
+    return item.props.pem!;
   });
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scenario } from '../scenario/types.ts';
 import { interpolate, type Scope } from '../scenario/interpolate.ts';
-import { buildPki } from '../pki/build.ts';
+import { buildPki, type PkiItems } from '../pki/build.ts';
 import type { Catalog } from './catalog.ts';
 import type { SetupOutcome } from './events.ts';
 import type { TeardownStack } from './teardown.ts';
@@ -18,7 +18,7 @@ import { Revocations } from '../pki/revocations.ts';
 
 export interface World {
   workDir: string;
-  pki: Record<string, Record<string, unknown>>;
+  pki: PkiItems;
   services: Record<string, Record<string, unknown>>;
   scope: Scope;
   log(line: string): void;
@@ -55,7 +55,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     if (root === 'workDir') return workDir;
     if (root === 'env') return prop ? o.env[prop] : undefined;
     if (root === 'vars') return prop ? scenario.vars[prop] : undefined;
-    const v = prop ? (pki[root] ?? services[root])?.[prop] : undefined;
+    const v = prop ? (pki[root]?.props ?? services[root])?.[prop] : undefined;
     return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
   };
 
@@ -74,7 +74,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     const decls = Object.fromEntries(Object.entries(scenario.pki).map(([n, d]) => [n, { kind: d.kind, spec: d.spec }]));
     const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir, scope, onUnavailable: (item, reason) => (unavailable[item] = reason) });
     for (const [n, reason] of Object.entries(unavailable)) log(`pki ${n} is not available: ${reason}`);
-    for (const [n, item] of Object.entries(items)) pki[n] = { ...item.props, item };
+    Object.assign(pki, items);
   } catch (e) {
     const name = (e as { item?: string }).item;
     const at = name ? scenario.pki[name]?.at : undefined;

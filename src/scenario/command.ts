@@ -7,7 +7,7 @@
 // What is displayed is the command as a person would paste it, values quoted where they stand.
 import shellQuote from 'shell-quote';
 import { findRefs, replaceRefs, type Scope } from './interpolate.ts';
-import { s, type Schema } from './schema.ts';
+import { s, type Typed } from './schema.ts';
 
 export interface ShellCommand {
   /** What /bin/sh -c runs: the references as "${CERTHARNESS_REF_n}". */
@@ -121,7 +121,7 @@ export function argumentLineProblem(template: string): string | undefined {
 }
 
 /** An argument line in a scenario (openssl:, curl:): a string, or a list that is argv already. */
-export const argumentLineSchema = (description: string): Schema => s.anyOf([s.string({ check: argumentLineProblem }), s.array(s.string())], description);
+export const argumentLineSchema = (description: string): Typed<string | string[]> => s.anyOf([s.string({ check: argumentLineProblem }), s.array(s.string())], description);
 
 /** argv as a line to paste into a shell. */
 export function displayArgv(argv: readonly string[]): string {

@@ -44,7 +44,7 @@ export function serviceVariants(catalog: FormatCatalog): Record<string, Extract<
       const base = def.schema.type === 'object' ? def.schema : s.object({});
       return [
         kind,
-        s.object(
+        s.object<Record<string, Schema>, string>(
           { kind: s.enum([kind], def.summary), start: s.enum(['setup', 'step'], 'setup: before the steps (default); step: when a `start` step names it, so it can use files earlier steps made'), ...base.properties },
           { required: ['kind', ...(base.required ?? [])], description: def.summary },
         ),

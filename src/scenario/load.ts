@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, visit, Scalar, type Node, type Document } from 'yaml';
 import type { Problem, SourcePosition } from './problem.ts';
-import { validate, positionOf, quoteShort, type ValidationContext, type Reference, s } from './schema.ts';
+import { validate, positionOf, quoteShort, type ValidationContext, type Reference, type Schema, s } from './schema.ts';
 import { scenarioSchema, serviceVariants, stepSchema } from './format.ts';
 import { findRefs, findMalformed } from './interpolate.ts';
 import { didYouMean } from './suggest.ts';
@@ -69,7 +69,7 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
   // because each item's references need to be known per item.
   const topSchema = scenarioSchema(catalog);
   if (topSchema.type !== 'object') throw new Error('scenario schema must be an object');
-  const shallow = s.object({ ...topSchema.properties, pki: s.map(s.any()), services: s.map(s.any()), steps: s.array(s.any()) }, { required: topSchema.required ?? [] });
+  const shallow = s.object<Record<string, Schema>, string>({ ...topSchema.properties, pki: s.map(s.any()), services: s.map(s.any()), steps: s.array(s.any()) }, { required: topSchema.required ?? [] });
   validate(root, shallow, '', ctx());
 
   const section = (key: string): Node | null | undefined => root.get(key, true) as Node | null | undefined;

@@ -58,39 +58,63 @@ export type Schema =
 export type ObjectCheck = (value: Record<string, unknown>) => { key?: string; message: string }[];
 
 // ---- builders, so schemas read like the format they describe ----
+//
+// Each builder's result also carries, in its type only, the TypeScript type of the values it
+// accepts: `Infer<typeof schema>` is the spec type of a kind, so the schema the loader checks
+// and the type the code reads are one declaration.
+
+declare const VALUE: unique symbol;
+/** A schema whose accepted values have type T (a phantom: nothing of it exists at run time). */
+export type Typed<T, S extends Schema = Schema> = S & { readonly [VALUE]?: T };
+/** The type of the values a schema accepts. */
+export type Infer<S> = S extends { readonly [VALUE]?: infer T } ? T : unknown;
+type ObjectSchema = Extract<Schema, { type: 'object' }>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** A mapping of these fields: the required ones present, the others optional. */
+export type ObjectOf<P extends Record<string, Schema>, R extends keyof P> = Simplify<{ [K in R]: Infer<P[K]> } & { [K in Exclude<keyof P, R>]?: Infer<P[K]> }>;
+
 type Opt<T> = Omit<T, 'type'>;
+interface ObjectOptions<R> {
+  description?: string;
+  required?: readonly R[];
+  additional?: Schema;
+  check?: ObjectCheck;
+}
+const described = (description?: string) => (description ? { description } : {});
+
 export const s = {
-  string: (o: Opt<Extract<Schema, { type: 'string' }>> = {}): Schema => ({ type: 'string', ...o }),
-  number: (o: Opt<NumberSchema> = {}): Schema => ({ type: 'number', ...o }),
-  integer: (o: Opt<NumberSchema> = {}): Schema => ({ type: 'integer', ...o }),
-  boolean: (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) }),
-  enum: (values: readonly string[], description?: string): Schema => ({ type: 'string', enum: values, ...(description ? { description } : {}) }),
-  array: (items: Schema, o: { description?: string; minItems?: number } = {}): Schema => ({ type: 'array', items, ...o }),
-  object: (
-    properties: Record<string, Schema>,
-    o: { description?: string; required?: readonly string[]; additional?: Schema; check?: ObjectCheck } = {},
-  ): Extract<Schema, { type: 'object' }> => ({ type: 'object', properties, ...o }),
-  tagged: (tagName: string, variants: Record<string, Extract<Schema, { type: 'object' }>>, description?: string): Schema => ({
+  string: (o: Opt<Extract<Schema, { type: 'string' }>> = {}): Typed<string> => ({ type: 'string', ...o }),
+  number: (o: Opt<NumberSchema> = {}): Typed<number> => ({ type: 'number', ...o }),
+  integer: (o: Opt<NumberSchema> = {}): Typed<number> => ({ type: 'integer', ...o }),
+  boolean: (description?: string): Typed<boolean> => ({ type: 'boolean', ...described(description) }),
+  enum: <const V extends readonly string[]>(values: V, description?: string): Typed<V[number]> => ({ type: 'string', enum: values, ...described(description) }),
+  array: <S extends Schema>(items: S, o: { description?: string; minItems?: number } = {}): Typed<Infer<S>[]> => ({ type: 'array', items, ...o }),
+  object: <P extends Record<string, Schema>, R extends keyof P & string = never>(properties: P, o: ObjectOptions<R> = {}): Typed<ObjectOf<P, R>, ObjectSchema> => ({
+    type: 'object',
+    properties,
+    ...o,
+  }),
+  tagged: (tagName: string, variants: Record<string, ObjectSchema>, description?: string): Typed<Record<string, unknown>> => ({
     type: 'tagged',
     tagName,
     variants,
-    ...(description ? { description } : {}),
+    ...described(description),
   }),
-  map: (values: Schema, description?: string): Schema => ({ type: 'object', properties: {}, additional: values, ...(description ? { description } : {}) }),
-  anyOf: (options: Schema[], description?: string): Schema => ({ type: 'anyOf', options, ...(description ? { description } : {}) }),
-  any: (description?: string): Schema => ({ type: 'any', ...(description ? { description } : {}) }),
-  describe: (schema: Schema, description: string): Schema => ({ ...schema, description }),
+  map: <S extends Schema>(values: S, description?: string): Typed<Record<string, Infer<S>>, ObjectSchema> => ({ type: 'object', properties: {}, additional: values, ...described(description) }),
+  anyOf: <const O extends readonly Schema[]>(options: O, description?: string): Typed<Infer<O[number]>> => ({ type: 'anyOf', options: [...options], ...described(description) }),
+  any: (description?: string): Typed<unknown> => ({ type: 'any', ...described(description) }),
+  describe: <S extends Schema>(schema: S, description: string): S => ({ ...schema, description }),
 };
 
 /** A string, or a list of strings: command lines, SAN lists and the like. */
-export const stringOrList = (description?: string): Schema => s.anyOf([s.string(), s.array(s.string())], description);
+export const stringOrList = (description?: string): Typed<string | string[]> => s.anyOf([s.string(), s.array(s.string())], description);
 
 /**
  * A duration: a number of milliseconds, or a string like "500ms", "2s", "1m", "61d". Waits
  * (timeouts, sleeps) are at most a day by default; spans of time (a clock move, a validity)
  * pass their own bound.
  */
-export const duration = (description?: string, maxMs: number = MAX_WAIT_MS): Schema =>
+export const duration = (description?: string, maxMs: number = MAX_WAIT_MS): Typed<number | string> =>
   s.anyOf(
     [
       s.number({ minimum: 0, maximum: maxMs }),

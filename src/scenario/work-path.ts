@@ -5,7 +5,7 @@
 import { constants, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, normalize, relative, resolve, sep } from 'node:path';
-import { s, type Schema } from './schema.ts';
+import { s, type Typed } from './schema.ts';
 
 export type PathAccess = 'read' | 'write';
 
@@ -29,7 +29,7 @@ export function staticPathProblem(value: string, access: PathAccess): string | u
 }
 
 /** A schema field naming a path in the work directory, checked at load when it has no {{references}}. */
-export function workFile(access: PathAccess, description: string): Schema {
+export function workFile(access: PathAccess, description: string): Typed<string> {
   return s.string({ description, check: (v) => staticPathProblem(v, access) });
 }
 

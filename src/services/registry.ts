@@ -1,6 +1,6 @@
 // Every service kind, in one explicit list. Adding a kind: write src/services/<kind>/index.ts
 // exporting a ServiceKind, and add it here.
-import type { ServiceKind } from './types.ts';
+import type { AnyServiceKind } from './types.ts';
 import { upstreamService } from './upstream/index.ts';
 import { proxyService } from './proxy/index.ts';
 import { nginxService } from './nginx/index.ts';
@@ -12,4 +12,4 @@ import { certmanagerService } from './certmanager/index.ts';
 import { externalService } from './external/index.ts';
 import { crlService } from './crl/index.ts';
 
-export const SERVICE_KINDS: readonly ServiceKind<any>[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService];
+export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService];

@@ -1,8 +1,9 @@
 // What a service kind is: a schema, the properties it exposes to `{{name.prop}}`, and a
 // start function that returns those properties and a stop function.
-import type { Schema } from '../scenario/schema.ts';
+import type { Infer, Schema } from '../scenario/schema.ts';
 import type { ReservedPort } from '../net/reserved-port.ts';
 import type { Revocations } from '../pki/revocations.ts';
+import type { PkiItems } from '../pki/build.ts';
 
 export interface ServiceContext {
   name: string;
@@ -14,7 +15,7 @@ export interface ServiceContext {
   env: Record<string, string | undefined>;
   log(line: string): void;
   /** Runtime PKI items and already-started services, by name. */
-  pki: Record<string, Record<string, unknown>>;
+  pki: PkiItems;
   services: Record<string, Record<string, unknown>>;
   scenarioDir: string;
   /** What the scenario has revoked, per CA item: the revoke step adds to it. */
@@ -52,4 +53,12 @@ export interface ServiceKind<Spec = Record<string, unknown>> {
   peers?: (spec: Spec) => string[];
   listeners?: ServiceListeners<Spec>;
   start(spec: Spec, ctx: ServiceContext): Promise<RunningService>;
+}
+
+/** A service kind in a collection: the runner passes on the spec the loader validated against its schema. */
+export type AnyServiceKind = ServiceKind<any>;
+
+/** Declares a service kind once: its spec type is inferred from its schema. */
+export function defineService<S extends Extract<Schema, { type: 'object' }>>(kind: Omit<ServiceKind<Infer<S>>, 'schema'> & { schema: S }): ServiceKind<Infer<S>> {
+  return kind;
 }

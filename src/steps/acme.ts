@@ -10,45 +10,22 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { AcmeClient, AcmeError } from '../clients/acme/client.ts';
 import { issueCertificate, type IssueResult } from '../clients/acme/issue.ts';
 import { http01Standalone, http01Webroot, tlsAlpn01Standalone, type ChallengeResponder } from '../clients/acme/responders.ts';
-import { REVOCATION_REASONS, type ChallengeType, type Problem } from '../clients/acme/wire.ts';
+import { REVOCATION_REASONS, type Problem } from '../clients/acme/wire.ts';
 import { generateKey, loadPrivateKey, exportPrivateKey, type PrivateKeyMaterial } from '../pki/keys.ts';
-import { KEY_TYPES, type KeyType } from '../pki/key-spec.ts';
+import { KEY_TYPES } from '../pki/key-spec.ts';
 import { x509 } from '../pki/crypto.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import type { StepContext, StepKind } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 
 export const ACME_ACTIONS = ['issue', 'renew', 'revoke', 'register', 'deactivate', 'key-change', 'renewal-info'] as const;
 
-export interface AcmeStepSpec {
-  server?: string;
-  directory?: string;
-  trust?: string;
-  insecure?: boolean;
-  action?: (typeof ACME_ACTIONS)[number];
-  account?: string;
-  accountKey?: KeyType;
-  contact?: string[];
-  eab?: { keyId: string; hmacKey: string };
-  names?: string[];
-  challenge?: Extract<ChallengeType, 'http-01' | 'tls-alpn-01'>;
-  webroot?: string;
-  port?: number | string;
-  respond?: boolean;
-  keyType?: KeyType;
-  csr?: string;
-  preferredChain?: string;
-  out?: string;
-  reason?: string;
-  by?: 'account' | 'certificateKey';
-  certificate?: string;
-  ari?: boolean;
-}
+export type AcmeStepSpec = Infer<typeof acmeSchema>;
 
 /** What one scenario remembers per account: the key, the URL, and the last certificate. */
 interface AccountState {
@@ -94,33 +71,35 @@ async function responderFor(spec: AcmeStepSpec, server: Record<string, unknown> 
   return challenge === 'http-01' ? http01Standalone('127.0.0.1', port) : tlsAlpn01Standalone('127.0.0.1', port);
 }
 
-export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
+const acmeSchema = s.object({
+  server: s.string({ ref: 'service', description: 'an acme or pebble service: its directory, trust and validation ports' }),
+  directory: s.string({ description: 'or a directory URL (https://.../dir)' }),
+  trust: workFile('read', "PEM file of the CA that signed the server's HTTPS certificate (default: the service's caFile)"),
+  insecure: s.boolean('do not verify the server certificate'),
+  action: s.enum(ACME_ACTIONS, 'what to do (default issue)'),
+  account: s.string({ description: 'name of the account within the scenario (default "default"): steps naming the same one share it' }),
+  accountKey: s.enum(KEY_TYPES, 'type of a new account key (default ec-p256; rsa-2048 for RS256)'),
+  contact: s.array(s.string(), { description: 'mailto: URLs' }),
+  eab: s.object({ keyId: s.string({ description: 'the key identifier the CA gave' }), hmacKey: s.string({ description: 'base64url' }) }, { required: ['keyId', 'hmacKey'], description: 'external account binding' }),
+  names: s.array(s.string(), { description: 'DNS names and IP addresses (issue; renew defaults to the last ones)' }),
+  challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
+  webroot: workFile('write', 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot), inside the work directory'),
+  port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "port of the standalone responder (default: the service's httpPort / tlsPort)"),
+  respond: s.boolean("false: answer no challenge, a validation failure on purpose: the service's own httpPort answers 404 (unauthorized), a pinned port where nothing listens is refused (connection)"),
+  keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
+  csr: workFile('read', 'send this CSR (PEM file) instead of making one'),
+  preferredChain: s.string({ description: "choose the alternate chain whose top issuer has this CN (certbot's --preferred-chain)" }),
+  out: workFile('write', 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem, inside the work directory (default acme/live/<first name>)'),
+  reason: s.enum(Object.keys(REVOCATION_REASONS), 'revoke: RFC 5280 reason (default unspecified)'),
+  by: s.enum(['account', 'certificateKey'], 'revoke: sign with the account key (default) or the certificate key'),
+  certificate: workFile('read', 'revoke / renewal-info: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey'),
+  ari: s.boolean('renew: send "replaces" with the old certificate\'s ARI certID (default true when the server offers renewalInfo)'),
+});
+
+export const acmeStep = defineStep({
   kind: 'acme',
   summary: 'an ACME client (RFC 8555): register, issue over http-01 or tls-alpn-01, renew, revoke, roll the account key, read ARI',
-  schema: s.object({
-    server: s.string({ ref: 'service', description: 'an acme or pebble service: its directory, trust and validation ports' }),
-    directory: s.string({ description: 'or a directory URL (https://.../dir)' }),
-    trust: workFile('read', "PEM file of the CA that signed the server's HTTPS certificate (default: the service's caFile)"),
-    insecure: s.boolean('do not verify the server certificate'),
-    action: s.enum(ACME_ACTIONS, 'what to do (default issue)'),
-    account: s.string({ description: 'name of the account within the scenario (default "default"): steps naming the same one share it' }),
-    accountKey: s.enum(KEY_TYPES, 'type of a new account key (default ec-p256; rsa-2048 for RS256)'),
-    contact: s.array(s.string(), { description: 'mailto: URLs' }),
-    eab: s.object({ keyId: s.string({ description: 'the key identifier the CA gave' }), hmacKey: s.string({ description: 'base64url' }) }, { required: ['keyId', 'hmacKey'], description: 'external account binding' }),
-    names: s.array(s.string(), { description: 'DNS names and IP addresses (issue; renew defaults to the last ones)' }),
-    challenge: s.enum(['http-01', 'tls-alpn-01'], 'default http-01'),
-    webroot: workFile('write', 'http-01 by writing files under <webroot>/.well-known/acme-challenge/ (certbot --webroot), inside the work directory'),
-    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "port of the standalone responder (default: the service's httpPort / tlsPort)"),
-    respond: s.boolean("false: answer no challenge, a validation failure on purpose: the service's own httpPort answers 404 (unauthorized), a pinned port where nothing listens is refused (connection)"),
-    keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
-    csr: workFile('read', 'send this CSR (PEM file) instead of making one'),
-    preferredChain: s.string({ description: "choose the alternate chain whose top issuer has this CN (certbot's --preferred-chain)" }),
-    out: workFile('write', 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem, inside the work directory (default acme/live/<first name>)'),
-    reason: s.enum(Object.keys(REVOCATION_REASONS), 'revoke: RFC 5280 reason (default unspecified)'),
-    by: s.enum(['account', 'certificateKey'], 'revoke: sign with the account key (default) or the certificate key'),
-    certificate: workFile('read', 'revoke / renewal-info: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey'),
-    ari: s.boolean('renew: send "replaces" with the old certificate\'s ARI certID (default true when the server offers renewalInfo)'),
-  }),
+  schema: acmeSchema,
   expect: {
     status: matcher('string', 'valid (issued), revoked, registered, deactivated, key-changed, invalid (validation failed)'),
     names: matcher('any'),
@@ -216,7 +195,7 @@ export const acmeStep: StepKind<AcmeStepSpec, Record<string, unknown>> = {
       await client.close();
     }
   },
-};
+});
 
 async function loadCertificate(file: string): Promise<{ certPem: string; keyPem: string; names: string[]; dir: string }> {
   const certPem = await readFile(file, 'utf8');

@@ -6,38 +6,31 @@
 //   - name: the document's certificates share serial 01
 //     cert: { files: [server.crt, client.crt] }
 //     expect: { lint: { contains: duplicate-serial } }
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { parseCertificates, facts } from '../pki/inspect.ts';
 import { lint, formatFinding, LINT_IDS } from '../pki/lint.ts';
 import { loadPrivateKey } from '../pki/keys.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 
-export interface CertSpec {
-  file?: string;
-  files?: string[];
-  key?: string;
-  password?: string;
-  host?: string;
-  ca?: string;
-  role?: 'server' | 'client' | 'ca';
-  expiringWithinDays?: number;
-}
+export type CertSpec = Infer<typeof certSchema>;
 
-export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
+const certSchema = s.object({
+  file: workFile('read', 'certificate file, relative to the work directory (or absolute: your own, read-only); a PEM chain is read in order'),
+  files: s.array(workFile('read', 'a certificate file'), { description: 'several files linted together (duplicate serials across them); the first is the one asserted on' }),
+  key: workFile('read', 'private key file: checks that it belongs to the certificate'),
+  password: s.string({ description: 'password of an encrypted key' }),
+  host: s.string({ description: 'the name clients dial: the certificate must cover it' }),
+  ca: workFile('read', 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)'),
+  role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
+  expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
+});
+
+export const certStep = defineStep({
   kind: 'cert',
   summary: 'read certificate files (PEM or DER, a chain in order), check their fields and lint them',
-  schema: s.object({
-    file: workFile('read', 'certificate file, relative to the work directory (or absolute: your own, read-only); a PEM chain is read in order'),
-    files: s.array(workFile('read', 'a certificate file'), { description: 'several files linted together (duplicate serials across them); the first is the one asserted on' }),
-    key: workFile('read', 'private key file: checks that it belongs to the certificate'),
-    password: s.string({ description: 'password of an encrypted key' }),
-    host: s.string({ description: 'the name clients dial: the certificate must cover it' }),
-    ca: workFile('read', 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)'),
-    role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
-    expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
-  }),
+  schema: certSchema,
   expect: {
     subject: matcher('string'),
     issuer: matcher('string'),
@@ -105,4 +98,4 @@ export const certStep: StepKind<CertSpec, Record<string, unknown>> = {
       findings: findings.map(formatFinding),
     };
   },
-};
+});

@@ -6,38 +6,33 @@
 //   - certmanager: { server: ca, hostname: aiotes.example.org, email: sysadmin@example.org }
 //     expect: { outcome: issued, source: acme }
 import { join } from 'node:path';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { managerStatus, renewManager, runManager } from '../clients/certmanager/manager.ts';
-import { MANAGER_SPEC_FIELDS, ManagerSpecError, settingsFromSpec, type ManagerSpec } from '../clients/certmanager/spec.ts';
+import { MANAGER_SPEC_FIELDS, ManagerSpecError, settingsFromSpec } from '../clients/certmanager/spec.ts';
 import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 
-export interface CertmanagerSpec extends ManagerSpec {
-  action?: 'run' | 'renew' | 'status';
-  renewBeforeDays?: number;
-  weekday?: (typeof WEEKDAYS)[number];
-  selfSignedDays?: number;
-  replaceProvided?: boolean;
-  force?: boolean;
-}
+export type CertmanagerSpec = Infer<typeof certmanagerSchema>;
 
-export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>> = {
+const certmanagerSchema = s.object(
+  {
+    action: s.enum(['run', 'renew', 'status'], 'default run'),
+    ...MANAGER_SPEC_FIELDS,
+    renewBeforeDays: s.integer({ minimum: 1, description: 'renew when fewer days remain (default 30)' }),
+    weekday: s.enum(WEEKDAYS, 'the renewal day (default monday)'),
+    selfSignedDays: s.integer({ minimum: 1, description: 'validity of the self-signed fallback (default 90)' }),
+    replaceProvided: s.boolean('renew user-provided certificates with ACME ones when due'),
+    force: s.boolean('renew: whatever the day and the days left'),
+  },
+  { required: ['hostname'] },
+);
+
+export const certmanagerStep = defineStep({
   kind: 'certmanager',
   summary: "document 003's certificate manager: run (provided, else ACME, else self-signed), renew (Mondays, under 30 days), status",
-  schema: s.object(
-    {
-      action: s.enum(['run', 'renew', 'status'], 'default run'),
-      ...MANAGER_SPEC_FIELDS,
-      renewBeforeDays: s.integer({ minimum: 1, description: 'renew when fewer days remain (default 30)' }),
-      weekday: s.enum(WEEKDAYS, 'the renewal day (default monday)'),
-      selfSignedDays: s.integer({ minimum: 1, description: 'validity of the self-signed fallback (default 90)' }),
-      replaceProvided: s.boolean('renew user-provided certificates with ACME ones when due'),
-      force: s.boolean('renew: whatever the day and the days left'),
-    },
-    { required: ['hostname'] },
-  ),
+  schema: certmanagerSchema,
   expect: {
     outcome: matcher('string', 'provided, issued, renewed, self-signed, kept, not-due, not-today'),
     source: matcher('string', 'provided, acme, self-signed'),
@@ -81,4 +76,4 @@ export const certmanagerStep: StepKind<CertmanagerSpec, Record<string, unknown>>
     const result = action === 'renew' ? await renewManager(settings, now, ctx.log, { force: spec.force ?? false }) : await runManager(settings, now, ctx.log);
     return { now: now.toISOString(), ...result, ...files };
   },
-};
+});

@@ -4,12 +4,12 @@
 //
 //   - clock: { set: "2027-01-04T09:00:00Z" }     # a Monday
 //   - clock: { advance: 61d }
-import { s, duration } from '../scenario/schema.ts';
+import { s, duration, type Infer } from '../scenario/schema.ts';
 import { parseDuration, MAX_SPAN_MS } from '../scenario/duration.ts';
 import { matcher } from '../expect/vocabulary.ts';
 import { createTransport } from '../clients/acme/transport.ts';
 import { readFile } from 'node:fs/promises';
-import type { StepContext, StepKind } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 
 export const CLOCK_STATE = 'clock:now';
 
@@ -19,18 +19,17 @@ export function scenarioNow(ctx: Pick<StepContext, 'state'>): Date {
   return at ? new Date(at) : new Date();
 }
 
-export interface ClockSpec {
-  set?: string;
-  advance?: string | number;
-}
+export type ClockSpec = Infer<typeof clockSchema>;
 
-export const clockStep: StepKind<ClockSpec, Record<string, unknown>> = {
+const clockSchema = s.object({
+  set: s.string({ description: 'an RFC 3339 time, e.g. 2027-01-04T09:00:00Z' }),
+  advance: duration('move forward by this much, e.g. 61d (at most 100 years)', MAX_SPAN_MS),
+});
+
+export const clockStep = defineStep({
   kind: 'clock',
   summary: "sets or advances the scenario's clock (and the clock of its acme services)",
-  schema: s.object({
-    set: s.string({ description: 'an RFC 3339 time, e.g. 2027-01-04T09:00:00Z' }),
-    advance: duration('move forward by this much, e.g. 61d (at most 100 years)', MAX_SPAN_MS),
-  }),
+  schema: clockSchema,
   expect: { now: matcher('string', 'the new time, ISO 8601'), weekday: matcher('string', 'monday, tuesday...'), caClocks: matcher('number', 'acme services whose clock followed') },
   async execute(spec, ctx) {
     let at = scenarioNow(ctx);
@@ -55,4 +54,4 @@ export const clockStep: StepKind<ClockSpec, Record<string, unknown>> = {
     }
     return { now: at.toISOString(), weekday: at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase(), caClocks };
   },
-};
+});

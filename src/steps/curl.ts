@@ -16,7 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { matcher, fields } from '../expect/vocabulary.ts';
 import { runProcess } from '../clients/process.ts';
 import { interpolate } from '../scenario/interpolate.ts';
@@ -28,20 +28,14 @@ import { readPkcs12 } from '../pki/pkcs12/read.ts';
 import { clientMaterial } from '../pki/material.ts';
 import { writePrivate } from '../pki/files.ts';
 import { processExpect } from './exec.ts';
-import type { StepKind, StepContext } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 import { curlPhase } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 
 export const CURL_PROFILES = ['linux-openssl', 'macos-securetransport', 'macos-libressl'] as const;
 const KEYCHAIN_STATE = 'macos-keychain';
 
-export interface CurlSpec {
-  args: string | string[];
-  emulate?: (typeof CURL_PROFILES)[number];
-  curlVersion?: string;
-  keychain?: { identities?: { item: string }[]; certificates?: string[] };
-  env?: Record<string, string>;
-}
+export type CurlSpec = Extract<Infer<typeof curlSchema>, { args: unknown }>;
 
 function curlSpec(raw: string | string[] | CurlSpec): CurlSpec {
   return typeof raw === 'string' || Array.isArray(raw) ? { args: raw } : raw;
@@ -55,7 +49,7 @@ function initialKeychain(spec: CurlSpec, ctx: StepContext): Keychain {
     return {
       identities: (spec.keychain.identities ?? []).map(({ item }) => {
         const m = clientMaterial(ctx.world.pki, item, 'keychain identity');
-        return { cn: String(ctx.world.pki[item]!.commonName), hasKey: true, certPem: m.cert, keyPem: m.key };
+        return { cn: String(ctx.world.pki[item]!.props.commonName), hasKey: true, certPem: m.cert, keyPem: m.key };
       }),
       certificates: spec.keychain.certificates ?? [],
     };
@@ -154,29 +148,31 @@ async function libressl(args: string[], spec: CurlSpec, ctx: StepContext): Promi
   }
 }
 
-export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unknown>> = {
+const curlSchema = s.anyOf([
+  s.string({ check: argumentLineProblem }),
+  s.array(s.string(), { minItems: 1 }),
+  s.object(
+    {
+      args: argumentLineSchema('curl arguments'),
+      emulate: s.enum(CURL_PROFILES, 'linux-openssl (the real curl here, default), macos-securetransport, macos-libressl'),
+      curlVersion: s.string({ pattern: '^\\d+\\.\\d+\\.\\d+$', examples: ['7.58.0', '7.64.1', '8.7.1'], description: 'the curl version emulated (default 8.7.1, macOS 15 and 26)' }),
+      keychain: s.object(
+        {
+          identities: s.array(s.object({ item: s.string({ ref: 'pki', description: 'a certificate item whose key is in the Keychain' }) }, { required: ['item'] }), { description: 'identities (certificate and key) imported into the Keychain' }),
+          certificates: s.array(s.string(), { description: 'Common Names of certificates in the Keychain without their key' }),
+        },
+        { description: 'the simulated Keychain from this step on (otherwise it carries over from earlier steps)' },
+      ),
+      env: s.map(s.string(), 'extra environment variables for curl'),
+    },
+    { required: ['args'] },
+  ),
+]);
+
+export const curlStep = defineStep({
   kind: 'curl',
   summary: 'run curl with these arguments: the real binary, or a macOS profile (Secure Transport by version and Keychain, LibreSSL)',
-  schema: s.anyOf([
-    s.string({ check: argumentLineProblem }),
-    s.array(s.string(), { minItems: 1 }),
-    s.object(
-      {
-        args: argumentLineSchema('curl arguments'),
-        emulate: s.enum(CURL_PROFILES, 'linux-openssl (the real curl here, default), macos-securetransport, macos-libressl'),
-        curlVersion: s.string({ pattern: '^\\d+\\.\\d+\\.\\d+$', examples: ['7.58.0', '7.64.1', '8.7.1'], description: 'the curl version emulated (default 8.7.1, macOS 15 and 26)' }),
-        keychain: s.object(
-          {
-            identities: s.array(s.object({ item: s.string({ ref: 'pki', description: 'a certificate item whose key is in the Keychain' }) }, { required: ['item'] }), { description: 'identities (certificate and key) imported into the Keychain' }),
-            certificates: s.array(s.string(), { description: 'Common Names of certificates in the Keychain without their key' }),
-          },
-          { description: 'the simulated Keychain from this step on (otherwise it carries over from earlier steps)' },
-        ),
-        env: s.map(s.string(), 'extra environment variables for curl'),
-      },
-      { required: ['args'] },
-    ),
-  ]),
+  schema: curlSchema,
   expect: {
     ...processExpect,
     httpStatus: matcher('number', 'the status of the last HTTP response (read from the response headers; -v is not needed)'),
@@ -207,4 +203,4 @@ export const curlStep: StepKind<string | string[] | CurlSpec, Record<string, unk
     const exchange = curlPhase(typeof r.exit === 'number' ? r.exit : null, String(r.stderr ?? ''), httpStatus);
     return { ...rest, ...verbose, ...(httpStatus !== undefined ? { httpStatus } : {}), ...exchange };
   },
-};
+});

@@ -4,7 +4,7 @@
 //     exec: openssl pkey -in client.key -noout          # a string runs through /bin/sh
 //     expect: { exit: 0 }
 //   - exec: { command: [curl, -sk, "{{upstream.url}}"], env: { SSLKEYLOGFILE: keys.log }, stdin: "..." }
-import { s, stringOrList } from '../scenario/schema.ts';
+import { s, stringOrList, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
@@ -12,15 +12,25 @@ import type { StepKind } from './types.ts';
 import { interpolate } from '../scenario/interpolate.ts';
 import { shellCommand, displayArgv, type ShellCommand } from '../scenario/command.ts';
 
-export interface ExecSpecObject {
-  command: string | string[];
-  env?: Record<string, string | number | boolean>;
-  stdin?: string;
-  cwd?: string;
+const execSchema = s.anyOf([
+  s.string({ check: (v) => (v.trim() ? undefined : 'is an empty command') }),
+  s.array(s.string(), { minItems: 1 }),
+  s.object(
+    {
+      command: stringOrList('a shell command line, or an argv list'),
+      env: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'extra environment variables'),
+      stdin: s.string({ description: 'text written to standard input' }),
+      cwd: workFile('write', 'directory relative to the work directory'),
+    },
+    { required: ['command'] },
+  ),
+]);
+
+export type ExecSpec = Infer<typeof execSchema>;
+export type ExecSpecObject = Extract<ExecSpec, { command: unknown }> & {
   /** Set by prepare: the shell command line with its values kept out of the script. */
   shell?: ShellCommand;
-}
-export type ExecSpec = string | string[] | ExecSpecObject;
+};
 
 export interface ExecResult extends Omit<ProcessResult, 'error'> {
   command: string;
@@ -28,7 +38,7 @@ export interface ExecResult extends Omit<ProcessResult, 'error'> {
   [k: string]: unknown;
 }
 
-export function normalizeExec(spec: ExecSpec): ExecSpecObject {
+export function normalizeExec(spec: ExecSpec | ExecSpecObject): ExecSpecObject {
   return typeof spec === 'string' || Array.isArray(spec) ? { command: spec } : spec;
 }
 
@@ -43,22 +53,10 @@ export const processExpect = {
   error: errorFields(),
 };
 
-export const execStep: StepKind<ExecSpec, ExecResult> = {
+export const execStep: StepKind<ExecSpec | ExecSpecObject, ExecResult> = {
   kind: 'exec',
   summary: 'run a command in the work directory (a string runs through /bin/sh, a list runs as argv)',
-  schema: s.anyOf([
-    s.string({ check: (v) => (v.trim() ? undefined : 'is an empty command') }),
-    s.array(s.string(), { minItems: 1 }),
-    s.object(
-      {
-        command: stringOrList('a shell command line, or an argv list'),
-        env: s.map(s.anyOf([s.string(), s.number(), s.boolean()]), 'extra environment variables'),
-        stdin: s.string({ description: 'text written to standard input' }),
-        cwd: workFile('write', 'directory relative to the work directory'),
-      },
-      { required: ['command'] },
-    ),
-  ]),
+  schema: execSchema,
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
   prepare(raw, scope) {

@@ -8,70 +8,56 @@
 //     expect: { status: UNAVAILABLE, tlsError: hostname-mismatch }
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { s, duration } from '../scenario/schema.ts';
+import { s, duration, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { grpcCall, type GrpcCallOptions } from '../clients/grpc/client.ts';
 import { readGrpcConfig, GrpcConfigError } from '../clients/grpc/config.ts';
 import { clientMaterial, trustAnchors } from '../pki/material.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 import { failedAt, grpcPhase } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 import { unknownChannelOption } from '../clients/grpc/channel-options.ts';
 import { diagnoseConnectionFailure } from '../clients/grpc/diagnose.ts';
 
-export interface GrpcStepSpec {
-  target: string;
-  call?: 'echo' | 'stream' | 'health';
-  proto?: string;
-  service?: string;
-  method?: string;
-  request?: unknown;
-  message?: string;
-  count?: number;
-  plaintext?: boolean;
-  rootCert?: string;
-  clientCert?: string;
-  config?: string;
-  options?: Record<string, string | number>;
-  deadline?: string | number;
-  metadata?: Record<string, string>;
-}
+export type GrpcStepSpec = Infer<typeof grpcSchema>;
 
-export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
+const grpcSchema = s.object(
+  {
+    target: s.string({ description: 'host:port, usually {{server.address}} (127.0.0.1:port) or {{server.target}} (localhost:port)' }),
+    call: s.enum(['echo', 'stream', 'health'], 'Echo (default), the server-streaming Stream, or grpc.health.v1.Health/Check'),
+    proto: s.string({ inputFile: true, description: 'or a method of your own .proto (relative to the scenario file), with service and method' }),
+    service: s.string({ description: 'package.Service in proto' }),
+    method: s.string({ description: 'the method to call' }),
+    request: s.any('the request message, as YAML'),
+    message: s.string({ description: 'the text the echo service sends back' }),
+    count: s.integer({ minimum: 1, maximum: 1000, description: 'replies for stream' }),
+    plaintext: s.boolean('no TLS (use_secure_connection false)'),
+    rootCert: s.string({ ref: 'pki', description: 'root the server must chain to (ssl_root_cert)' }),
+    clientCert: s.string({ ref: 'pki', description: 'client certificate item and key (ssl_cert, ssl_private_key)' }),
+    config: workFile('read', "the document's client JSON, relative to the work directory (its paths relative to it)"),
+    options: s.object(
+      {},
+      {
+        additional: s.anyOf([s.string(), s.number()]),
+        description: 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority; only the names grpc-js knows',
+        check: (o) => Object.keys(o).flatMap((key) => {
+          const message = unknownChannelOption(key);
+          return message ? [{ key, message }] : [];
+        }),
+      },
+    ),
+    deadline: duration('deadline of the call (default 5s)'),
+    metadata: s.map(s.string(), 'call metadata (headers) sent with the request'),
+  },
+  { required: ['target'] },
+);
+
+export const grpcStep = defineStep({
   kind: 'grpc',
   summary: "a gRPC call (grpc-js) with document 002's credentials; UNAVAILABLE says which TLS failure was underneath",
-  schema: s.object(
-    {
-      target: s.string({ description: 'host:port, usually {{server.address}} (127.0.0.1:port) or {{server.target}} (localhost:port)' }),
-      call: s.enum(['echo', 'stream', 'health'], 'Echo (default), the server-streaming Stream, or grpc.health.v1.Health/Check'),
-      proto: s.string({ inputFile: true, description: 'or a method of your own .proto (relative to the scenario file), with service and method' }),
-      service: s.string({ description: 'package.Service in proto' }),
-      method: s.string({ description: 'the method to call' }),
-      request: s.any('the request message, as YAML'),
-      message: s.string({ description: 'the text the echo service sends back' }),
-      count: s.integer({ minimum: 1, maximum: 1000, description: 'replies for stream' }),
-      plaintext: s.boolean('no TLS (use_secure_connection false)'),
-      rootCert: s.string({ ref: 'pki', description: 'root the server must chain to (ssl_root_cert)' }),
-      clientCert: s.string({ ref: 'pki', description: 'client certificate item and key (ssl_cert, ssl_private_key)' }),
-      config: workFile('read', "the document's client JSON, relative to the work directory (its paths relative to it)"),
-      options: s.object(
-        {},
-        {
-          additional: s.anyOf([s.string(), s.number()]),
-          description: 'channel options, e.g. grpc.ssl_target_name_override: localhost, grpc.default_authority; only the names grpc-js knows',
-          check: (o) => Object.keys(o).flatMap((key) => {
-            const message = unknownChannelOption(key);
-            return message ? [{ key, message }] : [];
-          }),
-        },
-      ),
-      deadline: duration('deadline of the call (default 5s)'),
-      metadata: s.map(s.string(), 'call metadata (headers) sent with the request'),
-    },
-    { required: ['target'] },
-  ),
+  schema: grpcSchema,
   expect: {
     status: matcher('string', 'OK, UNAVAILABLE, UNAUTHENTICATED, DEADLINE_EXCEEDED...'),
     code: matcher('number'),
@@ -118,4 +104,4 @@ export const grpcStep: StepKind<GrpcStepSpec, Record<string, unknown>> = {
     const diagnosis = await diagnoseConnectionFailure(spec.target, o, servername === undefined ? undefined : String(servername));
     return diagnosis ? { ...result, ...diagnosis } : result;
   },
-};
+});

@@ -7,39 +7,20 @@
 //   - name: with the client certificate
 //     https: { url: "{{upstream.url}}/hello/world", trust: ca, clientCert: client }
 //     expect: { status: 200, json: { clientCertificate: { commonName: api-client } } }
-import type { SecureVersion } from 'node:tls';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, fields, errorFields } from '../expect/vocabulary.ts';
 import { httpsRequest, type HttpsRequestOptions } from '../clients/https.ts';
 import { readPkcs12 } from '../pki/pkcs12/read.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { loadPrivateKey } from '../pki/keys.ts';
-import type { StepKind, StepContext } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 import { failedAt } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
-export interface HttpsSpec {
-  url: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  trust?: string | string[];
-  ca?: string;
-  insecure?: boolean;
-  clientCert?: string;
-  cert?: string;
-  key?: string;
-  keyPassword?: string;
-  pkcs12?: string;
-  password?: string;
-  servername?: string | false;
-  minVersion?: SecureVersion;
-  maxVersion?: SecureVersion;
-  alpn?: string[];
-}
+export type HttpsSpec = Infer<typeof httpsSchema>;
 
 export const tlsExpect = fields({
   protocol: matcher('string', 'TLSv1.2, TLSv1.3'),
@@ -67,38 +48,40 @@ async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsR
     o.key = info.key.pem;
     o.cert = info.certificates[info.leafIndex]!.pem;
   }
-  if (spec.servername !== undefined) o.servername = spec.servername;
+  if (spec.servername !== undefined && spec.servername !== true) o.servername = spec.servername;
   if (spec.minVersion) o.minVersion = spec.minVersion;
   if (spec.maxVersion) o.maxVersion = spec.maxVersion;
   if (spec.alpn) o.alpn = spec.alpn;
   return o;
 }
 
-export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
+const httpsSchema = s.object(
+  {
+    url: s.string({ description: 'https://... (usually {{service.url}}/path)' }),
+    method: s.string({ description: 'HTTP method (default GET)' }),
+    headers: s.map(s.string(), 'request headers'),
+    body: s.string({ description: 'request body' }),
+    trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
+    ca: workFile('read', 'a CA file to trust (curl --cacert)'),
+    insecure: s.boolean('do not verify the server certificate (curl -k)'),
+    clientCert: s.string({ ref: 'pki', description: 'present this certificate item and its key' }),
+    cert: workFile('read', 'client certificate file (curl --cert)'),
+    key: workFile('read', 'client key file (curl --key)'),
+    keyPassword: s.string({ description: 'password of an encrypted key (curl --pass)' }),
+    pkcs12: workFile('read', 'client PKCS#12 file (curl --cert-type P12 --cert file:password)'),
+    password: s.string({ description: 'its password' }),
+    servername: s.anyOf([s.string(), s.boolean()], 'SNI and the name to verify; false sends no SNI, true is the default (the URL host)'),
+    minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version the client offers'),
+    maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version the client offers'),
+    alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
+  },
+  { required: ['url'] },
+);
+
+export const httpsStep = defineStep({
   kind: 'https',
   summary: 'an HTTPS request (undici) with any client TLS settings; the result has status, body, TLS details and the failure reason',
-  schema: s.object(
-    {
-      url: s.string({ description: 'https://... (usually {{service.url}}/path)' }),
-      method: s.string({ description: 'HTTP method (default GET)' }),
-      headers: s.map(s.string(), 'request headers'),
-      body: s.string({ description: 'request body' }),
-      trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
-      ca: workFile('read', 'a CA file to trust (curl --cacert)'),
-      insecure: s.boolean('do not verify the server certificate (curl -k)'),
-      clientCert: s.string({ ref: 'pki', description: 'present this certificate item and its key' }),
-      cert: workFile('read', 'client certificate file (curl --cert)'),
-      key: workFile('read', 'client key file (curl --key)'),
-      keyPassword: s.string({ description: 'password of an encrypted key (curl --pass)' }),
-      pkcs12: workFile('read', 'client PKCS#12 file (curl --cert-type P12 --cert file:password)'),
-      password: s.string({ description: 'its password' }),
-      servername: s.anyOf([s.string(), s.boolean()], 'SNI and the name to verify; false sends no SNI'),
-      minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version the client offers'),
-      maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version the client offers'),
-      alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
-    },
-    { required: ['url'] },
-  ),
+  schema: httpsSchema,
   expect: {
     status: matcher('number'),
     headers: matcher('any', 'response headers, names in lower case'),
@@ -120,4 +103,4 @@ export const httpsStep: StepKind<HttpsSpec, Record<string, unknown>> = {
     const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, signal: ctx.signal });
     return { ...r } as Record<string, unknown>;
   },
-};
+});

@@ -4,18 +4,19 @@
 //   - name: Create the CA Key (document 001)
 //     openssl: genrsa -des3 -passout pass:secret -out ca.key 4096
 //   - openssl: { args: [req, -new, -key, client.key, -subj, "/CN=api client", -out, client.csr] }
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { runProcess } from '../clients/process.ts';
 import { interpolate } from '../scenario/interpolate.ts';
 import { argumentLine, argumentLineProblem, argumentLineSchema, displayArgv } from '../scenario/command.ts';
 import { processExpect, type ExecResult } from './exec.ts';
 import type { StepKind } from './types.ts';
 
-export interface OpensslSpec {
-  args: string | string[];
-  stdin?: string;
-  env?: Record<string, string>;
-}
+const opensslSchema = s.anyOf([
+  s.string({ check: (v) => notBlank(v) ?? argumentLineProblem(v) }),
+  s.array(s.string(), { minItems: 1 }),
+  s.object({ args: argumentLineSchema('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
+]);
+type OpensslSpec = Extract<Infer<typeof opensslSchema>, { args: unknown }>;
 
 function normalize(spec: string | string[] | OpensslSpec): OpensslSpec {
   return typeof spec === 'string' || Array.isArray(spec) ? { args: spec } : spec;
@@ -29,14 +30,10 @@ function notBlank(v: string): string | undefined {
   return v.trim() ? undefined : 'is empty: give the openssl arguments, e.g. "x509 -in ca.crt -noout -subject"';
 }
 
-export const opensslStep: StepKind<string | string[] | OpensslSpec, ExecResult> = {
+export const opensslStep: StepKind<Infer<typeof opensslSchema>, ExecResult> = {
   kind: 'openssl',
   summary: 'run the real openssl with these arguments, in the work directory (a string is split like a shell would, without running one)',
-  schema: s.anyOf([
-    s.string({ check: (v) => notBlank(v) ?? argumentLineProblem(v) }),
-    s.array(s.string(), { minItems: 1 }),
-    s.object({ args: argumentLineSchema('openssl arguments'), stdin: s.string({ description: 'text on standard input' }), env: s.map(s.string(), 'extra environment variables') }, { required: ['args'] }),
-  ]),
+  schema: opensslSchema,
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
   peers: () => ['openssl'],

@@ -2,18 +2,14 @@
 //
 //   - pkcs12: { file: client.p12, password: pass }
 //     expect: { mac: sha256, certEncryption: { contains: AES-256 }, keyMatchesLeaf: true }
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { readWorkFile, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { readPkcs12, type PbeInfo, type Pkcs12Info } from '../pki/pkcs12/read.ts';
-import { verdicts, PLATFORMS, type Platform } from '../pki/pkcs12/platforms.ts';
-import type { StepKind } from './types.ts';
+import { verdicts, PLATFORMS } from '../pki/pkcs12/platforms.ts';
+import { defineStep } from './types.ts';
 
-export interface Pkcs12StepSpec {
-  file: string;
-  password?: string;
-  for?: Platform[];
-}
+export type Pkcs12StepSpec = Infer<typeof pkcs12Schema>;
 
 /** "PBES2 (PBKDF2, hmacWithSHA256, AES-256-CBC)" or "pbeWithSHA1And40BitRC2-CBC", as openssl -info names them. */
 export function pbeText(p: PbeInfo | undefined): string {
@@ -26,17 +22,19 @@ function judge(info: Pkcs12Info, spec: Pkcs12StepSpec): Record<string, unknown> 
   return { refusedBy: v.filter((x) => !x.ok).map((x) => x.platform), verdicts: Object.fromEntries(v.map((x) => [x.platform, x.ok ? 'ok' : `${x.error}: ${x.reason}`])) };
 }
 
-export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
+const pkcs12Schema = s.object(
+  {
+    file: workFile('read', 'the .p12/.pfx file, relative to the work directory'),
+    password: s.string({ description: 'its password ("" for an empty one)' }),
+    for: s.array(s.enum(PLATFORMS), { description: 'platforms to judge it for, as certharness p12 check --for' }),
+  },
+  { required: ['file'] },
+);
+
+export const pkcs12Step = defineStep({
   kind: 'pkcs12',
   summary: 'open a PKCS#12 bundle: MAC, how the key and certificates are encrypted, friendly name, whether the key matches the leaf',
-  schema: s.object(
-    {
-      file: workFile('read', 'the .p12/.pfx file, relative to the work directory'),
-      password: s.string({ description: 'its password ("" for an empty one)' }),
-      for: s.array(s.enum(PLATFORMS), { description: 'platforms to judge it for, as certharness p12 check --for' }),
-    },
-    { required: ['file'] },
-  ),
+  schema: pkcs12Schema,
   expect: {
     mac: matcher('string', 'sha1, sha256... or none'),
     macIterations: matcher('number'),
@@ -81,4 +79,4 @@ export const pkcs12Step: StepKind<Pkcs12StepSpec, Record<string, unknown>> = {
       return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
     }
   },
-};
+});

@@ -1,6 +1,6 @@
 // Every step kind, in one explicit list. Adding a kind: write src/steps/<kind>.ts exporting a
 // StepKind, and add it here.
-import type { StepKind } from './types.ts';
+import type { AnyStepKind } from './types.ts';
 import { execStep } from './exec.ts';
 import { sleepStep } from './sleep.ts';
 import { waitForStep } from './wait-for.ts';
@@ -19,4 +19,4 @@ import { clockStep } from './clock.ts';
 import { certmanagerStep } from './certmanager.ts';
 import { revokeStep } from './revoke.ts';
 
-export const STEP_KINDS: readonly StepKind<any, any>[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep];
+export const STEP_KINDS: readonly AnyStepKind[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep];

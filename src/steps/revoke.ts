@@ -11,25 +11,17 @@ import { CRL_REASONS, when } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
 import type { CertificateItem } from '../pki/build.ts';
 import { scenarioNow } from './clock.ts';
-import type { StepKind, StepWorld } from './types.ts';
+import { defineStep, type StepWorld } from './types.ts';
 
-export interface RevokeSpec {
-  item: string;
-  reason?: (typeof CRL_REASONS)[number];
-  at?: string;
-}
 
 /** The scenario's CA item that issued this certificate item. */
 function issuerItemOf(item: CertificateItem, pki: StepWorld['pki']): string | undefined {
   const issuer = item.issuers[0];
   if (!issuer) return undefined;
-  return Object.entries(pki).find(([, entry]) => {
-    const candidate = entry.item as CertificateItem | undefined;
-    return candidate?.kind === 'certificate' && Buffer.from(candidate.certificate.rawData).equals(Buffer.from(issuer.rawData));
-  })?.[0];
+  return Object.entries(pki).find(([, candidate]) => candidate.kind === 'certificate' && Buffer.from(candidate.certificate.rawData).equals(Buffer.from(issuer.rawData)))?.[0];
 }
 
-export const revokeStep: StepKind<RevokeSpec, Record<string, unknown>> = {
+export const revokeStep = defineStep({
   kind: 'revoke',
   summary: 'revokes a certificate item at the CA item that issued it: the crl service lists it from then on',
   schema: s.object(
@@ -49,7 +41,7 @@ export const revokeStep: StepKind<RevokeSpec, Record<string, unknown>> = {
   },
   defaultExpect: () => ({ status: 'revoked' }),
   async execute(spec, ctx) {
-    const item = ctx.world.pki[spec.item]?.item as CertificateItem | undefined;
+    const item = ctx.world.pki[spec.item];
     if (item?.kind !== 'certificate') return { error: { code: 'not-a-certificate', message: `pki item ${spec.item} is not a certificate` } };
     const issuer = issuerItemOf(item, ctx.world.pki);
     if (!issuer) return { error: { code: 'no-issuer', message: `${spec.item} was not issued by a CA item of this scenario: nothing can revoke it` } };
@@ -61,4 +53,4 @@ export const revokeStep: StepKind<RevokeSpec, Record<string, unknown>> = {
     ctx.log(`revoked ${spec.item} (serial ${serial}) at ${issuer}: ${reason}`);
     return { status: added ? 'revoked' : 'already-revoked', serial, issuer, reason, revokedAt: date.toISOString() };
   },
-};
+});

@@ -8,37 +8,25 @@
 //   - sign-csr: { csr: client.csr, ca: root, days: 500, out: client.crt, usage: client }
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, basename, extname, join } from 'node:path';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
 import { loadPrivateKey, type PrivateKeyMaterial } from '../pki/keys.ts';
-import { issueCertificate, randomSerial, serialToHex, usageDefaults, USAGES, type Usage } from '../pki/certificate.ts';
-import { HASHES, familyOf, type HashName } from '../pki/key-spec.ts';
+import { issueCertificate, randomSerial, serialToHex, usageDefaults, USAGES } from '../pki/certificate.ts';
+import { HASHES, familyOf } from '../pki/key-spec.ts';
 import { parseCertificates } from '../pki/inspect.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import type { StepKind, StepContext } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 
-export interface SignCsrSpec {
-  csr: string;
-  ca?: string;
-  caCert?: string;
-  caKey?: string;
-  caPassword?: string;
-  out: string;
-  days?: number;
-  hash?: HashName;
-  serial?: string;
-  createSerial?: boolean;
-  copyExtensions?: boolean;
-  usage?: Usage;
-}
+export type SignCsrSpec = Infer<typeof signCsrSchema>;
 
 async function caMaterial(spec: SignCsrSpec, ctx: StepContext): Promise<{ cert: x509.X509Certificate; key: PrivateKeyMaterial; certPath: string }> {
   if (spec.ca) {
-    const item = ctx.world.pki[spec.ca]?.item as { kind: string; certificate: x509.X509Certificate; key: PrivateKeyMaterial; props: { certFile: string } } | undefined;
-    if (!item || item.kind !== 'certificate') throw Object.assign(new Error(`no certificate item named ${spec.ca}`), { code: 'bad-input' });
-    return { cert: item.certificate, key: item.key, certPath: item.props.certFile };
+    const item = ctx.world.pki[spec.ca];
+    if (item?.kind !== 'certificate') throw Object.assign(new Error(`no certificate item named ${spec.ca}`), { code: 'bad-input' });
+    if (!item.key) throw Object.assign(new Error(`${spec.ca} was loaded without its private key: it cannot sign`), { code: 'bad-input' });
+    return { cert: item.certificate, key: item.key, certPath: item.props.certFile! };
   }
   if (!spec.caCert || !spec.caKey) throw Object.assign(new Error('sign-csr needs ca (a PKI item) or caCert and caKey (files)'), { code: 'bad-input' });
   const certPath = resolveWorkPath(ctx.workDir, spec.caCert, 'read', 'sign-csr caCert');
@@ -61,26 +49,28 @@ async function nextSerial(srl: string): Promise<string> {
   }
 }
 
-export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
+const signCsrSchema = s.object(
+  {
+    csr: workFile('read', 'the CSR file (relative to the work directory)'),
+    ca: s.string({ ref: 'pki', description: 'a PKI item to sign with' }),
+    caCert: workFile('read', 'or: the CA certificate file'),
+    caKey: workFile('read', 'and its key file'),
+    caPassword: s.string({ description: 'password of caKey (-passin)' }),
+    out: workFile('write', 'where the certificate is written, inside the work directory'),
+    days: s.number({ minimum: 0, maximum: 36_500, description: 'validity (openssl default 30; at most 36500)' }),
+    hash: s.enum(HASHES, 'signature hash (default sha256)'),
+    serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'explicit serial (-set_serial)'),
+    createSerial: s.boolean('take the serial from <ca>.srl (created with a random serial if absent) and write it back (-CAcreateserial)'),
+    copyExtensions: s.boolean("copy the CSR's extensions, e.g. its SAN (openssl 3 -copy_extensions copy); default false, like openssl"),
+    usage: s.enum(USAGES, 'add the extensions of a usage (like -extfile); default: none, so the result is what openssl writes'),
+  },
+  { required: ['csr', 'out'] },
+);
+
+export const signCsrStep = defineStep({
   kind: 'sign-csr',
   summary: 'sign a CSR with a CA, as openssl x509 -req -CA -CAkey [-CAcreateserial] does',
-  schema: s.object(
-    {
-      csr: workFile('read', 'the CSR file (relative to the work directory)'),
-      ca: s.string({ ref: 'pki', description: 'a PKI item to sign with' }),
-      caCert: workFile('read', 'or: the CA certificate file'),
-      caKey: workFile('read', 'and its key file'),
-      caPassword: s.string({ description: 'password of caKey (-passin)' }),
-      out: workFile('write', 'where the certificate is written, inside the work directory'),
-      days: s.number({ minimum: 0, maximum: 36_500, description: 'validity (openssl default 30; at most 36500)' }),
-      hash: s.enum(HASHES, 'signature hash (default sha256)'),
-      serial: s.anyOf([s.string(), s.integer({ minimum: 0 })], 'explicit serial (-set_serial)'),
-      createSerial: s.boolean('take the serial from <ca>.srl (created with a random serial if absent) and write it back (-CAcreateserial)'),
-      copyExtensions: s.boolean("copy the CSR's extensions, e.g. its SAN (openssl 3 -copy_extensions copy); default false, like openssl"),
-      usage: s.enum(USAGES, 'add the extensions of a usage (like -extfile); default: none, so the result is what openssl writes'),
-    },
-    { required: ['csr', 'out'] },
-  ),
+  schema: signCsrSchema,
   expect: {
     serial: matcher('string'),
     subject: matcher('string'),
@@ -126,4 +116,4 @@ export const signCsrStep: StepKind<SignCsrSpec, Record<string, unknown>> = {
       return { error: { code: (e as { code?: string }).code ?? 'unreadable', message: (e as Error).message } };
     }
   },
-};
+});

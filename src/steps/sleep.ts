@@ -4,12 +4,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { duration } from '../scenario/schema.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher } from '../expect/vocabulary.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 
-export const sleepStep: StepKind<string | number, { sleptMs: number }> = {
+const sleepSchema = duration();
+
+export const sleepStep = defineStep({
   kind: 'sleep',
   summary: 'wait a fixed time ("500ms", "2s"); prefer wait-for',
-  schema: duration(),
+  schema: sleepSchema,
   expect: { sleptMs: matcher('number') },
   async execute(spec, ctx) {
     const ms = parseDuration(spec) ?? 0;
@@ -21,4 +23,4 @@ export const sleepStep: StepKind<string | number, { sleptMs: number }> = {
     }
     return { sleptMs: Math.round(performance.now() - start) };
   },
-};
+});

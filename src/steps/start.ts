@@ -7,16 +7,18 @@
 //     - start: api
 import { s } from '../scenario/schema.ts';
 import { errorFields, matcher } from '../expect/vocabulary.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 
-export const startStep: StepKind<string, Record<string, unknown>> = {
+const startSchema = s.string({ ref: 'service', description: 'the service to start' });
+
+export const startStep = defineStep({
   kind: 'start',
   summary: 'start a service declared with start: step',
-  schema: s.string({ ref: 'service', description: 'the service to start' }),
+  schema: startSchema,
   expect: { started: matcher('boolean'), error: errorFields() },
   async execute(name, ctx) {
     if (ctx.world.services[name]) return { error: { code: 'already-started', message: `service ${name} is already running (declare it with start: step)` } };
     const failed = await ctx.world.startService(name);
     return failed ? { started: false, error: { code: 'service-failed', message: failed } } : { started: true };
   },
-};
+});

@@ -5,8 +5,7 @@
 //
 //   - tls-probe: { url: "{{upstream.url}}", trust: ca }
 //     expect: { clientCertRequested: true, acceptableCaNames: { contains: "C = US, O = Example, CN = Example CA" } }
-import type tls from 'node:tls';
-import { s } from '../scenario/schema.ts';
+import { s, type Infer } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import type { TlsClientOptions } from '../clients/https.ts';
 import { handshakeVerdict } from '../clients/tls-handshake.ts';
@@ -14,21 +13,10 @@ import { runProcess } from '../clients/process.ts';
 import { which } from '../runtime/index.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { tlsExpect } from './https.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 import { exchangeExpect } from './exchange-expect.ts';
 
-export interface TlsProbeSpec {
-  url?: string;
-  host?: string;
-  port?: number | string;
-  servername?: string;
-  trust?: string | string[];
-  clientCert?: string;
-  insecure?: boolean;
-  minVersion?: tls.SecureVersion;
-  maxVersion?: tls.SecureVersion;
-  alpn?: string[];
-}
+export type TlsProbeSpec = Infer<typeof tlsProbeSchema>;
 
 /** The CertificateRequest as openssl s_client prints it. */
 export function parseClientCertRequest(out: string): { clientCertRequested: boolean; acceptableCaNames: string[] } {
@@ -38,21 +26,23 @@ export function parseClientCertRequest(out: string): { clientCertRequested: bool
   return { clientCertRequested: true, acceptableCaNames: m[1]!.split('\n').map((l) => l.trim()).filter(Boolean) };
 }
 
-export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
+const tlsProbeSchema = s.object({
+  url: s.string({ description: 'https://host:port (or give host and port)' }),
+  host: s.string({ description: 'loopback address to connect to (default 127.0.0.1)' }),
+  port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'port to connect to, e.g. "{{upstream.port}}"'),
+  servername: s.string({ description: 'SNI and the name to verify' }),
+  trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
+  clientCert: s.string({ ref: 'pki', description: 'present this certificate item' }),
+  insecure: s.boolean('do not fail on an unverified server certificate (still reported)'),
+  minVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'lowest TLS version offered'),
+  maxVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'highest TLS version offered'),
+  alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
+});
+
+export const tlsProbeStep = defineStep({
   kind: 'tls-probe',
   summary: 'connect without sending HTTP: protocol, cipher, chain, verification, and whether a client certificate is requested (and which CA names)',
-  schema: s.object({
-    url: s.string({ description: 'https://host:port (or give host and port)' }),
-    host: s.string({ description: 'loopback address to connect to (default 127.0.0.1)' }),
-    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'port to connect to, e.g. "{{upstream.port}}"'),
-    servername: s.string({ description: 'SNI and the name to verify' }),
-    trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) to trust'),
-    clientCert: s.string({ ref: 'pki', description: 'present this certificate item' }),
-    insecure: s.boolean('do not fail on an unverified server certificate (still reported)'),
-    minVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'lowest TLS version offered'),
-    maxVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'highest TLS version offered'),
-    alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
-  }),
+  schema: tlsProbeSchema,
   expect: {
     ...(tlsExpect.type === 'object' ? tlsExpect.properties : {}),
     clientCertRequested: matcher('boolean', 'the server sent a CertificateRequest (required and optional look alike)'),
@@ -79,4 +69,4 @@ export const tlsProbeStep: StepKind<TlsProbeSpec, Record<string, unknown>> = {
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });
     return { ...handshake, ...parseClientCertRequest(r.stdout + r.stderr) };
   },
-};
+});

@@ -1,9 +1,11 @@
 // What a step kind is: a schema for its spec, the fields of its result that `expect` may
 // check, and an execute function that returns plain data. A failed expectation is data,
 // not an exception; only bugs throw.
-import type { Schema } from '../scenario/schema.ts';
+import type { Infer, Schema } from '../scenario/schema.ts';
+import type { ResultOf } from '../expect/vocabulary.ts';
 import type { Scope } from '../scenario/interpolate.ts';
 import type { Revocations } from '../pki/revocations.ts';
+import type { PkiItems } from '../pki/build.ts';
 
 export interface StepContext {
   /** The scenario's work directory (0700); relative paths in steps resolve against it. */
@@ -23,7 +25,7 @@ export interface StepContext {
 }
 
 export interface StepWorld {
-  pki: Record<string, Record<string, unknown>>;
+  pki: PkiItems;
   services: Record<string, Record<string, unknown>>;
   /** Directory of the scenario file, for inputs named relative to it. */
   scenarioDir: string;
@@ -60,4 +62,24 @@ export interface StepKind<Spec = unknown, Result extends StepResultBase = StepRe
    */
   prepare?: (spec: Spec, scope: Scope) => Spec;
   execute(spec: Spec, ctx: StepContext): Promise<Result>;
+}
+
+/**
+ * A step kind in a collection of kinds. Its spec is `any` to the runner, which never builds one:
+ * it passes on what the loader validated against this kind's own schema.
+ */
+export type AnyStepKind = StepKind<any, StepResultBase>;
+
+/** The spec type of a step kind, read from its schema. */
+export type SpecOf<K> = K extends StepKind<infer Spec, any> ? Spec : never;
+
+/**
+ * Declares a step kind once: the spec type is inferred from `schema` and the result type from
+ * `expect`, so execute's argument and the fields it returns are checked against the same
+ * declarations the loader validates and the reference documents.
+ */
+export function defineStep<S extends Schema, E extends Record<string, Schema>>(
+  kind: Omit<StepKind<Infer<S>, ResultOf<E> & StepResultBase>, 'schema' | 'expect'> & { schema: S; expect: E },
+): StepKind<Infer<S>, ResultOf<E> & StepResultBase> {
+  return kind;
 }

@@ -5,19 +5,13 @@
 import { connect } from 'node:net';
 import { access } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { s, duration } from '../scenario/schema.ts';
+import { s, duration, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import type { StepKind } from './types.ts';
+import { defineStep } from './types.ts';
 
-export interface WaitForSpec {
-  port?: number | string;
-  host?: string;
-  file?: string;
-  timeout?: string | number;
-  interval?: string | number;
-}
+export type WaitForSpec = Infer<typeof waitForSchema>;
 
 const POLL_MS = 50;
 
@@ -34,16 +28,18 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-export const waitForStep: StepKind<WaitForSpec, { waitedMs: number; error?: { code: string; message: string } }> = {
+const waitForSchema = s.object({
+  port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'TCP port (usually {{service.port}})'),
+  host: s.string({ description: 'host for port (default 127.0.0.1)' }),
+  file: workFile('read', 'path relative to the work directory'),
+  timeout: duration('how long to wait (default 10s)'),
+  interval: duration('time between checks (default 50ms)'),
+}, { check: (v) => (v.port === undefined && v.file === undefined ? [{ message: 'needs port: or file:, something to wait for' }] : []) });
+
+export const waitForStep = defineStep({
   kind: 'wait-for',
   summary: 'wait until a TCP port on loopback accepts connections, or a file exists',
-  schema: s.object({
-    port: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], 'TCP port (usually {{service.port}})'),
-    host: s.string({ description: 'host for port (default 127.0.0.1)' }),
-    file: workFile('read', 'path relative to the work directory'),
-    timeout: duration('how long to wait (default 10s)'),
-    interval: duration('time between checks (default 50ms)'),
-  }, { check: (v) => (v.port === undefined && v.file === undefined ? [{ message: 'needs port: or file:, something to wait for' }] : []) }),
+  schema: waitForSchema,
   expect: { waitedMs: matcher('number'), error: errorFields() },
   async execute(spec, ctx) {
     const start = performance.now();
@@ -63,4 +59,4 @@ export const waitForStep: StepKind<WaitForSpec, { waitedMs: number; error?: { co
     const waitedMs = Math.round(performance.now() - start);
     return { waitedMs, error: { code: 'ETIMEDOUT', message: `${what} was not ready after ${waitedMs}ms` } };
   },
-};
+});

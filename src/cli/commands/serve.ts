@@ -64,7 +64,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`certharness: ${world.at ? `${world.at.file}:${world.at.line}:${world.at.col}: ` : ''}${world.message}\n`);
       return EXIT.failed;
     }
-    const pki = Object.fromEntries(Object.entries(world.pki).map(([n, p]) => [n, publicProps(p)]));
+    const pki = Object.fromEntries(Object.entries(world.pki).map(([n, item]) => [n, publicProps(item.props)]));
     const services: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(world.services).map(([n, p]) => [n, { kind: scenario.services[n]!.kind, ...p }]));
     // serve makes the world, not the steps: what only a step would start or make is named, not silently missing.
     const notStarted = Object.fromEntries(Object.values(scenario.services).filter((d) => d.spec.start === 'step').map((d) => [d.name, 'declared start: step: a step of the scenario starts it, and serve runs no steps']));

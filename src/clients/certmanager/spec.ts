@@ -1,20 +1,12 @@
 // How a scenario names the manager's settings, shared by the `certmanager` step and service:
 // a server (an acme or pebble service's properties) or a directory, and paths in the work dir.
 import { readFile } from 'node:fs/promises';
-import { s } from '../../scenario/schema.ts';
+import { s, type ObjectOf } from '../../scenario/schema.ts';
 import { resolveWorkPath, workFile, OutsideWorkDirError } from '../../scenario/work-path.ts';
 import { managerSettings, type ManagerInput, type ManagerSettings } from './manager.ts';
 
-export interface ManagerSpec {
-  server?: string;
-  directory?: string;
-  trust?: string;
-  hostname: string;
-  email?: string;
-  httpPort?: number | string;
-  configDir?: string;
-  name?: string;
-}
+/** What a scenario says to the manager: the fields below, `hostname` required. */
+export type ManagerSpec = ObjectOf<typeof MANAGER_SPEC_FIELDS, 'hostname'>;
 
 /** A certificate's name is a directory under live/ and archive/: one path segment, as certbot's --cert-name. */
 const CERT_NAME_PATTERN = '^(?!\\.\\.?$)[A-Za-z0-9._-]{1,128}$';

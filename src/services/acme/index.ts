@@ -8,39 +8,16 @@
 //     chaos: { kind: acme, env: { PEBBLE_WFE_NONCEREJECT: "30" }, seed: 7 }
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { s, duration } from '../../scenario/schema.ts';
+import { s, duration, type Infer } from '../../scenario/schema.ts';
 import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
-import type { ServiceKind } from '../types.ts';
+import { defineService } from '../types.ts';
 import { validationPorts } from './validation-ports.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
 import { startAcmeServer } from './server.ts';
 import { isLoopback } from '../../runtime/network.ts';
 
-export interface AcmeSpec {
-  config?: string;
-  env?: Record<string, string | number>;
-  port?: number;
-  managementPort?: number;
-  httpPort?: number;
-  tlsPort?: number;
-  validity?: string | number;
-  externalAccountBindingRequired?: boolean;
-  eabKeys?: Record<string, string>;
-  chainLength?: number;
-  alternateRoots?: number;
-  keyAlgorithm?: 'rsa' | 'ecdsa';
-  nonceReject?: number;
-  authzReuse?: number;
-  vaSleep?: number;
-  alwaysValid?: boolean;
-  seed?: number;
-  resolver?: string;
-  hosts?: Record<string, string>;
-  blocklist?: string[];
-  retryAfter?: number;
-  profiles?: Record<string, { description?: string; validity?: string | number }>;
-}
+export type AcmeSpec = Infer<typeof acmeSchema>;
 
 /** Properties shared with the `pebble` service kind: steps written for one work with the other. */
 export const ACME_SERVICE_PROPERTIES = ['url', 'directoryUrl', 'host', 'port', 'managementUrl', 'httpPort', 'tlsPort', 'caFile', 'rootFile', 'dir'] as const;
@@ -52,33 +29,35 @@ const seconds = (v: string | number | undefined, what: string): number | undefin
   return Math.round(ms / 1000);
 };
 
-export const acmeService: ServiceKind<AcmeSpec> = {
+const acmeSchema = s.object({
+  config: s.string({ inputFile: true, description: "Pebble's JSON config file ({\"pebble\": {...}}), relative to the scenario file" }),
+  env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables, read as Pebble reads them (PEBBLE_VA_NOSLEEP, PEBBLE_WFE_NONCEREJECT, PEBBLE_CHAIN_LENGTH, ...)'),
+  port: s.integer({ minimum: 0, maximum: 65535, description: 'ACME API port (default: a free one; Pebble uses 14000)' }),
+  managementPort: s.integer({ minimum: 0, maximum: 65535, description: 'management interface port (default: a free one; Pebble uses 15000)' }),
+  httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from, as {{name.httpPort}} (default: one certharness holds for the acme and certmanager steps, answering 404 between them; pin one for a client that binds it itself, such as certbot --standalone)' }),
+  tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01, as {{name.tlsPort}} (default: one certharness holds for the acme step; pin one for a client that binds it itself)' }),
+  validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)', MAX_SPAN_MS),
+  externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
+  eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (Pebble: externalAccountMACKeys)'),
+  chainLength: s.integer({ minimum: 1, maximum: 5, description: 'intermediates between leaf and root (PEBBLE_CHAIN_LENGTH, default 1)' }),
+  alternateRoots: s.integer({ minimum: 0, maximum: 5, description: 'extra roots offered as alternate chains (PEBBLE_ALTERNATE_ROOTS)' }),
+  keyAlgorithm: s.enum(['rsa', 'ecdsa'], "CA keys: RSA-2048 (Pebble's default) or ECDSA P-256"),
+  nonceReject: s.integer({ minimum: 0, maximum: 100, description: 'percent of good nonces refused with badNonce (PEBBLE_WFE_NONCEREJECT; default 0)' }),
+  authzReuse: s.integer({ minimum: 0, maximum: 100, description: 'percent chance a valid authorization is reused (PEBBLE_AUTHZREUSE; default 0)' }),
+  vaSleep: s.integer({ minimum: 0, maximum: 60, description: 'the validator sleeps 0..N-1 seconds first (PEBBLE_VA_SLEEPTIME; default 0)' }),
+  alwaysValid: s.boolean('mark every challenge valid without checking (PEBBLE_VA_ALWAYS_VALID)'),
+  seed: s.integer({ minimum: 0, description: 'seed for nonce rejection, authorization reuse and sleeps, to replay a run' }),
+  resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server on loopback (dns-01 needs one)", check: (v) => (v === 'loopback' || isLoopback(v.replace(/:\d+$/, '')) ? undefined : 'must be a DNS server on loopback: the validator dials nothing else') }),
+  hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
+  blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
+  retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
+  profiles: s.map(s.object({ description: s.string(), validity: duration(undefined, MAX_SPAN_MS) }), 'certificate profiles offered in the directory (Pebble: profiles)'),
+});
+
+export const acmeService = defineService({
   kind: 'acme',
   summary: "a Pebble-compatible ACME CA (RFC 8555) in process: Pebble's paths, config file, PEBBLE_* variables and management interface",
-  schema: s.object({
-    config: s.string({ inputFile: true, description: "Pebble's JSON config file ({\"pebble\": {...}}), relative to the scenario file" }),
-    env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables, read as Pebble reads them (PEBBLE_VA_NOSLEEP, PEBBLE_WFE_NONCEREJECT, PEBBLE_CHAIN_LENGTH, ...)'),
-    port: s.integer({ minimum: 0, maximum: 65535, description: 'ACME API port (default: a free one; Pebble uses 14000)' }),
-    managementPort: s.integer({ minimum: 0, maximum: 65535, description: 'management interface port (default: a free one; Pebble uses 15000)' }),
-    httpPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator fetches http-01 tokens from, as {{name.httpPort}} (default: one certharness holds for the acme and certmanager steps, answering 404 between them; pin one for a client that binds it itself, such as certbot --standalone)' }),
-    tlsPort: s.integer({ minimum: 0, maximum: 65535, description: 'port the validator connects to for tls-alpn-01, as {{name.tlsPort}} (default: one certharness holds for the acme step; pin one for a client that binds it itself)' }),
-    validity: duration('leaf validity (Pebble: certificateValidityPeriod; default 5 years, Let\'s Encrypt: 90d)', MAX_SPAN_MS),
-    externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
-    eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (Pebble: externalAccountMACKeys)'),
-    chainLength: s.integer({ minimum: 1, maximum: 5, description: 'intermediates between leaf and root (PEBBLE_CHAIN_LENGTH, default 1)' }),
-    alternateRoots: s.integer({ minimum: 0, maximum: 5, description: 'extra roots offered as alternate chains (PEBBLE_ALTERNATE_ROOTS)' }),
-    keyAlgorithm: s.enum(['rsa', 'ecdsa'], "CA keys: RSA-2048 (Pebble's default) or ECDSA P-256"),
-    nonceReject: s.integer({ minimum: 0, maximum: 100, description: 'percent of good nonces refused with badNonce (PEBBLE_WFE_NONCEREJECT; default 0)' }),
-    authzReuse: s.integer({ minimum: 0, maximum: 100, description: 'percent chance a valid authorization is reused (PEBBLE_AUTHZREUSE; default 0)' }),
-    vaSleep: s.integer({ minimum: 0, maximum: 60, description: 'the validator sleeps 0..N-1 seconds first (PEBBLE_VA_SLEEPTIME; default 0)' }),
-    alwaysValid: s.boolean('mark every challenge valid without checking (PEBBLE_VA_ALWAYS_VALID)'),
-    seed: s.integer({ minimum: 0, description: 'seed for nonce rejection, authorization reuse and sleeps, to replay a run' }),
-    resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server on loopback (dns-01 needs one)", check: (v) => (v === 'loopback' || isLoopback(v.replace(/:\d+$/, '')) ? undefined : 'must be a DNS server on loopback: the validator dials nothing else') }),
-    hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
-    blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
-    retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
-    profiles: s.map(s.object({ description: s.string(), validity: duration(undefined, MAX_SPAN_MS) }), 'certificate profiles offered in the directory (Pebble: profiles)'),
-  }),
+  schema: acmeSchema,
   properties: ACME_SERVICE_PROPERTIES,
   async start(spec, ctx) {
     const dir = join(ctx.workDir, 'services', ctx.name);
@@ -154,4 +133,4 @@ export const acmeService: ServiceKind<AcmeSpec> = {
       },
     };
   },
-};
+});

@@ -9,11 +9,11 @@
 //     gw: { kind: gateway, tls: { default: { key: "{{cm.keyFile}}", cert: "{{cm.certFile}}", ca: ["{{cm.chainFile}}"] } } }
 import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import { defineService } from '../types.ts';
 import { runManager } from '../../clients/certmanager/manager.ts';
-import { MANAGER_SPEC_FIELDS, settingsFromSpec, type ManagerSpec } from '../../clients/certmanager/spec.ts';
+import { MANAGER_SPEC_FIELDS, settingsFromSpec } from '../../clients/certmanager/spec.ts';
 
-export const certmanagerService: ServiceKind<ManagerSpec> = {
+export const certmanagerService = defineService({
   kind: 'certmanager',
   summary: "document 003's certificate manager as a service: runs once at start, so a gateway can start on its files",
   schema: s.object({ ...MANAGER_SPEC_FIELDS }, { required: ['hostname'] }),
@@ -29,4 +29,4 @@ export const certmanagerService: ServiceKind<ManagerSpec> = {
       async stop() {},
     };
   },
-};
+});

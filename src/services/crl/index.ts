@@ -11,19 +11,16 @@
 //   services:
 //     crl: { kind: crl }
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { s, duration } from '../../scenario/schema.ts';
+import { s, duration, type Infer } from '../../scenario/schema.ts';
 import { parseDuration } from '../../scenario/duration.ts';
-import type { ServiceKind, ServiceContext } from '../types.ts';
+import { defineService, type ServiceContext } from '../types.ts';
 import { guarded } from '../request-guard.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { x509 } from '../../pki/crypto.ts';
 import { issueCrl } from '../../pki/crl.ts';
 import type { CertificateItem } from '../../pki/build.ts';
 
-export interface CrlServiceSpec {
-  port?: number;
-  nextUpdate?: string | number;
-}
+export type CrlServiceSpec = Infer<typeof crlSchema>;
 
 const DAY_MS = 86_400_000;
 
@@ -34,9 +31,8 @@ function crlAddress(ports: Record<string, number>, host: string): Record<string,
 /** The certificate items that can sign a CRL: CAs with their private key. */
 function signingCas(pki: ServiceContext['pki']): Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }> {
   const out = new Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }>();
-  for (const [name, entry] of Object.entries(pki)) {
-    const item = entry.item as CertificateItem | undefined;
-    if (item?.kind !== 'certificate' || !item.key) continue;
+  for (const [name, item] of Object.entries(pki)) {
+    if (item.kind !== 'certificate' || !item.key) continue;
     if (item.certificate.getExtension(x509.BasicConstraintsExtension)?.ca) out.set(name, item as CertificateItem & { key: NonNullable<CertificateItem['key']> });
   }
   return out;
@@ -73,7 +69,12 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceCon
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export const crlService: ServiceKind<CrlServiceSpec> = {
+const crlSchema = s.object({
+  port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
+  nextUpdate: duration('how long each CRL says it is good for, from the last change (default 7d)'),
+});
+
+export const crlService = defineService({
   kind: 'crl',
   summary: "the CRLs of the scenario's CAs over HTTP (GET /<ca>.crl, DER; /<ca>.crl.pem), listing what revoke steps revoked",
   listeners: {
@@ -81,10 +82,7 @@ export const crlService: ServiceKind<CrlServiceSpec> = {
     address: crlAddress,
     properties: ['url', 'host', 'port'],
   },
-  schema: s.object({
-    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
-    nextUpdate: duration('how long each CRL says it is good for, from the last change (default 7d)'),
-  }),
+  schema: crlSchema,
   properties: ['url', 'host', 'port'],
   async start(spec, ctx) {
     const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : 7 * DAY_MS;
@@ -92,4 +90,4 @@ export const crlService: ServiceKind<CrlServiceSpec> = {
     const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
     return { props: crlAddress({ port: listening.port }, ctx.host), stop: listening.close };
   },
-};
+});

@@ -9,15 +9,10 @@
 // At start it opens (and closes) one TCP connection, so an unreachable deployment is one setup
 // error naming the address rather than a failure in every step.
 import { connect } from 'node:net';
-import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
+import { defineService } from '../types.ts';
 
-export interface ExternalSpec {
-  url: string;
-  /** The kind it stands in for (set by --target): only for the log. */
-  replaces?: string;
-  connectTimeout?: number;
-}
+export type ExternalSpec = Infer<typeof externalSchema>;
 
 const DEFAULT_PORTS: Record<string, number> = { 'https:': 443, 'http:': 80, 'grpcs:': 443, 'grpc:': 80 };
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -64,17 +59,19 @@ function reachable(host: string, port: number, timeoutMs: number, signal: AbortS
   });
 }
 
-export const externalService: ServiceKind<ExternalSpec> = {
+const externalSchema = s.object(
+  {
+    url: s.string({ description: 'https://host:port of the deployment; {{name.url}}, .host, .port and .address come from it' }),
+    replaces: s.string({ description: 'the kind of service it stands in for (informational)' }),
+    connectTimeout: s.integer({ minimum: 1, description: 'milliseconds the start-up connection check waits (default 10000)' }),
+  },
+  { required: ['url'] },
+);
+
+export const externalService = defineService({
   kind: 'external',
   summary: 'a real deployment at a URL: nothing is started; steps talk to it (run --target NAME=URL swaps a declared service for one)',
-  schema: s.object(
-    {
-      url: s.string({ description: 'https://host:port of the deployment; {{name.url}}, .host, .port and .address come from it' }),
-      replaces: s.string({ description: 'the kind of service it stands in for (informational)' }),
-      connectTimeout: s.integer({ minimum: 1, description: 'milliseconds the start-up connection check waits (default 10000)' }),
-    },
-    { required: ['url'] },
-  ),
+  schema: externalSchema,
   properties: ['url', 'host', 'port', 'address', 'target'],
   async start(spec, ctx) {
     const props = externalProps(spec.url);
@@ -82,4 +79,4 @@ export const externalService: ServiceKind<ExternalSpec> = {
     ctx.log(`external${spec.replaces ? ` (in place of a ${spec.replaces} service)` : ''}: ${props.url} answers`);
     return { props, stop: async () => {} };
   },
-};
+});

@@ -12,9 +12,9 @@
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { s } from '../../scenario/schema.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../../scenario/work-path.ts';
-import type { ServiceKind } from '../types.ts';
+import { defineService } from '../types.ts';
 import { startDaemon, waitForPort, assertPortFree } from '../../clients/daemon.ts';
 import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
@@ -26,12 +26,7 @@ export interface TlsEntry {
   ca?: string[];
 }
 
-export interface GatewaySpec {
-  tls: Record<string, TlsEntry>;
-  port?: number;
-  cwd?: string;
-  message?: string;
-}
+export type GatewaySpec = Infer<typeof gatewaySchema>;
 
 const SYSTEM_CONFIG = {
   db: { redis: { emulate: true, namespace: 'EG' } },
@@ -55,21 +50,23 @@ export function renderGatewayConfig(o: { port: number; adminPort: number; tls: R
   });
 }
 
-export const gatewayService: ServiceKind<GatewaySpec> = {
+const gatewaySchema = s.object(
+  {
+    tls: s.map(
+      s.object({ key: s.string({ description: 'private key file' }), cert: s.string({ description: 'certificate file' }), ca: s.array(s.string(), { description: 'chain files (also trusted for client certificates)' }) }, { required: ['key', 'cert'] }),
+      "host glob or 'default' -> {key, cert, ca: [...]}; paths relative to cwd, as Express Gateway resolves them",
+    ),
+    port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the HTTPS port (default: a free one, kept across restarts only when pinned)' }),
+    cwd: workFile('write', "the gateway's working directory, relative to the work dir (default: the work dir)"),
+    message: s.string({ description: 'what every request is answered with (terminate policy, 200)' }),
+  },
+  { required: ['tls'] },
+);
+
+export const gatewayService = defineService({
   kind: 'gateway',
   summary: "the real Express Gateway 1.16.11 serving HTTPS with document 003's tls: section (key, cert, ca per host glob or default)",
-  schema: s.object(
-    {
-      tls: s.map(
-        s.object({ key: s.string({ description: 'private key file' }), cert: s.string({ description: 'certificate file' }), ca: s.array(s.string(), { description: 'chain files (also trusted for client certificates)' }) }, { required: ['key', 'cert'] }),
-        "host glob or 'default' -> {key, cert, ca: [...]}; paths relative to cwd, as Express Gateway resolves them",
-      ),
-      port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the HTTPS port (default: a free one, kept across restarts only when pinned)' }),
-      cwd: workFile('write', "the gateway's working directory, relative to the work dir (default: the work dir)"),
-      message: s.string({ description: 'what every request is answered with (terminate policy, 200)' }),
-    },
-    { required: ['tls'] },
-  ),
+  schema: gatewaySchema,
   properties: ['url', 'host', 'port', 'confFile', 'dir'],
   peers: () => ['node', 'npm:express-gateway'],
   async start(spec, ctx) {
@@ -98,4 +95,4 @@ export const gatewayService: ServiceKind<GatewaySpec> = {
       return { props: { url: `https://localhost:${port}`, host: ctx.host, port, confFile, dir }, stop: () => daemon.stop() };
     });
   },
-};
+});

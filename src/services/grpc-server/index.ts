@@ -8,23 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
+import { defineService } from '../types.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { loadBundledServices } from '../../clients/grpc/protos.ts';
 import { loadUserService } from '../../clients/grpc/user-protos.ts';
 import { readGrpcConfig } from '../../clients/grpc/config.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
-export interface GrpcServerSpec {
-  cert?: string;
-  rootCert?: string;
-  checkClientCertificate?: boolean;
-  plaintext?: boolean;
-  config?: string;
-  port?: number;
-  protos?: { file: string; service: string; responses?: Record<string, unknown> }[];
-}
+export type GrpcServerSpec = Infer<typeof grpcServerSchema>;
 
 type Call = grpc.ServerUnaryCall<{ message?: string; count?: number }, unknown> | grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>;
 
@@ -46,28 +38,30 @@ function seen(call: Call, tls: boolean, message: string, sequence = 0) {
   };
 }
 
-export const grpcServerService: ServiceKind<GrpcServerSpec> = {
+const grpcServerSchema = s.object({
+  cert: s.string({ ref: 'pki', description: 'server certificate item (ssl_cert, ssl_private_key)' }),
+  rootCert: s.string({ ref: 'pki', description: 'root that client certificates must chain to (ssl_root_cert)' }),
+  checkClientCertificate: s.boolean('require and verify a client certificate (default: true when rootCert is given)'),
+  plaintext: s.boolean('no TLS (use_secure_connection false)'),
+  config: s.string({ inputFile: true, description: "the document's server JSON: use_secure_connection, ssl_private_key, ssl_cert, ssl_root_cert (relative to the scenario file)" }),
+  port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the port (default 0)' }),
+  protos: s.array(
+    s.object(
+      {
+        file: s.string({ inputFile: true, description: '.proto file (relative to the scenario file)' }),
+        service: s.string({ description: 'full name, package.Service' }),
+        responses: s.map(s.any(), 'method name -> the reply (a list: the replies of a server-streaming method)'),
+      },
+      { required: ['file', 'service'] },
+    ),
+    { description: 'your own services, answering with canned replies' },
+  ),
+});
+
+export const grpcServerService = defineService({
   kind: 'grpc-server',
   summary: "document 002's gRPC server (grpc-js): plaintext, TLS or mTLS; Health and an Echo that reports the caller's certificate",
-  schema: s.object({
-    cert: s.string({ ref: 'pki', description: 'server certificate item (ssl_cert, ssl_private_key)' }),
-    rootCert: s.string({ ref: 'pki', description: 'root that client certificates must chain to (ssl_root_cert)' }),
-    checkClientCertificate: s.boolean('require and verify a client certificate (default: true when rootCert is given)'),
-    plaintext: s.boolean('no TLS (use_secure_connection false)'),
-    config: s.string({ inputFile: true, description: "the document's server JSON: use_secure_connection, ssl_private_key, ssl_cert, ssl_root_cert (relative to the scenario file)" }),
-    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the port (default 0)' }),
-    protos: s.array(
-      s.object(
-        {
-          file: s.string({ inputFile: true, description: '.proto file (relative to the scenario file)' }),
-          service: s.string({ description: 'full name, package.Service' }),
-          responses: s.map(s.any(), 'method name -> the reply (a list: the replies of a server-streaming method)'),
-        },
-        { required: ['file', 'service'] },
-      ),
-      { description: 'your own services, answering with canned replies' },
-    ),
-  }),
+  schema: grpcServerSchema,
   properties: ['address', 'host', 'port', 'target'],
   async start(spec, ctx) {
     let credentials: grpc.ServerCredentials;
@@ -129,4 +123,4 @@ export const grpcServerService: ServiceKind<GrpcServerSpec> = {
       },
     };
   },
-};
+});

@@ -6,55 +6,42 @@
 //     tls:   { kind: nginx, role: terminator, cert: server, clientCa: ca, verifyClient: on }
 import { mkdir, writeFile, copyFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
-import { pkiItem } from '../../pki/material.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
+import { defineService } from '../types.ts';
+import { certificateItem, trustAnchors } from '../../pki/material.ts';
 import { startDaemon, waitForPort, assertPortFree } from '../../clients/daemon.ts';
 import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 
-export interface NginxSpec {
-  role: 'proxy' | 'terminator';
-  to?: string;
-  target?: string;
-  clientCert?: string;
-  trust?: string;
-  verify?: boolean;
-  verifyDepth?: number;
-  name?: string;
-  sni?: boolean;
-  cert?: string;
-  clientCa?: string;
-  verifyClient?: 'on' | 'optional' | 'optional_no_ca' | 'off';
-  protocols?: string[];
-  port?: number;
-}
+export type NginxSpec = Infer<typeof nginxSchema>;
 
 const BIND_ATTEMPTS = 3;
 
-export const nginxService: ServiceKind<NginxSpec> = {
+const nginxSchema = s.object(
+  {
+    role: s.enum(['proxy', 'terminator'], 'proxy: plain HTTP in, HTTPS with a client certificate out; terminator: HTTPS that checks client certificates'),
+    to: s.string({ ref: 'service', description: 'proxy: the upstream service (proxy_pass)' }),
+    target: s.string({ description: 'proxy: or an upstream URL' }),
+    clientCert: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_certificate and _key' }),
+    trust: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_trusted_certificate' }),
+    verify: s.boolean('proxy: proxy_ssl_verify (default: on when trust is given)'),
+    verifyDepth: s.integer({ minimum: 0, description: 'proxy_ssl_verify_depth / ssl_verify_depth' }),
+    name: s.string({ description: 'proxy: proxy_ssl_name' }),
+    sni: s.boolean('proxy: proxy_ssl_server_name (default off)'),
+    cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
+    clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
+    verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
+    protocols: s.array(s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), { description: 'ssl_protocols / proxy_ssl_protocols (default TLSv1.2 TLSv1.3)' }),
+    port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the port (default: a free one)' }),
+  },
+  { required: ['role'] },
+);
+
+export const nginxService = defineService({
   kind: 'nginx',
   summary: 'the real nginx as document 001\'s client-certificate proxy (role: proxy) or as an mTLS terminator (role: terminator)',
-  schema: s.object(
-    {
-      role: s.enum(['proxy', 'terminator'], 'proxy: plain HTTP in, HTTPS with a client certificate out; terminator: HTTPS that checks client certificates'),
-      to: s.string({ ref: 'service', description: 'proxy: the upstream service (proxy_pass)' }),
-      target: s.string({ description: 'proxy: or an upstream URL' }),
-      clientCert: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_certificate and _key' }),
-      trust: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_trusted_certificate' }),
-      verify: s.boolean('proxy: proxy_ssl_verify (default: on when trust is given)'),
-      verifyDepth: s.integer({ minimum: 0, description: 'proxy_ssl_verify_depth / ssl_verify_depth' }),
-      name: s.string({ description: 'proxy: proxy_ssl_name' }),
-      sni: s.boolean('proxy: proxy_ssl_server_name (default off)'),
-      cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
-      clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
-      verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
-      protocols: s.array(s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), { description: 'ssl_protocols / proxy_ssl_protocols (default TLSv1.2 TLSv1.3)' }),
-      port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the port (default: a free one)' }),
-    },
-    { required: ['role'] },
-  ),
+  schema: nginxSchema,
   properties: ['url', 'host', 'port', 'confFile', 'errorLog', 'accessLog', 'dir'],
   peers: () => ['nginx'],
   async start(spec, ctx) {
@@ -62,22 +49,21 @@ export const nginxService: ServiceKind<NginxSpec> = {
     for (const sub of ['logs', 'temp', 'certs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
     // Copies of the PKI files under the prefix, so the rendered config is self-contained.
     const copyItem = async (name: string, role: string, base: string) => {
-      const item = pkiItem(ctx.pki, name, role);
+      const { props } = certificateItem(ctx.pki, name, role);
       const cert = `certs/${base}.crt`;
       const key = `certs/${base}.key`;
-      await copyFile(String(item.fullchainFile), join(dir, cert));
-      await copyFile(String(item.keyFile), join(dir, key));
+      await copyFile(props.fullchainFile!, join(dir, cert));
+      await copyFile(props.keyFile!, join(dir, key));
       await chmod(join(dir, key), 0o600);
       let passwordFile: string | undefined;
-      if (typeof item.keyPassword === 'string') {
+      if (props.keyPassword !== undefined) {
         passwordFile = `certs/${base}.pass`;
-        await writeFileAtomic(join(dir, passwordFile), `${item.keyPassword}\n`, 0o600);
+        await writeFileAtomic(join(dir, passwordFile), `${props.keyPassword}\n`, 0o600);
       }
       return { cert, key, ...(passwordFile ? { passwordFile } : {}) };
     };
     const copyCa = async (name: string, role: string, base: string) => {
-      const item = pkiItem(ctx.pki, name, role);
-      await writeFile(join(dir, `certs/${base}.crt`), String(item.pem));
+      await writeFile(join(dir, `certs/${base}.crt`), trustAnchors(ctx.pki, name, role).join(''));
       return `certs/${base}.crt`;
     };
     const protocols = spec.protocols ?? ['TLSv1.2', 'TLSv1.3'];
@@ -133,4 +119,4 @@ export const nginxService: ServiceKind<NginxSpec> = {
       };
     }, spec.port ? 1 : BIND_ATTEMPTS);
   },
-};
+});

@@ -7,9 +7,9 @@
 //     ca: { kind: pebble, validity: 90d, env: { PEBBLE_VA_NOSLEEP: 1 } }
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { s, duration } from '../../scenario/schema.ts';
+import { s, duration, type Infer } from '../../scenario/schema.ts';
 import { parseDuration, MAX_SPAN_MS } from '../../scenario/duration.ts';
-import type { ServiceKind, ServiceContext, RunningService } from '../types.ts';
+import { defineService, type ServiceContext, type RunningService } from '../types.ts';
 import { startDaemon, waitForPort, type Daemon } from '../../clients/daemon.ts';
 import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { createTransport } from '../../clients/acme/transport.ts';
@@ -18,27 +18,23 @@ import { listenerIdentity } from '../acme/listener-identity.ts';
 import { ACME_SERVICE_PROPERTIES } from '../acme/index.ts';
 import { validationPorts } from '../acme/validation-ports.ts';
 
-export interface PebbleSpec {
-  env?: Record<string, string | number>;
-  validity?: string | number;
-  externalAccountBindingRequired?: boolean;
-  eabKeys?: Record<string, string>;
-  strict?: boolean;
-}
+export type PebbleSpec = Infer<typeof pebbleSchema>;
 
 /** Pebble's randomness off unless the scenario turns it on: clients retry badNonce poorly. */
 const QUIET_PEBBLE = { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
 
-export const pebbleService: ServiceKind<PebbleSpec> = {
+const pebbleSchema = s.object({
+  env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables (default PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_AUTHZREUSE=0)'),
+  validity: duration('leaf validity (config certificateValidityPeriod; Pebble 2.4 ignores it and issues 5-year certificates)', MAX_SPAN_MS),
+  externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
+  eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (externalAccountMACKeys)'),
+  strict: s.boolean('pebble -strict'),
+});
+
+export const pebbleService = defineService({
   kind: 'pebble',
   summary: "the real Pebble ACME test CA, with pebble-challtestsrv as its DNS (every name is 127.0.0.1); same properties as kind: acme",
-  schema: s.object({
-    env: s.map(s.anyOf([s.string(), s.number()]), 'PEBBLE_* variables (default PEBBLE_VA_NOSLEEP=1, PEBBLE_WFE_NONCEREJECT=0, PEBBLE_AUTHZREUSE=0)'),
-    validity: duration('leaf validity (config certificateValidityPeriod; Pebble 2.4 ignores it and issues 5-year certificates)', MAX_SPAN_MS),
-    externalAccountBindingRequired: s.boolean('newAccount must carry an external account binding'),
-    eabKeys: s.map(s.string(), 'EAB key id -> base64url HMAC key (externalAccountMACKeys)'),
-    strict: s.boolean('pebble -strict'),
-  }),
+  schema: pebbleSchema,
   properties: [...ACME_SERVICE_PROPERTIES, 'dnsServer', 'challtestsrvUrl'],
   peers: () => ['pebble', 'pebble-challtestsrv'],
   async start(spec, ctx) {
@@ -65,7 +61,7 @@ export const pebbleService: ServiceKind<PebbleSpec> = {
       throw e;
     }
   },
-};
+});
 
 interface PebbleLayout {
   dir: string;

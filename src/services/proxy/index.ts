@@ -9,27 +9,15 @@
 //     #        proxy_ssl_trusted_certificate ca.crt; proxy_ssl_verify on;
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SecureVersion } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
-import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
+import { defineService } from '../types.ts';
 import { clientMaterial, trustAnchors } from '../../pki/material.ts';
 import { createUpstreamClient } from '../../clients/upstream-client.ts';
 import { nginxUpstreamError } from './nginx-terms.ts';
 import { guarded } from '../request-guard.ts';
 
-export interface ProxySpec {
-  to?: string;
-  target?: string;
-  clientCert?: string;
-  trust?: string | string[];
-  verify?: boolean;
-  name?: string;
-  sni?: boolean;
-  minVersion?: SecureVersion;
-  maxVersion?: SecureVersion;
-  port?: number;
-}
+export type ProxySpec = Infer<typeof proxySchema>;
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
@@ -56,21 +44,23 @@ function headerText(text: string): string {
   return text.replace(/[^\t\x20-\x7e]/g, '?').slice(0, 1000);
 }
 
-export const proxyService: ServiceKind<ProxySpec> = {
+const proxySchema = s.object({
+  to: s.string({ ref: 'service', description: 'the upstream service (proxy_pass https://...)' }),
+  target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443', pattern: '^https://', examples: ['https://api.example.net:8443'] }),
+  clientCert: s.string({ ref: 'pki', description: 'certificate item presented upstream (proxy_ssl_certificate / _key)' }),
+  trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) the upstream must chain to (proxy_ssl_trusted_certificate)'),
+  verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
+  name: s.string({ description: 'the name the upstream certificate must match (proxy_ssl_name); default: the upstream host' }),
+  sni: s.boolean('send the name as SNI (proxy_ssl_server_name); default false, as nginx'),
+  minVersion: s.enum(TLS_VERSIONS, 'lower TLS version (proxy_ssl_protocols)'),
+  maxVersion: s.enum(TLS_VERSIONS, 'upper TLS version (proxy_ssl_protocols)'),
+  port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
+});
+
+export const proxyService = defineService({
   kind: 'proxy',
   summary: 'a plain-HTTP proxy that forwards to an HTTPS upstream presenting a client certificate (nginx proxy_ssl_* style)',
-  schema: s.object({
-    to: s.string({ ref: 'service', description: 'the upstream service (proxy_pass https://...)' }),
-    target: s.string({ description: 'or an upstream URL, e.g. a real deployment: https://api.example.net:8443', pattern: '^https://', examples: ['https://api.example.net:8443'] }),
-    clientCert: s.string({ ref: 'pki', description: 'certificate item presented upstream (proxy_ssl_certificate / _key)' }),
-    trust: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) the upstream must chain to (proxy_ssl_trusted_certificate)'),
-    verify: s.boolean('verify the upstream certificate (proxy_ssl_verify); default: on when trust is given'),
-    name: s.string({ description: 'the name the upstream certificate must match (proxy_ssl_name); default: the upstream host' }),
-    sni: s.boolean('send the name as SNI (proxy_ssl_server_name); default false, as nginx'),
-    minVersion: s.enum(TLS_VERSIONS, 'lower TLS version (proxy_ssl_protocols)'),
-    maxVersion: s.enum(TLS_VERSIONS, 'upper TLS version (proxy_ssl_protocols)'),
-    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
-  }),
+  schema: proxySchema,
   properties: ['url', 'host', 'port'],
   async start(spec, ctx) {
     const targetUrl = spec.to ? String(ctx.services[spec.to]?.url ?? '') : spec.target;
@@ -141,4 +131,4 @@ export const proxyService: ServiceKind<ProxySpec> = {
       },
     };
   },
-};
+});

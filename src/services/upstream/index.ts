@@ -13,8 +13,8 @@ import tls, { type TLSSocket } from 'node:tls';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
-import { s } from '../../scenario/schema.ts';
-import type { ServiceKind } from '../types.ts';
+import { s, type Infer } from '../../scenario/schema.ts';
+import { defineService } from '../types.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
@@ -28,16 +28,7 @@ export interface Route {
   body?: string;
 }
 
-export interface UpstreamSpec {
-  cert: string;
-  clientCa?: string | string[];
-  clientAuth?: 'required' | 'optional' | 'off';
-  port?: number;
-  routes?: Route[];
-  minVersion?: tls.SecureVersion;
-  maxVersion?: tls.SecureVersion;
-  http2?: boolean;
-}
+export type UpstreamSpec = Infer<typeof upstreamSchema>;
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
@@ -57,7 +48,33 @@ function upstreamAddress(ports: Record<string, number>, host: string): Record<st
   return { url: `https://${host}:${ports.port}`, host, port: ports.port!, hostUrl: `https://localhost:${ports.port}` };
 }
 
-export const upstreamService: ServiceKind<UpstreamSpec> = {
+const upstreamSchema = s.object(
+  {
+    cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
+    clientCa: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) client certificates must chain to'),
+    clientAuth: s.enum(['required', 'optional', 'off'], 'client certificates: required (default with clientCa), optional, off (default without)'),
+    port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
+    routes: s.array(
+      s.object(
+        {
+          path: s.string({ description: 'exact path, or a prefix ending in *' }),
+          method: s.string({ description: 'only for this method (default: any)' }),
+          status: s.integer({ minimum: 100, maximum: 599, description: 'status of the answer (default 200)' }),
+          headers: s.map(s.string(), 'headers of the answer'),
+          body: s.string({ description: 'body of the answer' }),
+        },
+        { required: ['path'] },
+      ),
+      { description: 'canned answers; other requests get the JSON echo' },
+    ),
+    minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version accepted'),
+    maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version accepted'),
+    http2: s.boolean('offer h2 as well as http/1.1 in ALPN (default false: curl then negotiates h2, and its failure messages change)'),
+  },
+  { required: ['cert'] },
+);
+
+export const upstreamService = defineService({
   kind: 'upstream',
   summary: 'an HTTPS server that can require client certificates; echoes what it saw as JSON',
   listeners: {
@@ -65,31 +82,7 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
     address: upstreamAddress,
     properties: ['url', 'host', 'port', 'hostUrl'],
   },
-  schema: s.object(
-    {
-      cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
-      clientCa: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) client certificates must chain to'),
-      clientAuth: s.enum(['required', 'optional', 'off'], 'client certificates: required (default with clientCa), optional, off (default without)'),
-      port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
-      routes: s.array(
-        s.object(
-          {
-            path: s.string({ description: 'exact path, or a prefix ending in *' }),
-            method: s.string({ description: 'only for this method (default: any)' }),
-            status: s.integer({ minimum: 100, maximum: 599, description: 'status of the answer (default 200)' }),
-            headers: s.map(s.string(), 'headers of the answer'),
-            body: s.string({ description: 'body of the answer' }),
-          },
-          { required: ['path'] },
-        ),
-        { description: 'canned answers; other requests get the JSON echo' },
-      ),
-      minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version accepted'),
-      maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version accepted'),
-      http2: s.boolean('offer h2 as well as http/1.1 in ALPN (default false: curl then negotiates h2, and its failure messages change)'),
-    },
-    { required: ['cert'] },
-  ),
+  schema: upstreamSchema,
   properties: ['url', 'host', 'port', 'hostUrl'],
   async start(spec, ctx) {
     const material = serverMaterial(ctx.pki, spec.cert);
@@ -160,4 +153,4 @@ export const upstreamService: ServiceKind<UpstreamSpec> = {
       },
     };
   },
-};
+});
