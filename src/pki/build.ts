@@ -16,6 +16,7 @@ import { writePkcs12 } from './pkcs12/write.ts';
 import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
 import { certificatesIn } from './inspect.ts';
 import { findRefs, interpolate, type Scope } from '../scenario/interpolate.ts';
+import { dependencyOrder } from '../util/graph.ts';
 
 export interface CertificateItem {
   kind: 'certificate';
@@ -95,16 +96,10 @@ function dependencies(name: string, d: PkiDecl): string[] {
 
 /** Orders items so that every item comes after those it needs. The loader rejected cycles. */
 function buildOrder(decls: Record<string, PkiDecl>): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
   const names = new Set(Object.keys(decls));
-  const visit = (n: string) => {
-    if (seen.has(n) || !decls[n]) return;
-    seen.add(n);
-    [...dependencies(n, decls[n]!), ...itemsReferred(n, decls[n]!, names)].forEach(visit);
-    order.push(n);
-  };
-  Object.keys(decls).forEach(visit);
+  const { order, cycle } = dependencyOrder(Object.fromEntries(Object.entries(decls).map(([n, d]) => [n, [...dependencies(n, d), ...itemsReferred(n, d, names)]])));
+  // The loader refuses cycles; one that reaches here is reported, never half-built.
+  if (cycle) throw new PkiError(cycle[0]!, `depends on itself through ${cycle.join(' -> ')}`);
   return order;
 }
 

@@ -1,6 +1,6 @@
 // Issues X.509 certificates with @peculiar/x509: roots, intermediates, servers and clients,
 // including the deliberately wrong ones a conformance suite needs (expired, no SAN, SHA-1).
-import { randomBytes, X509Certificate as NodeX509 } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { x509 } from './crypto.ts';
 import { type HashName, signParams } from './key-spec.ts';
@@ -149,7 +149,3 @@ export async function issueCertificate(p: CertificateParams): Promise<x509.X509C
   });
 }
 
-/** Node's view of a certificate: fingerprints and checks that node:crypto does natively. */
-export function nodeCertificate(pem: string): NodeX509 {
-  return new NodeX509(pem);
-}

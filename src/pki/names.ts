@@ -53,7 +53,3 @@ export function commonName(pairs: [string, string][]): string | undefined {
   return pairs.findLast(([k]) => k === 'CN')?.[1];
 }
 
-/** openssl's one-line form, `CN=localhost, O=Example`, for reports. */
-export function formatName(pairs: [string, string][]): string {
-  return pairs.map(([k, v]) => `${k}=${v}`).join(', ');
-}

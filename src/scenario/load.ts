@@ -12,6 +12,7 @@ import { parseDuration } from './duration.ts';
 import { readScenarioSource } from './source.ts';
 import { expandAliases } from './aliases.ts';
 import type { FormatCatalog, PkiItemDecl, Scenario, ServiceDecl, StepDecl } from './types.ts';
+import { dependencyOrder } from '../util/graph.ts';
 
 export interface LoadOptions {
   catalog: FormatCatalog;
@@ -301,24 +302,10 @@ function stringMap(v: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
 }
 
-/** Topological order of a graph, reporting the first cycle found with its path. */
+/** Topological order of a graph; its first cycle, if any, becomes a problem with its path. */
 function reportCycle(graph: Record<string, string[]>, section: string, decls: Record<string, { at?: SourcePosition }>, problems: Problem[]): string[] {
-  const order: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visitNode = (n: string, path: string[]): boolean => {
-    if (state.get(n) === 'done') return true;
-    if (state.get(n) === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(n)), n];
-      problems.push({ code: 'dependency-cycle', message: `${section === 'pki' ? 'PKI items' : 'services'} depend on each other in a cycle: ${cycle.join(' -> ')}`, ...opt(decls[n]?.at) });
-      return false;
-    }
-    state.set(n, 'visiting');
-    for (const d of graph[n] ?? []) if (!visitNode(d, [...path, n])) return false;
-    state.set(n, 'done');
-    order.push(n);
-    return true;
-  };
-  for (const n of Object.keys(graph)) if (!visitNode(n, [])) break;
+  const { order, cycle } = dependencyOrder(graph);
+  if (cycle) problems.push({ code: 'dependency-cycle', message: `${section === 'pki' ? 'PKI items' : 'services'} depend on each other in a cycle: ${cycle.join(' -> ')}`, ...opt(decls[cycle[0]!]?.at) });
   return order;
 }
 

@@ -53,11 +53,3 @@ export function excerpt(source: string, at: SourcePosition): string {
   ].join('\n');
 }
 
-export class InputError extends Error {
-  readonly problems: Problem[];
-  constructor(problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'InputError';
-    this.problems = problems;
-  }
-}
