@@ -33,6 +33,9 @@ t.test('Node errors: verification, connection, refusal', async (t) => {
   t.equal(nodeErrorPhase('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames", false).phase, 'server-verification');
   t.equal(nodeErrorPhase('ECONNREFUSED', 'connect ECONNREFUSED', false).phase, 'connect');
   t.same(nodeErrorPhase('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'alert', true), { phase: 'handshake-refused', refused: true, refusal: { by: 'tls-alert', alert: 'certificate_required' } });
+  // Bun's client: a close by the server is ERR_SOCKET_CLOSED; a refusal only once its handshake had finished.
+  t.same(nodeErrorPhase('ERR_SOCKET_CLOSED', 'Socket is closed', true), { phase: 'handshake-refused', refused: true, refusal: { by: 'connection-closed' } });
+  t.same(nodeErrorPhase('ERR_SOCKET_CLOSED', 'Socket is closed', false), { phase: 'handshake', refused: false });
   t.same(nodeErrorPhase('UND_ERR_SOCKET', 'other side closed', true), { phase: 'handshake-refused', refused: true, refusal: { by: 'connection-closed' } });
   t.equal(nodeErrorPhase('ERR_OSSL_X509_KEY_VALUES_MISMATCH', 'key values mismatch', false).phase, 'client-setup');
 });

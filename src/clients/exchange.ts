@@ -77,7 +77,8 @@ export function nodeErrorPhase(code: string, message: string, handshook: boolean
   if (alert) return failedAt('handshake-refused', alert);
   if (VERIFY_CODES.test(code)) return failedAt('server-verification');
   if (/^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) return failedAt('connect');
-  if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_SSL_UNEXPECTED_EOF_WHILE_READING)$/.test(code) || /socket hang up|other side closed/.test(message)) {
+  // ERR_SOCKET_CLOSED is how Bun's client reports a server that closed the connection.
+  if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_SOCKET_CLOSED|ERR_SSL_UNEXPECTED_EOF_WHILE_READING)$/.test(code) || /socket hang up|other side closed/.test(message)) {
     return handshook || code === 'ECONNRESET' ? failedAt('handshake-refused') : failedAt('handshake');
   }
   if (/^ERR_SSL_|^ERR_TLS_/.test(code)) return failedAt('handshake');

@@ -11,7 +11,7 @@ import { writeFileAtomic, writePrivate } from './files.ts';
 import { signParams } from './key-spec.ts';
 import { resolveWhen } from './when.ts';
 import type { CertificateDecl, Pkcs12Decl, CrlDecl, TrustDecl } from './declare.ts';
-import { issueCrl } from './crl.ts';
+import { crlPem, issueCrl } from './crl.ts';
 import { writePkcs12 } from './pkcs12/write.ts';
 import { PKCS12_PROFILES } from './pkcs12/profiles.ts';
 import { certificatesIn } from './inspect.ts';
@@ -316,8 +316,7 @@ async function buildCrl(name: string, d: CrlDecl, built: Record<string, PkiItem>
     number: d.number ?? 1,
   });
   const base = join(o.workDir, PKI_SUBDIR, name);
-  // RFC 7468 §5 labels CRLs "X509 CRL"; @peculiar/x509 writes "CRL", which openssl refuses.
-  const pem = x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
+  const pem = crlPem(crl);
   await writeFileAtomic(`${base}.crl`, pem);
   await writeFileAtomic(`${base}.crl.der`, new Uint8Array(crl.rawData));
   return { kind: 'crl', name, props: { crlFile: `${base}.crl`, pem, derFile: `${base}.crl.der` } };

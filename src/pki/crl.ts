@@ -5,6 +5,8 @@ import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import { x509 } from './crypto.ts';
 import { signParams, type HashName } from './key-spec.ts';
 import { signingKey, type PrivateKeyMaterial } from './keys.ts';
+import type { CertificateItem, PkiItems } from './build.ts';
+import type { Revocations } from './revocations.ts';
 
 export interface RevokedEntry {
   serialHex: string;
@@ -34,4 +36,45 @@ export async function issueCrl(p: CrlParams): Promise<x509.X509Crl> {
     extensions,
     entries: p.revoked.map((r) => ({ serialNumber: r.serialHex, revocationDate: r.date, ...(r.reason !== undefined ? { reason: r.reason } : {}) })),
   });
+}
+
+/** A CA item that can sign: its certificate has CA:TRUE and its key is here. */
+export type SigningCa = CertificateItem & { key: PrivateKeyMaterial };
+
+/** The scenario's CA items that can sign CRLs, by name. */
+export function signingCas(pki: PkiItems): Map<string, SigningCa> {
+  const out = new Map<string, SigningCa>();
+  for (const [name, item] of Object.entries(pki)) {
+    if (item.kind === 'certificate' && item.key && item.certificate.getExtension(x509.BasicConstraintsExtension)?.ca) out.set(name, item as SigningCa);
+  }
+  return out;
+}
+
+/** The scenario's CA item that issued this certificate item, if one did. */
+export function issuingCa(item: CertificateItem, pki: PkiItems): string | undefined {
+  const issuer = item.issuers[0];
+  if (!issuer) return undefined;
+  const raw = Buffer.from(issuer.rawData);
+  return Object.entries(pki).find(([, candidate]) => candidate.kind === 'certificate' && raw.equals(Buffer.from(candidate.certificate.rawData)))?.[0];
+}
+
+/** How long a current CRL says it is good for, from its CA's last change, unless told otherwise. */
+export const CURRENT_CRL_VALIDITY_MS = 7 * 86_400_000;
+
+/** The CRL a CA item issues now: what the scenario has revoked at it, numbered by revision. */
+export async function currentCrl(name: string, ca: SigningCa, revocations: Revocations, validityMs = CURRENT_CRL_VALIDITY_MS): Promise<x509.X509Crl> {
+  const revision = revocations.revision(name);
+  return issueCrl({
+    issuer: { certificate: ca.certificate, key: ca.key },
+    revoked: [...revocations.list(name)],
+    thisUpdate: revision.since,
+    nextUpdate: new Date(revision.since.getTime() + validityMs),
+    hash: 'sha256',
+    number: revision.number,
+  });
+}
+
+/** PEM with RFC 7468's "X509 CRL" label: openssl refuses @peculiar/x509's "CRL". */
+export function crlPem(crl: x509.X509Crl): string {
+  return x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
 }

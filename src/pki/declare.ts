@@ -211,6 +211,7 @@ export const PKI_PROPERTIES = [
   'notAfter',
   'keyPassword',
   'keyType',
+  'crlFile',
 ] as const;
 
 /** The PKI item kinds, for the scenario catalog: `default` is a certificate. */

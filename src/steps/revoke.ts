@@ -9,21 +9,14 @@ import { matcher } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
 import { CRL_REASONS, when } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
-import type { CertificateItem } from '../pki/build.ts';
+import { issuingCa } from '../pki/crl.ts';
 import { scenarioNow } from './clock.ts';
-import { defineStep, type StepWorld } from './types.ts';
+import { defineStep } from './types.ts';
 
-
-/** The scenario's CA item that issued this certificate item. */
-function issuerItemOf(item: CertificateItem, pki: StepWorld['pki']): string | undefined {
-  const issuer = item.issuers[0];
-  if (!issuer) return undefined;
-  return Object.entries(pki).find(([, candidate]) => candidate.kind === 'certificate' && Buffer.from(candidate.certificate.rawData).equals(Buffer.from(issuer.rawData)))?.[0];
-}
 
 export const revokeStep = defineStep({
   kind: 'revoke',
-  summary: 'revokes a certificate item at the CA item that issued it: the crl service lists it from then on',
+  summary: 'revokes a certificate item at the CA item that issued it: from then on the crl service, the CRL files ({{ca.crlFile}}) and upstreams with crl: list it',
   schema: s.object(
     {
       item: s.string({ ref: 'pki', description: 'the certificate item to revoke' }),
@@ -43,13 +36,13 @@ export const revokeStep = defineStep({
   async execute(spec, ctx) {
     const item = ctx.world.pki[spec.item];
     if (item?.kind !== 'certificate') return { error: { code: 'not-a-certificate', message: `pki item ${spec.item} is not a certificate` } };
-    const issuer = issuerItemOf(item, ctx.world.pki);
+    const issuer = issuingCa(item, ctx.world.pki);
     if (!issuer) return { error: { code: 'no-issuer', message: `${spec.item} was not issued by a CA item of this scenario: nothing can revoke it` } };
     const now = scenarioNow(ctx);
     const date = spec.at ? resolveWhen(spec.at, now) : now;
     const reason = spec.reason ?? 'unspecified';
     const serial = item.certificate.serialNumber.toLowerCase();
-    const added = ctx.world.revocations.revoke(issuer, { serialHex: item.certificate.serialNumber, date, reason: x509.X509CrlReason[reason] }, now);
+    const added = await ctx.world.revocations.revoke(issuer, { serialHex: item.certificate.serialNumber, date, reason: x509.X509CrlReason[reason] }, now);
     ctx.log(`revoked ${spec.item} (serial ${serial}) at ${issuer}: ${reason}`);
     return { status: added ? 'revoked' : 'already-revoked', serial, issuer, reason, revokedAt: date.toISOString() };
   },

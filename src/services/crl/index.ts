@@ -16,26 +16,13 @@ import { parseDuration } from '../../scenario/duration.ts';
 import { defineService, type ServiceContext } from '../types.ts';
 import { guarded } from '../request-guard.ts';
 import { serveOn } from '../../net/reserved-port.ts';
-import { x509 } from '../../pki/crypto.ts';
-import { issueCrl } from '../../pki/crl.ts';
-import type { CertificateItem } from '../../pki/build.ts';
+import { crlPem, currentCrl, signingCas, CURRENT_CRL_VALIDITY_MS } from '../../pki/crl.ts';
 
 export type CrlServiceSpec = Infer<typeof crlSchema>;
 
-const DAY_MS = 86_400_000;
 
 function crlAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
   return { url: `http://${host}:${ports.port}`, host, port: ports.port! };
-}
-
-/** The certificate items that can sign a CRL: CAs with their private key. */
-function signingCas(pki: ServiceContext['pki']): Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }> {
-  const out = new Map<string, CertificateItem & { key: NonNullable<CertificateItem['key']> }>();
-  for (const [name, item] of Object.entries(pki)) {
-    if (item.kind !== 'certificate' || !item.key) continue;
-    if (item.certificate.getExtension(x509.BasicConstraintsExtension)?.ca) out.set(name, item as CertificateItem & { key: NonNullable<CertificateItem['key']> });
-  }
-  return out;
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceContext, nextUpdateMs: number): Promise<void> {
@@ -52,19 +39,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceCon
     res.writeHead(404, { 'content-type': 'text/plain' });
     return void res.end(`no CRL here: ${[...cas.keys()].map((n) => `/${n}.crl`).join(', ') || 'the scenario has no CA with its key'}\n`);
   }
-  const name = m![1]!;
-  const revision = ctx.revocations.revision(name);
-  const crl = await issueCrl({
-    issuer: { certificate: ca.certificate, key: ca.key },
-    revoked: [...ctx.revocations.list(name)],
-    thisUpdate: revision.since,
-    nextUpdate: new Date(revision.since.getTime() + nextUpdateMs),
-    hash: 'sha256',
-    number: revision.number,
-  });
+  const crl = await currentCrl(m![1]!, ca, ctx.revocations, nextUpdateMs);
   const pem = m![2] !== undefined;
-  // RFC 7468 §5 labels CRLs "X509 CRL"; openssl refuses @peculiar/x509's "CRL".
-  const body = pem ? Buffer.from(x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n') : Buffer.from(crl.rawData);
+  const body = pem ? Buffer.from(crlPem(crl)) : Buffer.from(crl.rawData);
   res.writeHead(200, { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl', 'content-length': String(body.length), 'cache-control': 'no-cache' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -85,7 +62,7 @@ export const crlService = defineService({
   schema: crlSchema,
   properties: ['url', 'host', 'port'],
   async start(spec, ctx) {
-    const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : 7 * DAY_MS;
+    const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : CURRENT_CRL_VALIDITY_MS;
     const server = http.createServer((req, res) => guarded(res, ctx.log, `crl ${req.url}`, () => answer(req, res, ctx, nextUpdateMs)));
     const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
     return { props: crlAddress({ port: listening.port }, ctx.host), stop: listening.close };

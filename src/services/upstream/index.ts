@@ -14,7 +14,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { s, type Infer } from '../../scenario/schema.ts';
-import { defineService } from '../types.ts';
+import { defineService, type ServiceContext } from '../types.ts';
+import { crlPem, currentCrl, signingCas } from '../../pki/crl.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
@@ -53,6 +54,10 @@ const upstreamSchema = s.object(
     cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
     clientCa: s.anyOf([s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))], 'CA item(s) client certificates must chain to'),
     clientAuth: s.enum(['required', 'optional', 'off'], 'client certificates: required (default with clientCa), optional, off (default without)'),
+    crl: s.anyOf(
+      [s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))],
+      "CA item(s) whose current CRLs the server checks, as nginx ssl_crl does: a revoked client certificate is refused with certificate_revoked from the revoke step on. Name every CA of the client's chain (OpenSSL then wants a CRL for each)",
+    ),
     port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
     routes: s.array(
       s.object(
@@ -74,6 +79,15 @@ const upstreamSchema = s.object(
   { required: ['cert'] },
 );
 
+/** The CA items whose CRLs the upstream checks, and their current CRLs in PEM. */
+function crlChecks(names: string | string[] | undefined, ctx: ServiceContext): { cas: string[]; crls: () => Promise<string[]> } | undefined {
+  if (names === undefined) return undefined;
+  const cas = Array.isArray(names) ? names : [names];
+  const signing = signingCas(ctx.pki);
+  for (const ca of cas) if (!signing.has(ca)) throw new Error(`crl: ${ca} is not a CA item with its private key here, so it issues no CRL`);
+  return { cas, crls: () => Promise.all(cas.map(async (ca) => crlPem(await currentCrl(ca, signing.get(ca)!, ctx.revocations)))) };
+}
+
 export const upstreamService = defineService({
   kind: 'upstream',
   summary: 'an HTTPS server that can require client certificates; echoes what it saw as JSON',
@@ -88,6 +102,8 @@ export const upstreamService = defineService({
     const material = serverMaterial(ctx.pki, spec.cert);
     const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
     if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
+    const revocationChecks = crlChecks(spec.crl, ctx);
+    if (revocationChecks && !spec.clientCa) throw new Error('crl needs clientCa: CRLs are checked for client certificates');
     const routes = spec.routes ?? [];
     const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) =>
       guarded(res as ServerResponse, ctx.log, `${req.method} ${String(req.url).slice(0, 200)}`, () => respond(req, res));
@@ -119,18 +135,26 @@ export const upstreamService = defineService({
     // HTTP/2 over the same TLS listener: ALPN decides which server gets the connection.
     const h2Server = http2.createServer(handler);
     const sockets = new Set<Socket>();
+    // What the secure context holds, made again when a CA it checks revokes something.
+    const contextOptions = async (): Promise<tls.SecureContextOptions> => ({
+      ...material,
+      ...(spec.clientCa ? { ca: trustAnchors(ctx.pki, spec.clientCa, 'clientCa') } : {}),
+      ...(revocationChecks ? { crl: await revocationChecks.crls() } : {}),
+      ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
+      ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
+    });
     const server = tls.createServer(
       {
-        ...material,
-        ...(spec.clientCa ? { ca: trustAnchors(ctx.pki, spec.clientCa, 'clientCa') } : {}),
+        ...(await contextOptions()),
         requestCert: mode !== 'off',
         rejectUnauthorized: mode === 'required',
         ALPNProtocols: spec.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
-        ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
-        ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
       },
       (socket) => (socket.alpnProtocol === 'h2' ? h2Server : httpServer).emit('connection', socket),
     );
+    const unsubscribe = revocationChecks ? ctx.revocations.subscribe(async (issuer) => {
+      if (revocationChecks.cas.includes(issuer)) server.setSecureContext(await contextOptions());
+    }) : undefined;
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));
@@ -146,6 +170,7 @@ export const upstreamService = defineService({
     return {
       props: upstreamAddress({ port: listening.port }, ctx.host),
       async stop() {
+        unsubscribe?.();
         for (const sock of sockets) sock.destroy();
         await listening.close();
         httpServer.close();
