@@ -11,7 +11,7 @@ const ALLOWED: Record<string, string[]> = {
   util: [],
   runtime: [],
   net: [],
-  scenario: [],
+  scenario: ['util'],
   expect: ['scenario'],
   pki: ['scenario', 'util'],
   clients: ['pki', 'scenario', 'runtime', 'net', 'util'],
