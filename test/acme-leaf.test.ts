@@ -40,7 +40,8 @@ for (const keyAlgorithm of ['rsa', 'ecdsa'] as const) {
       t.match(text, /Version: 3 \(0x2\)/);
       t.match(text, /X509v3 Basic Constraints: critical\s+CA:FALSE/);
       t.match(text, new RegExp(`X509v3 Key Usage: critical\\s+${usage}\\n`), `${keyType}: ${usage}`);
-      t.match(text, /X509v3 Extended Key Usage: \s+TLS Web Server Authentication, TLS Web Client Authentication/);
+      t.match(text, /X509v3 Extended Key Usage: \s+TLS Web Server Authentication\n/, 'server authentication only');
+      t.match(text, /X509v3 CRL Distribution Points: \s+Full Name:\s+URI:http:\/\/127\.0\.0\.1:\d+\/0\.crl/);
       t.match(text, /X509v3 Authority Key Identifier: \s+[0-9A-F:]{59}/);
       t.match(text, /Authority Information Access: \s+OCSP - URI:http:\/\/127\.0\.0\.1:4002\//);
       t.notMatch(text, /Subject Key Identifier/, 'no SKI in a subscriber certificate (BR 7.1.2.7)');

@@ -22,7 +22,7 @@ on port 5002 and tls-alpn-01 on 5001, as Pebble does. Every name resolves to 127
                      0.0.0.0 in it is served on 127.0.0.1: certharness binds loopback only.
   --dnsserver ADDR   resolve names through this DNS server (Pebble's -dnsserver)
   --seed N           seed for PEBBLE_WFE_NONCEREJECT / PEBBLE_AUTHZREUSE / PEBBLE_VA_SLEEPTIME
-  --json             print {directoryUrl, managementUrl, caFile, rootFile, seed} once listening
+  --json             print {directoryUrl, managementUrl, crlUrl, caFile, rootFile, seed} once listening
   --keep             keep the directory with the CA files after exit
 
 Pebble's variables apply (each off by default, unlike Pebble): PEBBLE_VA_NOSLEEP,
@@ -91,9 +91,9 @@ export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<numbe
     const rootFile = join(dir, 'root-0.pem');
     await writeFileAtomic(caFile, server.tlsCaPem);
     await writeFileAtomic(rootFile, server.rootPem);
-    const info = { directoryUrl: server.directoryUrl, managementUrl: server.managementUrl, caFile, rootFile, httpPort: options.httpPort, tlsPort: options.tlsPort, seed: server.seed };
+    const info = { directoryUrl: server.directoryUrl, managementUrl: server.managementUrl, crlUrl: server.crlUrl, caFile, rootFile, httpPort: options.httpPort, tlsPort: options.tlsPort, seed: server.seed };
     if (values.json) io.stdout(JSON.stringify(info) + '\n');
-    else io.stdout(`ACME directory: ${info.directoryUrl}\nmanagement:     ${info.managementUrl ?? '(off)'}\nHTTPS trust:    ${caFile} (REQUESTS_CA_BUNDLE, LEGO_CA_CERTIFICATES)\nissuing root:   ${rootFile}\nvalidation:     http-01 on port ${options.httpPort}, tls-alpn-01 on ${options.tlsPort}; seed ${server.seed}\nPress Ctrl-C to stop.\n`);
+    else io.stdout(`ACME directory: ${info.directoryUrl}\nmanagement:     ${info.managementUrl ?? '(off)'}\nHTTPS trust:    ${caFile} (REQUESTS_CA_BUNDLE, LEGO_CA_CERTIFICATES)\nissuing root:   ${rootFile}\nCRL:            ${info.crlUrl ?? '(off)'} (in every certificate)\nvalidation:     http-01 on port ${options.httpPort}, tls-alpn-01 on ${options.tlsPort}; seed ${server.seed}\nPress Ctrl-C to stop.\n`);
     await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })));
     await server.stop();
     if (!values.keep) rmSync(dir, { recursive: true, force: true });

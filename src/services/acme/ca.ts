@@ -6,6 +6,7 @@ import { x509 } from '../../pki/crypto.ts';
 import { generateKey, exportPrivateKey, type PrivateKeyMaterial } from '../../pki/keys.ts';
 import { leafTemplate, signLeaf, type LeafTemplate } from './leaf.ts';
 import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
+import { issueCrl } from '../../pki/crl.ts';
 import type { KeyType } from '../../pki/key-spec.ts';
 
 interface Issuer {
@@ -29,21 +30,34 @@ export interface IssuedCertificate {
   notAfter: Date;
 }
 
+/** What the CA writes into every leaf besides the names and the key. */
+export interface LeafOptions {
+  /** Pebble's ocspResponderURL: an OCSP URL in AIA ('' for none, the default since Let's Encrypt ended OCSP in 2025). */
+  ocspResponderURL: string;
+  /** The CRL distribution point, as Let's Encrypt's certificates carry since 2025. */
+  crlUrl?: string;
+  /** The TLS client authentication EKU, which public CAs stopped issuing in 2026. */
+  clientAuth: boolean;
+}
+
+/** How long a CRL of the CA says it is good for (Let's Encrypt's are about 10 days; the BRs allow 10). */
+const CRL_VALIDITY_MS = 7 * 86_400_000;
+
 const pem = (c: x509.X509Certificate) => c.toString('pem') + '\n';
 const CA_YEARS = 30;
 
 export class CertificateAuthority {
   readonly chains: CaChain[];
   private readonly issuing: PrivateKeyMaterial;
-  private readonly ocspUrl: string;
+  private readonly leafOptions: LeafOptions;
 
-  private constructor(chains: CaChain[], issuing: PrivateKeyMaterial, ocspUrl: string) {
+  private constructor(chains: CaChain[], issuing: PrivateKeyMaterial, leafOptions: LeafOptions) {
     this.chains = chains;
     this.issuing = issuing;
-    this.ocspUrl = ocspUrl;
+    this.leafOptions = leafOptions;
   }
 
-  static async create(o: { keyType: KeyType; chainLength: number; alternateRoots: number; now: Date; ocspResponderURL: string }): Promise<CertificateAuthority> {
+  static async create(o: { keyType: KeyType; chainLength: number; alternateRoots: number; now: Date } & LeafOptions): Promise<CertificateAuthority> {
     const tag = () => randomBytes(3).toString('hex');
     const notBefore = new Date(o.now.getTime() - 60_000);
     const notAfter = new Date(o.now.getTime() + CA_YEARS * 365 * 86_400_000);
@@ -78,7 +92,7 @@ export class CertificateAuthority {
       intermediates.push({ key: issuing, cert: await caCert(issuingSubject, issuing, above) });
       chains.push({ root, intermediates });
     }
-    return new CertificateAuthority(chains, issuing, o.ocspResponderURL);
+    return new CertificateAuthority(chains, issuing, { ocspResponderURL: o.ocspResponderURL, ...(o.crlUrl ? { crlUrl: o.crlUrl } : {}), clientAuth: o.clientAuth });
   }
 
   /**
@@ -98,10 +112,33 @@ export class CertificateAuthority {
   private prepare() {
     const issuingCert = this.chains[0]!.intermediates.at(-1)!.cert;
     return {
-      template: leafTemplate({ issuingCertDer: new Uint8Array(issuingCert.rawData), signingKey: this.issuing.object, ...(this.ocspUrl ? { ocspUrl: this.ocspUrl } : {}) }),
+      template: leafTemplate({
+        issuingCertDer: new Uint8Array(issuingCert.rawData),
+        signingKey: this.issuing.object,
+        ...(this.leafOptions.ocspResponderURL ? { ocspUrl: this.leafOptions.ocspResponderURL } : {}),
+        ...(this.leafOptions.crlUrl ? { crlUrl: this.leafOptions.crlUrl } : {}),
+        clientAuth: this.leafOptions.clientAuth,
+      }),
       akiHex: issuingCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId,
       intermediatesPem: this.chains.map((c) => [...c.intermediates].reverse().map((i) => pem(i.cert)).join('')),
     };
+  }
+
+  /**
+   * The CRL of the issuing key (every chain's issuing certificate shares its name and key), as
+   * its CRL distribution point serves it: numbered by how many certificates it lists, dated by
+   * the latest revocation, so an unchanged list is the same CRL every time.
+   */
+  async crl(revoked: { serialHex: string; reason: number; at: Date }[], started: Date): Promise<x509.X509Crl> {
+    const since = revoked.reduce((latest, r) => (r.at > latest ? r.at : latest), started);
+    return issueCrl({
+      issuer: { certificate: this.chains[0]!.intermediates.at(-1)!.cert, key: this.issuing },
+      revoked: revoked.map((r) => ({ serialHex: r.serialHex, date: r.at, reason: r.reason as x509.X509CrlReason })),
+      thisUpdate: since,
+      nextUpdate: new Date(since.getTime() + CRL_VALIDITY_MS),
+      hash: 'sha256',
+      number: revoked.length + 1,
+    });
   }
 
   /** The management interface's /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N. */

@@ -17,6 +17,10 @@ export interface AcmeServerOptions {
   httpPort: number;
   tlsPort: number;
   ocspResponderURL: string;
+  /** host:port of the plain-HTTP CRL distribution point written into every leaf, or '' for none. */
+  crlListenAddress: string;
+  /** Put the TLS client authentication EKU in leaves, as public CAs did before 2026. */
+  clientAuthEku: boolean;
   externalAccountBindingRequired: boolean;
   /** key id -> base64url HMAC key. */
   externalAccountMACKeys: Record<string, string>;
@@ -62,6 +66,8 @@ export function defaultAcmeOptions(): AcmeServerOptions {
     httpPort: 5002,
     tlsPort: 5001,
     ocspResponderURL: '',
+    crlListenAddress: '127.0.0.1:0',
+    clientAuthEku: false,
     externalAccountBindingRequired: false,
     externalAccountMACKeys: {},
     domainBlocklist: [],

@@ -46,6 +46,8 @@ const acmeSchema = s.object({
   authzReuse: s.integer({ minimum: 0, maximum: 100, description: 'percent chance a valid authorization is reused (PEBBLE_AUTHZREUSE; default 0)' }),
   vaSleep: s.integer({ minimum: 0, maximum: 60, description: 'the validator sleeps 0..N-1 seconds first (PEBBLE_VA_SLEEPTIME; default 0)' }),
   alwaysValid: s.boolean('mark every challenge valid without checking (PEBBLE_VA_ALWAYS_VALID)'),
+  crl: s.boolean("serve a CRL over plain HTTP and put its URL in every certificate's CRL distribution points, as Let's Encrypt does since 2025 (default true; {{name.crlUrl}})"),
+  clientAuth: s.boolean('put the TLS client authentication EKU in certificates, as public CAs did until 2026 (default false: server authentication only)'),
   seed: s.integer({ minimum: 0, description: 'seed for nonce rejection, authorization reuse and sleeps, to replay a run' }),
   resolver: s.string({ description: "'loopback' (every name is 127.0.0.1, the default) or host:port of a DNS server on loopback (dns-01 needs one)", check: (v) => (v === 'loopback' || isLoopback(v.replace(/:\d+$/, '')) ? undefined : 'must be a DNS server on loopback: the validator dials nothing else') }),
   hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
@@ -58,7 +60,7 @@ export const acmeService = defineService({
   kind: 'acme',
   summary: "a Pebble-compatible ACME CA (RFC 8555) in process: Pebble's paths, config file, PEBBLE_* variables and management interface",
   schema: acmeSchema,
-  properties: ACME_SERVICE_PROPERTIES,
+  properties: [...ACME_SERVICE_PROPERTIES, 'crlUrl'],
   async start(spec, ctx) {
     const dir = join(ctx.workDir, 'services', ctx.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -87,6 +89,8 @@ export const acmeService = defineService({
     set('authzReusePercent', spec.authzReuse);
     set('vaSleepSeconds', spec.vaSleep);
     set('vaAlwaysValid', spec.alwaysValid);
+    options.crlListenAddress = spec.crl === false ? '' : `${ctx.host}:0`;
+    set('clientAuthEku', spec.clientAuth);
     set('seed', spec.seed);
     set('resolver', spec.resolver);
     if (spec.hosts) options.hosts = spec.hosts;
@@ -126,6 +130,7 @@ export const acmeService = defineService({
         rootFile,
         dir,
         seed: server.seed,
+        crlUrl: server.crlUrl ?? '',
       },
       stop: async () => {
         await server.stop();

@@ -1,6 +1,6 @@
 // Subscriber certificates, the CA's hot path: a TBSCertificate made from the X.509 ASN.1
 // schemas and signed with node:crypto's synchronous sign. Everything every leaf shares (the
-// issuer name, the signature algorithm, basic constraints, EKU, AKI, AIA) is encoded once in
+// issuer name, the signature algorithm, basic constraints, EKU, AKI, CRL distribution point, AIA) is encoded once in
 // `leafTemplate`; a leaf then costs one DER encoding and one signature.
 import { sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -13,7 +13,10 @@ import {
   AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
+  CRLDistributionPoints,
   Certificate,
+  DistributionPoint,
+  DistributionPointName,
   ExtendedKeyUsage,
   Extension,
   Extensions,
@@ -31,6 +34,7 @@ import {
   id_ad_ocsp,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_subjectAltName,
@@ -58,7 +62,7 @@ export interface LeafTemplate {
 const extension = (extnID: string, critical: boolean, value: unknown) => new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 
 /** What every leaf of this issuing certificate shares. */
-export function leafTemplate(o: { issuingCertDer: Uint8Array; signingKey: KeyObject; ocspUrl?: string }): LeafTemplate {
+export function leafTemplate(o: { issuingCertDer: Uint8Array; signingKey: KeyObject; ocspUrl?: string; crlUrl?: string; clientAuth?: boolean }): LeafTemplate {
   const issuing = AsnConvert.parse(o.issuingCertDer, Certificate).tbsCertificate;
   const ski = issuing.extensions?.find((e) => e.extnID === '2.5.29.14');
   if (!ski) throw new Error('the issuing certificate has no subject key identifier');
@@ -67,8 +71,11 @@ export function leafTemplate(o: { issuingCertDer: Uint8Array; signingKey: KeyObj
   if (!alg) throw new Error(`a ${keyType} issuing key is not supported (rsa or ec)`);
   const fixedExtensions = [
     extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })),
-    extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth, id_kp_clientAuth])),
+    // Server authentication only, as Let's Encrypt since 2026 and Chrome's root policy require;
+    // TLS client authentication only when the scenario asks for a CA of the past.
+    extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage(o.clientAuth ? [id_kp_serverAuth, id_kp_clientAuth] : [id_kp_serverAuth])),
     extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: AsnConvert.parse(ski.extnValue.buffer, KeyIdentifier) })),
+    ...(o.crlUrl ? [extension(id_ce_cRLDistributionPoints, false, new CRLDistributionPoints([new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [new GeneralName({ uniformResourceIdentifier: o.crlUrl })] }) })]))] : []),
     ...(o.ocspUrl ? [extension(id_pe_authorityInfoAccess, false, new AuthorityInfoAccessSyntax([new AccessDescription({ accessMethod: id_ad_ocsp, accessLocation: new GeneralName({ uniformResourceIdentifier: o.ocspUrl }) })]))] : []),
   ];
   return {

@@ -1,5 +1,6 @@
 // The composition of the mock CA, like Pebble's cmd/pebble/main.go: store, nonces, CA, validator
 // and routes, behind two HTTPS listeners (ACME API and management). The only place they meet.
+import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,8 @@ import { orderRoutes } from './wfe/order.ts';
 import { authzRoutes } from './wfe/authz.ts';
 import { certificateRoutes } from './wfe/certificate.ts';
 import { renewalInfoRoutes } from './wfe/renewal-info.ts';
-import { managementHandler } from './management.ts';
+import { currentCaCrl, managementHandler } from './management.ts';
+import { guarded } from '../request-guard.ts';
 
 const ROUTES: Route[] = [...directoryRoutes, ...accountRoutes, ...keyChangeRoutes, ...orderRoutes, ...authzRoutes, ...certificateRoutes, ...renewalInfoRoutes];
 
@@ -33,12 +35,14 @@ export interface RunningAcmeServer {
   tlsCaPem: string;
   /** PEM of issuance root 0, as /roots/0 serves it. */
   rootPem: string;
+  /** The CRL distribution point in every leaf (plain HTTP), unless turned off. */
+  crlUrl?: string;
   seed: number;
   context: WfeContext;
   stop(): Promise<void>;
 }
 
-function listen(server: https.Server, host: string, port: number): Promise<number> {
+function listen(server: http.Server | https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -48,11 +52,31 @@ function listen(server: https.Server, host: string, port: number): Promise<numbe
   });
 }
 
-function close(server: https.Server): Promise<void> {
+function close(server: http.Server | https.Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections?.();
     server.close(() => resolve());
   });
+}
+
+/** The plain-HTTP CRL distribution point (RFC 5280 §4.2.1.13), as Let's Encrypt's are: GET /0.crl (DER) or /0.crl.pem. */
+async function listenForCrls(address: string, context: () => WfeContext, log: (line: string) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const { host, port } = splitListenAddress(address, 'crlListenAddress');
+  const server = http.createServer((req, res) =>
+    guarded(res, log, `crl ${req.url}`, async () => {
+      req.resume();
+      const m = /^\/0\.crl(\.pem)?$/.exec((req.url ?? '').split('?')[0]!);
+      if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return void res.end('the CRL is at /0.crl (DER) and /0.crl.pem\n');
+      }
+      const body = await currentCaCrl(context(), m[1] !== undefined);
+      res.writeHead(200, { 'content-type': m[1] ? 'application/x-pem-file' : 'application/pkix-crl', 'content-length': String(body.length), 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }),
+  );
+  const bound = await listen(server, host, port);
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/0.crl`, close: () => close(server) };
 }
 
 export async function startAcmeServer(options: AcmeServerOptions, log: (line: string) => void = () => {}): Promise<RunningAcmeServer> {
@@ -83,7 +107,23 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
   let frozen: Date | undefined;
   const now = () => frozen ?? options.clock();
   const store = new AcmeStore(now);
-  const [ca] = await Promise.all([CertificateAuthority.create({ keyType: caKeyType(options), chainLength: Math.max(1, options.chainLength), alternateRoots: options.alternateRoots, now: startedAt, ocspResponderURL: options.ocspResponderURL })]);
+  // The CRL distribution point listens first: its URL goes into every leaf the CA signs.
+  const crlPoint = options.crlListenAddress ? await listenForCrls(options.crlListenAddress, () => context, log) : undefined;
+  let ca: CertificateAuthority;
+  try {
+    ca = await CertificateAuthority.create({
+      keyType: caKeyType(options),
+      chainLength: Math.max(1, options.chainLength),
+      alternateRoots: options.alternateRoots,
+      now: startedAt,
+      ocspResponderURL: options.ocspResponderURL,
+      ...(crlPoint ? { crlUrl: crlPoint.url } : {}),
+      clientAuth: options.clientAuthEku,
+    });
+  } catch (e) {
+    await crlPoint?.close();
+    throw e;
+  }
   const tasks = new Set<Promise<void>>();
   const context: WfeContext = {
     options,
@@ -93,6 +133,7 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
     va: new Validator({ httpPort: options.httpPort, tlsPort: options.tlsPort, resolver: options.resolver, hosts: options.hosts, alwaysValid: options.vaAlwaysValid, sleepSeconds: options.vaSleepSeconds, chance, log }),
     chance,
     defaultHost: `localhost:${api.port}`,
+    startedAt,
     now,
     setNow(at) {
       frozen = at;
@@ -117,7 +158,7 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
       managementPort = await listen(mgmtServer, mgmt.host, mgmt.port);
     }
   } catch (e) {
-    await close(apiServer);
+    await Promise.all([close(apiServer), crlPoint?.close()]);
     throw e;
   }
   const urlHost = (h: string) => (h === '127.0.0.1' || h === '0.0.0.0' || h === '::' || h === '::1' ? 'localhost' : h.includes(':') ? `[${h}]` : h);
@@ -129,11 +170,12 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
     port,
     tlsCaPem: identity.ca,
     rootPem: ca.managed('roots', 0)!,
+    ...(crlPoint ? { crlUrl: crlPoint.url } : {}),
     seed: chance.seed,
     context,
     async stop() {
       await Promise.race([Promise.allSettled([...tasks]), new Promise((r) => setTimeout(r, 5000).unref())]);
-      await Promise.all([close(apiServer), ...(mgmtServer ? [close(mgmtServer)] : [])]);
+      await Promise.all([close(apiServer), ...(mgmtServer ? [close(mgmtServer)] : []), crlPoint?.close()]);
     },
   };
 }

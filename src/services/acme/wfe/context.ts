@@ -16,6 +16,8 @@ export interface WfeContext {
   chance: Chance;
   /** Host used for URLs when a request has no Host header. */
   defaultHost: string;
+  /** When the CA started: the date of its first, empty CRL. */
+  startedAt: Date;
   now(): Date;
   /** Stops the CA's clock at a time (management POST /clock): renewal tests live in the future. */
   setNow(at: Date): void;
