@@ -78,3 +78,10 @@ export async function currentCrl(name: string, ca: SigningCa, revocations: Revoc
 export function crlPem(crl: x509.X509Crl): string {
   return x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n';
 }
+
+/** The current CRLs of these CA items, in PEM: what a server that checks client certificates reads (nginx ssl_crl). */
+export async function currentCrlsPem(names: readonly string[], pki: PkiItems, revocations: Revocations, role = 'crl'): Promise<string[]> {
+  const signing = signingCas(pki);
+  for (const ca of names) if (!signing.has(ca)) throw new Error(`${role}: ${ca} is not a CA item with its private key here, so it issues no CRL`);
+  return Promise.all(names.map(async (ca) => crlPem(await currentCrl(ca, signing.get(ca)!, revocations))));
+}

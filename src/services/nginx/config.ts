@@ -28,6 +28,8 @@ export interface NginxTerminatorConf extends NginxCommon {
   clientCa?: string;
   verifyClient: 'on' | 'optional' | 'optional_no_ca' | 'off';
   verifyDepth?: number;
+  /** PEM file of the CRLs client certificates are checked against (ssl_crl). */
+  crl?: string;
 }
 
 export type NginxConf = NginxProxyConf | NginxTerminatorConf;
@@ -80,7 +82,7 @@ ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDe
         ssl_certificate_key ${c.key};
 ${c.passwordFile ? `        ssl_password_file   ${c.passwordFile};\n` : ''}        ssl_protocols ${c.protocols.join(' ')};
 ${c.clientCa ? `        ssl_client_certificate ${c.clientCa};   # CA client certificates must chain to\n` : ''}        ssl_verify_client ${c.verifyClient};   # on: 400 without a valid certificate; optional: $ssl_client_verify says
-${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}
+${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.crl ? `        ssl_crl ${c.crl};   # read at start: a revocation counts after a reload\n` : ''}
         location / {
             default_type text/plain;
             return 200 "verify=$ssl_client_verify subject=$ssl_client_s_dn issuer=$ssl_client_i_dn serial=$ssl_client_serial\\n";

@@ -13,6 +13,7 @@ import { startDaemon, waitForPort, assertPortFree } from '../../clients/daemon.t
 import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { currentCrlsPem } from '../../pki/crl.ts';
 
 export type NginxSpec = Infer<typeof nginxSchema>;
 
@@ -32,6 +33,10 @@ const nginxSchema = s.object(
     cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
     clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
     verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
+    crl: s.anyOf(
+      [s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))],
+      'terminator: ssl_crl with the current CRLs of these CA items (name every CA of the client chain). nginx reads it at start: after a revoke step, a restart step (a reload, in production) makes it see the revocation',
+    ),
     protocols: s.array(s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), { description: 'ssl_protocols / proxy_ssl_protocols (default TLSv1.2 TLSv1.3)' }),
     port: s.integer({ minimum: 1, maximum: 65535, description: 'pin the port (default: a free one)' }),
   },
@@ -66,6 +71,10 @@ export const nginxService = defineService({
       await writeFile(join(dir, `certs/${base}.crt`), trustAnchors(ctx.pki, name, role).join(''));
       return `certs/${base}.crt`;
     };
+    const writeCrls = async (names: string | string[]) => {
+      await writeFileAtomic(join(dir, 'certs/client.crl'), (await currentCrlsPem(Array.isArray(names) ? names : [names], ctx.pki, ctx.revocations)).join(''));
+      return 'certs/client.crl';
+    };
     const protocols = spec.protocols ?? ['TLSv1.2', 'TLSv1.3'];
     let conf: Omit<NginxProxyConf, 'port'> | Omit<NginxTerminatorConf, 'port'>;
     if (spec.role === 'proxy') {
@@ -97,6 +106,7 @@ export const nginxService = defineService({
         ...(spec.clientCa ? { clientCa: await copyCa(spec.clientCa, 'clientCa', 'client-ca') } : {}),
         verifyClient: spec.verifyClient ?? (spec.clientCa ? 'on' : 'off'),
         ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
+        ...(spec.crl ? { crl: await writeCrls(spec.crl) } : {}),
       };
     }
     const confFile = join(dir, 'nginx.conf');
