@@ -89,6 +89,7 @@ const acmeSchema = s.object({
   keyType: s.enum(KEY_TYPES, 'certificate key type (default ec-p256)'),
   csr: workFile('read', 'send this CSR (PEM file) instead of making one'),
   preferredChain: s.string({ description: "choose the alternate chain whose top issuer has this CN (certbot's --preferred-chain)" }),
+  profile: s.string({ description: "the order's ACME profile (certbot's --preferred-profile), e.g. tlsserver or shortlived; default: the CA's" }),
   out: workFile('write', 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem, inside the work directory (default acme/live/<first name>)'),
   reason: s.enum(Object.keys(REVOCATION_REASONS), 'revoke: RFC 5280 reason (default unspecified)'),
   by: s.enum(['account', 'certificateKey'], 'revoke: sign with the account key (default) or the certificate key'),
@@ -108,6 +109,7 @@ export const acmeStep = defineStep({
     notBefore: matcher('string'),
     notAfter: matcher('string'),
     validityDays: matcher('number'),
+    validityHours: matcher('number', 'notAfter - notBefore in hours (a 160-hour shortlived certificate is 160)'),
     chainLength: matcher('number', 'certificates served: leaf + intermediates'),
     chainsOffered: matcher('number', 'the default chain plus Link rel="alternate" ones'),
     chainVerifies: matcher('boolean', "leaf -> intermediates -> the service's root verify"),
@@ -214,7 +216,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   const responder = await responderFor(spec, server, ctx);
   let result: IssueResult;
   try {
-    result = await issueCertificate(client, { names, responder, certificateKey: key, ...(csrDer ? { csrDer } : {}), ...(spec.preferredChain ? { preferredChain: spec.preferredChain } : {}), ...(replaces ? { replaces } : {}), onProgress: ctx.progress });
+    result = await issueCertificate(client, { names, responder, certificateKey: key, ...(csrDer ? { csrDer } : {}), ...(spec.preferredChain ? { preferredChain: spec.preferredChain } : {}), ...(spec.profile ? { profile: spec.profile } : {}), ...(replaces ? { replaces } : {}), onProgress: ctx.progress });
   } catch (e) {
     const fields = problemFields(e);
     const authz = (e as { authorization?: { status: string } }).authorization;
@@ -240,6 +242,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
     notBefore: leaf.notBefore.toISOString(),
     notAfter: leaf.notAfter.toISOString(),
     validityDays: Math.round((leaf.notAfter.getTime() - leaf.notBefore.getTime()) / 86_400_000),
+    validityHours: Math.round((leaf.notAfter.getTime() - leaf.notBefore.getTime()) / 3_600_000),
     chainLength: (result.chainPem.match(/BEGIN CERTIFICATE/g) ?? []).length,
     chainsOffered: result.chainsOffered,
     chainVerifies: chainVerifies(result.certPem + result.chainOnlyPem, rootPem),

@@ -100,6 +100,7 @@ export const ERROR_TYPES = [
   'dns',
   'externalAccountRequired',
   'incorrectResponse',
+  'invalidProfile',
   'invalidContact',
   'malformed',
   'orderNotReady',

@@ -4,6 +4,7 @@
 //   certharness serve acme --config pebble-config.json        # Pebble's file, unchanged
 //   PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 certharness serve acme
 import type { KeyType } from '../../pki/key-spec.ts';
+import type { Profile } from './profiles.ts';
 
 export interface AcmeServerOptions {
   /** host:port of the ACME API (HTTPS). Pebble's default: 0.0.0.0:14000; ours binds loopback. */
@@ -27,7 +28,9 @@ export interface AcmeServerOptions {
   domainBlocklist: string[];
   /** Leaf validity in seconds (Pebble: certificateValidityPeriod, default 5 years). */
   certificateValidityPeriod: number;
-  profiles: Record<string, { description: string; validityPeriod?: number }>;
+  profiles: Record<string, Profile>;
+  /** A named set of profiles instead of `profiles`: Let's Encrypt's, dated by the CA's clock. */
+  profilePreset?: 'letsencrypt';
   /** CA key algorithm: Pebble's keyAlgorithm ('rsa' | 'ecdsa'). */
   keyAlgorithm: 'rsa' | 'ecdsa';
   /** PEBBLE_CHAIN_LENGTH: intermediates between leaf and root (minimum 1). */

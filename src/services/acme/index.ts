@@ -53,7 +53,20 @@ const acmeSchema = s.object({
   hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
   blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
   retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
-  profiles: s.map(s.object({ description: s.string(), validity: duration(undefined, MAX_SPAN_MS) }), 'certificate profiles offered in the directory (Pebble: profiles)'),
+  profiles: s.anyOf(
+    [
+      s.enum(['letsencrypt'], "Let's Encrypt's classic (the default: 90 days, 64 from 2027-02-10, 45 from 2028-02-16; 100 DNS names), tlsserver (45 days, 25 DNS names) and shortlived (160 hours, 25 DNS names or IP addresses), dated by the CA's clock"),
+      s.map(
+        s.object({
+          description: s.string({ description: 'what the directory says of it' }),
+          validity: duration('certificate validity (default: the service\'s validity)', MAX_SPAN_MS),
+          maxNames: s.integer({ minimum: 1, description: 'most identifiers in an order (more is rejectedIdentifier)' }),
+          identifiers: s.array(s.enum(['dns', 'ip']), { description: 'identifier types it issues for (default both); others are rejectedIdentifier' }),
+        }),
+      ),
+    ],
+    'certificate profiles offered in the directory (Pebble: profiles): a name of your own to its settings, or letsencrypt. An order naming another is invalidProfile',
+  ),
 });
 
 export const acmeService = defineService({
@@ -96,8 +109,19 @@ export const acmeService = defineService({
     if (spec.hosts) options.hosts = spec.hosts;
     if (spec.blocklist) options.domainBlocklist = spec.blocklist;
     if (spec.retryAfter !== undefined) options.retryAfter = { authz: spec.retryAfter, order: spec.retryAfter };
-    if (spec.profiles) {
-      options.profiles = Object.fromEntries(Object.entries(spec.profiles).map(([name, p]) => [name, { description: p.description ?? name, ...(p.validity !== undefined ? { validityPeriod: seconds(p.validity, `profiles.${name}.validity`)! } : {}) }]));
+    if (spec.profiles === 'letsencrypt') options.profilePreset = 'letsencrypt';
+    else if (spec.profiles) {
+      options.profiles = Object.fromEntries(
+        Object.entries(spec.profiles).map(([name, p]) => [
+          name,
+          {
+            description: p.description ?? name,
+            ...(p.validity !== undefined ? { validityPeriod: seconds(p.validity, `profiles.${name}.validity`)! } : {}),
+            ...(p.maxNames !== undefined ? { maxNames: p.maxNames } : {}),
+            ...(p.identifiers ? { identifierTypes: p.identifiers } : {}),
+          },
+        ]),
+      );
     }
     // A Pebble config file's ports stay as it pins them unless the scenario says otherwise.
     const ports = await validationPorts(ctx.host, {

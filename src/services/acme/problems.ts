@@ -37,6 +37,8 @@ export class AcmeProblem extends Error {
 
 // One constructor per type, with the HTTP status Pebble and Boulder answer it with.
 export const malformed = (detail: string) => new AcmeProblem('malformed', 400, detail);
+/** draft-ietf-acme-profiles: a profile the server does not offer. */
+export const invalidProfile = (detail: string) => new AcmeProblem('invalidProfile', 400, detail);
 export const badNonce = (detail: string) => new AcmeProblem('badNonce', 400, detail);
 export const unauthorized = (detail: string) => new AcmeProblem('unauthorized', 403, detail);
 export const accountDoesNotExist = (detail: string) => new AcmeProblem('accountDoesNotExist', 400, detail);

@@ -3,6 +3,7 @@ import type { Directory } from '../../../clients/acme/wire.ts';
 import { PATHS } from './context.ts';
 import type { Route } from './http.ts';
 import { signedRequest } from './http.ts';
+import { offeredProfiles } from '../profiles.ts';
 
 /** Pebble's terms of service, verbatim, so clients that display or compare it see the same. */
 export const TERMS_OF_SERVICE = 'data:text/plain,Do%20what%20thou%20wilt';
@@ -13,7 +14,7 @@ export const directoryRoutes: Route[] = [
     methods: ['GET', 'POST'],
     async handle(req, ctx) {
       if (req.method === 'POST') await signedRequest(req, ctx, 'either');
-      const profiles = Object.entries(ctx.options.profiles);
+      const profiles = Object.entries(offeredProfiles(ctx.options, ctx.now()).profiles);
       const dir: Directory = {
         newNonce: req.base + PATHS.newNonce,
         newAccount: req.base + PATHS.newAccount,

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CsrError, parseCsr, type ParsedCsr } from '../csr.ts';
 import { CHALLENGE_TYPES, type ChallengeType, type Identifier } from '../../../clients/acme/wire.ts';
-import { AcmeProblem, badCsr, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
+import { AcmeProblem, badCsr, invalidProfile, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
 import { objectPayload, type VerifiedJws } from '../jws.ts';
 import { identifierProblem } from '../va.ts';
 import type { AuthorizationRecord, OrderRecord } from '../state.ts';
@@ -14,6 +14,7 @@ import { signedRequest, type AcmeReply, type Route } from './http.ts';
 import { orderUrl, orderView } from './views.ts';
 import { certIdOf } from './renewal-info.ts';
 import { randomBytes } from 'node:crypto';
+import { offeredProfiles } from '../profiles.ts';
 
 /** Pending orders and authorizations live a day, as Pebble's do. */
 const PENDING_LIFETIME_MS = 86_400_000;
@@ -34,6 +35,22 @@ function parseIdentifiers(value: unknown, ctx: WfeContext): Identifier[] {
   if (subproblems.length === 1) throw rejectedIdentifier(subproblems[0]!.detail, subproblems);
   if (subproblems.length) throw rejectedIdentifier(`${subproblems.length} identifiers were refused`, subproblems);
   return out;
+}
+
+/** The order's profile (the default one when it names none), refused when it does not offer what the order asks. */
+function orderProfile(requested: unknown, identifiers: Identifier[], ctx: WfeContext): string | undefined {
+  const { profiles, defaultProfile } = offeredProfiles(ctx.options, ctx.now());
+  const name = requested === undefined ? defaultProfile : String(requested);
+  if (name === undefined) return undefined;
+  const profile = profiles[name];
+  if (!profile) throw invalidProfile(`profile '${name.slice(0, 64)}' is not offered (offered: ${Object.keys(profiles).join(', ') || 'none'})`);
+  if (profile.maxNames !== undefined && identifiers.length > profile.maxNames) throw rejectedIdentifier(`profile ${name} allows at most ${profile.maxNames} identifiers in an order, this one has ${identifiers.length}`);
+  const refused = identifiers.filter((id) => !(profile.identifierTypes ?? ['dns', 'ip']).includes(id.type));
+  if (refused.length) {
+    const detail = `profile ${name} does not permit ${refused[0]!.type === 'ip' ? 'IP address' : refused[0]!.type} identifiers; see the profiles in the directory's meta.profiles`;
+    throw rejectedIdentifier(detail, refused.map((identifier) => ({ type: 'rejectedIdentifier', detail, identifier })));
+  }
+  return name;
 }
 
 function newAuthorization(ctx: WfeContext, accountId: string, identifier: Identifier): AuthorizationRecord {
@@ -119,7 +136,8 @@ async function finalize(req: Parameters<Route['handle']>[0], ctx: WfeContext): P
   ctx.background(async () => {
     try {
       const now = ctx.now();
-      const validity = (order.profile && ctx.options.profiles[order.profile]?.validityPeriod) || ctx.options.certificateValidityPeriod;
+      // The profile as it stands at issuance: Let's Encrypt's change on dated announcements.
+      const validity = (order.profile && offeredProfiles(ctx.options, now).profiles[order.profile]?.validityPeriod) || ctx.options.certificateValidityPeriod;
       const notBefore = order.notBefore ? new Date(order.notBefore) : now;
       const notAfter = order.notAfter ? new Date(order.notAfter) : new Date(notBefore.getTime() + validity * 1000 - 1000);
       const issued = await ctx.ca.issue({ spki: csr.spki, rsa: key.asymmetricKeyType === 'rsa', names, notBefore, notAfter });
@@ -144,8 +162,7 @@ export const orderRoutes: Route[] = [
       const body = objectPayload(jws);
       const identifiers = parseIdentifiers(body.identifiers, ctx);
       for (const id of identifiers) if (id.value.startsWith('*.') && id.type !== 'dns') throw malformed('wildcards are DNS names');
-      const profile = body.profile === undefined ? undefined : String(body.profile);
-      if (profile !== undefined && !ctx.options.profiles[profile]) throw malformed(`profile '${profile}' is not offered (offered: ${Object.keys(ctx.options.profiles).join(', ') || 'none'})`);
+      const profile = orderProfile(body.profile, identifiers, ctx);
       let replaces: string | undefined;
       if (body.replaces !== undefined) {
         replaces = String(body.replaces);
