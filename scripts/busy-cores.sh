@@ -6,6 +6,7 @@
 # The busy loops stop when the runs end (and after 15 minutes per run at most, should this
 # script itself be killed).
 set -uo pipefail
+if [ "${1:-}" = "--help" ] || [ $# -eq 0 ]; then sed -n "2,7p" "$0" | sed "s/^# \?//"; exit 0; fi
 runs=1
 if [ "${1:-}" = "--runs" ]; then runs=${2:?--runs needs a number}; shift 2; fi
 pids=()
