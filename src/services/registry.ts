@@ -11,5 +11,6 @@ import { gatewayService } from './gateway/index.ts';
 import { certmanagerService } from './certmanager/index.ts';
 import { externalService } from './external/index.ts';
 import { crlService } from './crl/index.ts';
+import { ocspService } from './ocsp/index.ts';
 
-export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService];
+export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService, ocspService];

@@ -1,0 +1,148 @@
+// OCSP (RFC 6960) for the scenario's CAs: a request is read with @peculiar/asn1-ocsp, and the
+// answer is a BasicOCSPResponse signed by the CA that issued the certificate asked about (or by
+// a responder certificate that CA delegated to), echoing the request's nonce.
+import { createHash, sign, type KeyObject } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate, CRLReason, Extension, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import {
+  BasicOCSPResponse,
+  CertID,
+  CertStatus,
+  OCSPRequest,
+  OCSPResponse,
+  OCSPResponseStatus,
+  ResponderID,
+  ResponseBytes,
+  ResponseData,
+  RevokedInfo,
+  SingleResponse,
+  id_pkix_ocsp_basic,
+  id_pkix_ocsp_nonce,
+} from '@peculiar/asn1-ocsp';
+import type { CertificateItem, PkiItems } from './build.ts';
+import type { Revocations } from './revocations.ts';
+import { signingCas, type SigningCa } from './crl.ts';
+
+/** The hash algorithms a CertID may use: SHA-1 is what openssl and most clients send. */
+const CERT_ID_HASHES: Record<string, string> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
+
+export type OcspStatus = 'good' | 'revoked' | 'unknown';
+
+export interface OcspAnswer {
+  /** DER of the OCSPResponse. */
+  der: Uint8Array;
+  /** What it says, for the log. */
+  summary: string;
+}
+
+export interface OcspOptions {
+  /** A certificate item delegated to sign responses (id-kp-OCSPSigning, issued by the CA asked about). */
+  responder?: CertificateItem;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  /** The CA items it answers for; absent: every CA of the scenario. */
+  cas?: readonly string[];
+}
+
+const unsigned = (status: OCSPResponseStatus, summary: string): OcspAnswer => ({ der: new Uint8Array(AsnConvert.serialize(new OCSPResponse({ responseStatus: status }))), summary });
+
+/** SHA-x of the issuer's name and of its public key, as a CertID names an issuer. */
+function issuerHashes(ca: SigningCa, hash: string): { name: string; key: string } {
+  const tbs = AsnConvert.parse(ca.certificate.rawData, Certificate).tbsCertificate;
+  const spki = AsnConvert.parse(AsnConvert.serialize(tbs.subjectPublicKeyInfo), SubjectPublicKeyInfo);
+  return {
+    name: createHash(hash).update(Buffer.from(AsnConvert.serialize(tbs.subject))).digest('hex'),
+    key: createHash(hash).update(Buffer.from(spki.subjectPublicKey)).digest('hex'),
+  };
+}
+
+/** The scenario's CA a CertID names, by name, if any. */
+function caOf(id: CertID, cas: Map<string, SigningCa>): [string, SigningCa] | undefined {
+  const hash = CERT_ID_HASHES[id.hashAlgorithm.algorithm];
+  if (!hash) return undefined;
+  const name = Buffer.from(id.issuerNameHash.buffer).toString('hex');
+  const key = Buffer.from(id.issuerKeyHash.buffer).toString('hex');
+  return [...cas].find(([, ca]) => {
+    const h = issuerHashes(ca, hash);
+    return h.name === name && h.key === key;
+  });
+}
+
+/** The status of one serial at one CA: revoked if the scenario revoked it, good if the CA issued it here, unknown otherwise. */
+function statusOf(serialHex: string, caName: string, ca: SigningCa, pki: PkiItems, revocations: Revocations): { status: OcspStatus; revoked?: { at: Date; reason?: number } } {
+  const serial = serialHex.toLowerCase().replace(/^0+/, '');
+  const revoked = revocations.list(caName).find((r) => r.serialHex.toLowerCase().replace(/^0+/, '') === serial);
+  if (revoked) return { status: 'revoked', revoked: { at: revoked.date, ...(revoked.reason !== undefined ? { reason: revoked.reason } : {}) } };
+  const issuerDer = Buffer.from(ca.certificate.rawData);
+  const issued = Object.values(pki).some(
+    (item) => item.kind === 'certificate' && item.certificate.serialNumber.toLowerCase().replace(/^0+/, '') === serial && item.issuers[0] !== undefined && Buffer.from(item.issuers[0].rawData).equals(issuerDer),
+  );
+  return { status: issued ? 'good' : 'unknown' };
+}
+
+/** The AlgorithmIdentifier and the node:crypto digest for a signing key. */
+function signatureAlgorithm(key: KeyObject): { id: AlgorithmIdentifier; digest: string | null } {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') return { id: new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: null }), digest: 'sha256' };
+  if (type === 'ed25519') return { id: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), digest: null };
+  if (type === 'ec') {
+    const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
+    return { id: new AlgorithmIdentifier({ algorithm: p384 ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2' }), digest: p384 ? 'sha384' : 'sha256' };
+  }
+  throw new Error(`an OCSP response cannot be signed with a ${type} key`);
+}
+
+/** Answers one DER OCSPRequest. Bad input is an answer (malformedRequest, unauthorized), never an exception. */
+export function answerOcsp(requestDer: Uint8Array, pki: PkiItems, revocations: Revocations, o: OcspOptions): OcspAnswer {
+  let request: OCSPRequest;
+  try {
+    request = AsnConvert.parse(requestDer, OCSPRequest);
+  } catch {
+    return unsigned(OCSPResponseStatus.malformedRequest, 'malformedRequest: not a DER OCSPRequest');
+  }
+  const list = request.tbsRequest.requestList;
+  if (!list.length) return unsigned(OCSPResponseStatus.malformedRequest, 'malformedRequest: no certificate asked about');
+  const cas = new Map([...signingCas(pki)].filter(([name]) => !o.cas || o.cas.includes(name)));
+  const found = list.map((r) => caOf(r.reqCert, cas));
+  const first = found[0];
+  // One signer per response: every CertID must name the same CA of this scenario.
+  if (!first || found.some((f) => f?.[0] !== first[0])) return unsigned(OCSPResponseStatus.unauthorized, 'unauthorized: the request names a CA this responder does not answer for');
+  const [caName, ca] = first;
+  const delegated = o.responder && o.responder.issuers[0] && Buffer.from(o.responder.issuers[0].rawData).equals(Buffer.from(ca.certificate.rawData)) ? o.responder : undefined;
+  const signer = delegated ?? ca;
+  if (!signer.key) return unsigned(OCSPResponseStatus.internalError, 'internalError: the responder has no key');
+  const statuses = list.map((r) => ({ id: r.reqCert, ...statusOf(Buffer.from(r.reqCert.serialNumber).toString('hex'), caName, ca, pki, revocations) }));
+  const nonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
+  const signerSpki = AsnConvert.parse(AsnConvert.serialize(AsnConvert.parse(signer.certificate.rawData, Certificate).tbsCertificate.subjectPublicKeyInfo), SubjectPublicKeyInfo);
+  const data = new ResponseData({
+    responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(Buffer.from(signerSpki.subjectPublicKey)).digest()) }),
+    producedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+    responses: statuses.map(
+      (s) =>
+        new SingleResponse({
+          certID: s.id,
+          certStatus: new CertStatus(
+            s.status === 'good' ? { good: null } : s.status === 'unknown' ? { unknown: null } : { revoked: new RevokedInfo({ revocationTime: s.revoked!.at, ...(s.revoked!.reason !== undefined ? { revocationReason: new CRLReason(s.revoked!.reason) } : {}) }) },
+          ),
+          thisUpdate: o.thisUpdate,
+          ...(o.nextUpdate ? { nextUpdate: o.nextUpdate } : {}),
+        }),
+    ),
+    ...(nonce ? { responseExtensions: [new Extension({ extnID: id_pkix_ocsp_nonce, critical: false, extnValue: nonce.extnValue })] } : {}),
+  });
+  const tbs = Buffer.from(AsnConvert.serialize(data));
+  const alg = signatureAlgorithm(signer.key.object);
+  const basic = new BasicOCSPResponse({
+    tbsResponseData: data,
+    signatureAlgorithm: alg.id,
+    signature: new Uint8Array(sign(alg.digest, tbs, signer.key.object)).buffer,
+    ...(delegated ? { certs: [AsnConvert.parse(delegated.certificate.rawData, Certificate)] } : {}),
+  });
+  const response = new OCSPResponse({
+    responseStatus: OCSPResponseStatus.successful,
+    responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) }),
+  });
+  const summary = statuses.map((s) => `${Buffer.from(s.id.serialNumber).toString('hex')} at ${caName}: ${s.status}`).join(', ') + (delegated ? ` (signed by ${delegated.name})` : '') + (nonce ? ', nonce echoed' : '');
+  return { der: new Uint8Array(AsnConvert.serialize(response)), summary };
+}
+
