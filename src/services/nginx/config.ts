@@ -30,6 +30,8 @@ export interface NginxTerminatorConf extends NginxCommon {
   verifyDepth?: number;
   /** PEM file of the CRLs client certificates are checked against (ssl_crl). */
   crl?: string;
+  /** URL of the OCSP responder asked about each client certificate (ssl_ocsp). */
+  ocspResponder?: string;
 }
 
 export type NginxConf = NginxProxyConf | NginxTerminatorConf;
@@ -82,7 +84,7 @@ ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDe
         ssl_certificate_key ${c.key};
 ${c.passwordFile ? `        ssl_password_file   ${c.passwordFile};\n` : ''}        ssl_protocols ${c.protocols.join(' ')};
 ${c.clientCa ? `        ssl_client_certificate ${c.clientCa};   # CA client certificates must chain to\n` : ''}        ssl_verify_client ${c.verifyClient};   # on: 400 without a valid certificate; optional: $ssl_client_verify says
-${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.crl ? `        ssl_crl ${c.crl};   # read at start: a revocation counts after a reload\n` : ''}
+${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.crl ? `        ssl_crl ${c.crl};   # read at start: a revocation counts after a reload\n` : ''}${c.ocspResponder ? `        ssl_ocsp on;   # ask the responder about each client certificate (nginx 1.19+; no ssl_ocsp_cache: every time)\n        ssl_ocsp_responder ${q(c.ocspResponder)};\n` : ''}
         location / {
             default_type text/plain;
             return 200 "verify=$ssl_client_verify subject=$ssl_client_s_dn issuer=$ssl_client_i_dn serial=$ssl_client_serial\\n";

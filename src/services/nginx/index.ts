@@ -33,6 +33,7 @@ const nginxSchema = s.object(
     cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
     clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
     verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
+    ocsp: s.string({ ref: 'service', description: 'terminator: ssl_ocsp on, asking this ocsp service (ssl_ocsp_responder) about each client certificate, uncached: a revocation counts at once' }),
     crl: s.anyOf(
       [s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))],
       'terminator: ssl_crl with the current CRLs of these CA items (name every CA of the client chain). nginx reads it at start: after a revoke step, a restart step (a reload, in production) makes it see the revocation',
@@ -71,6 +72,11 @@ export const nginxService = defineService({
       await writeFile(join(dir, `certs/${base}.crt`), trustAnchors(ctx.pki, name, role).join(''));
       return `certs/${base}.crt`;
     };
+    const ocspUrl = (name: string) => {
+      const url = ctx.services[name]?.url;
+      if (typeof url !== 'string' || !url.startsWith('http://')) throw new Error(`ocsp: ${name} is not a running ocsp service`);
+      return url;
+    };
     const writeCrls = async (names: string | string[]) => {
       await writeFileAtomic(join(dir, 'certs/client.crl'), (await currentCrlsPem(Array.isArray(names) ? names : [names], ctx.pki, ctx.revocations)).join(''));
       return 'certs/client.crl';
@@ -107,6 +113,7 @@ export const nginxService = defineService({
         verifyClient: spec.verifyClient ?? (spec.clientCa ? 'on' : 'off'),
         ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
         ...(spec.crl ? { crl: await writeCrls(spec.crl) } : {}),
+        ...(spec.ocsp ? { ocspResponder: ocspUrl(spec.ocsp) } : {}),
       };
     }
     const confFile = join(dir, 'nginx.conf');
