@@ -107,12 +107,34 @@ export function answerOcsp(requestDer: Uint8Array, pki: PkiItems, revocations: R
   const first = found[0];
   // One signer per response: every CertID must name the same CA of this scenario.
   if (!first || found.some((f) => f?.[0] !== first[0])) return unsigned(OCSPResponseStatus.unauthorized, 'unauthorized: the request names a CA this responder does not answer for');
-  const [caName, ca] = first;
+  const nonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
+  return signedAnswer(first, list.map((r) => r.reqCert), nonce, pki, revocations, o);
+}
+
+/**
+ * A stapled answer for a certificate item (what a TLS server sends with its certificate when
+ * the client asks for the status): the same answer a client would get from the responder.
+ */
+export function stapledAnswer(item: CertificateItem, pki: PkiItems, revocations: Revocations, o: OcspOptions): OcspAnswer | undefined {
+  const issuer = item.issuers[0];
+  const ca = issuer && [...signingCas(pki)].find(([, c]) => Buffer.from(c.certificate.rawData).equals(Buffer.from(issuer.rawData)));
+  if (!ca) return undefined;
+  const hashes = issuerHashes(ca[1], 'sha1');
+  const id = new CertID({
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }),
+    issuerNameHash: new OctetString(Buffer.from(hashes.name, 'hex')),
+    issuerKeyHash: new OctetString(Buffer.from(hashes.key, 'hex')),
+    serialNumber: new Uint8Array(Buffer.from(item.certificate.serialNumber.length % 2 ? `0${item.certificate.serialNumber}` : item.certificate.serialNumber, 'hex')).buffer,
+  });
+  return signedAnswer(ca, [id], undefined, pki, revocations, o);
+}
+
+/** The signed BasicOCSPResponse about these CertIDs, all of one CA. */
+function signedAnswer([caName, ca]: [string, SigningCa], ids: CertID[], nonce: Extension | undefined, pki: PkiItems, revocations: Revocations, o: OcspOptions): OcspAnswer {
   const delegated = o.responder && o.responder.issuers[0] && Buffer.from(o.responder.issuers[0].rawData).equals(Buffer.from(ca.certificate.rawData)) ? o.responder : undefined;
   const signer = delegated ?? ca;
   if (!signer.key) return unsigned(OCSPResponseStatus.internalError, 'internalError: the responder has no key');
-  const statuses = list.map((r) => ({ id: r.reqCert, ...statusOf(Buffer.from(r.reqCert.serialNumber).toString('hex'), caName, ca, pki, revocations) }));
-  const nonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
+  const statuses = ids.map((id) => ({ id, ...statusOf(Buffer.from(id.serialNumber).toString('hex'), caName, ca, pki, revocations) }));
   const signerSpki = AsnConvert.parse(AsnConvert.serialize(AsnConvert.parse(signer.certificate.rawData, Certificate).tbsCertificate.subjectPublicKeyInfo), SubjectPublicKeyInfo);
   const data = new ResponseData({
     responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(Buffer.from(signerSpki.subjectPublicKey)).digest()) }),
@@ -136,7 +158,9 @@ export function answerOcsp(requestDer: Uint8Array, pki: PkiItems, revocations: R
     tbsResponseData: data,
     signatureAlgorithm: alg.id,
     signature: new Uint8Array(sign(alg.digest, tbs, signer.key.object)).buffer,
-    ...(delegated ? { certs: [AsnConvert.parse(delegated.certificate.rawData, Certificate)] } : {}),
+    // The signer's certificate goes with the answer, as responders send it: a TLS client checking
+    // a staple (curl --cert-status) has only the server's chain to find the signer in.
+    certs: [AsnConvert.parse(signer.certificate.rawData, Certificate)],
   });
   const response = new OCSPResponse({
     responseStatus: OCSPResponseStatus.successful,

@@ -18,7 +18,8 @@ import { defineService, type ServiceContext } from '../types.ts';
 import { currentCrlsPem } from '../../pki/crl.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
-import { serverMaterial, trustAnchors } from '../../pki/material.ts';
+import { certificateItem, serverMaterial, trustAnchors } from '../../pki/material.ts';
+import { stapledAnswer } from '../../pki/ocsp.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
 export interface Route {
@@ -74,6 +75,7 @@ const upstreamSchema = s.object(
     ),
     minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version accepted'),
     maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version accepted'),
+    ocspStapling: s.boolean('staple an OCSP answer about its own certificate when a client asks (status_request): the answer the scenario\'s responders give, signed by the CA that issued it; curl --cert-status checks it'),
     http2: s.boolean('offer h2 as well as http/1.1 in ALPN (default false: curl then negotiates h2, and its failure messages change)'),
   },
   { required: ['cert'] },
@@ -152,6 +154,15 @@ export const upstreamService = defineService({
       },
       (socket) => (socket.alpnProtocol === 'h2' ? h2Server : httpServer).emit('connection', socket),
     );
+    if (spec.ocspStapling) {
+      const own = certificateItem(ctx.pki, spec.cert, 'cert');
+      server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, response?: Buffer) => void) => {
+        const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+        const staple = stapledAnswer(own, ctx.pki, ctx.revocations, { thisUpdate: now, nextUpdate: new Date(now.getTime() + 7 * 86_400_000) });
+        if (staple) ctx.log(`stapled: ${staple.summary}`);
+        done(null, staple ? Buffer.from(staple.der) : undefined);
+      });
+    }
     const unsubscribe = revocationChecks ? ctx.revocations.subscribe(async (issuer) => {
       if (revocationChecks.cas.includes(issuer)) server.setSecureContext(await contextOptions());
     }) : undefined;
