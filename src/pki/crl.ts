@@ -81,7 +81,16 @@ export function crlPem(crl: x509.X509Crl): string {
 
 /** The current CRLs of these CA items, in PEM: what a server that checks client certificates reads (nginx ssl_crl). */
 export async function currentCrlsPem(names: readonly string[], pki: PkiItems, revocations: Revocations, role = 'crl'): Promise<string[]> {
+  const issuers = crlIssuers(names, pki, role);
+  return Promise.all(issuers.map(async ([name, ca]) => crlPem(await currentCrl(name, ca, revocations))));
+}
+
+/** These CA items, each able to sign a CRL, or the reason one cannot. */
+export function crlIssuers(names: readonly string[], pki: PkiItems, role = 'crl'): [string, SigningCa][] {
   const signing = signingCas(pki);
-  for (const ca of names) if (!signing.has(ca)) throw new Error(`${role}: ${ca} is not a CA item with its private key here, so it issues no CRL`);
-  return Promise.all(names.map(async (ca) => crlPem(await currentCrl(ca, signing.get(ca)!, revocations))));
+  return names.map((ca) => {
+    const item = signing.get(ca);
+    if (!item) throw new Error(`${role}: ${ca} is not a CA item with its private key here, so it issues no CRL`);
+    return [ca, item];
+  });
 }

@@ -21,7 +21,7 @@ import {
 } from '@peculiar/asn1-ocsp';
 import type { CertificateItem, PkiItems } from './build.ts';
 import type { Revocations } from './revocations.ts';
-import { signingCas, type SigningCa } from './crl.ts';
+import { issuingCa, signingCas, type SigningCa } from './crl.ts';
 
 /** The hash algorithms a CertID may use: SHA-1 is what openssl and most clients send. */
 const CERT_ID_HASHES: Record<string, string> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
@@ -116,10 +116,11 @@ export function answerOcsp(requestDer: Uint8Array, pki: PkiItems, revocations: R
  * the client asks for the status): the same answer a client would get from the responder.
  */
 export function stapledAnswer(item: CertificateItem, pki: PkiItems, revocations: Revocations, o: OcspOptions): OcspAnswer | undefined {
-  const issuer = item.issuers[0];
-  const ca = issuer && [...signingCas(pki)].find(([, c]) => Buffer.from(c.certificate.rawData).equals(Buffer.from(issuer.rawData)));
-  if (!ca) return undefined;
-  const hashes = issuerHashes(ca[1], 'sha1');
+  const name = issuingCa(item, pki);
+  const signer = name === undefined ? undefined : signingCas(pki).get(name);
+  if (!name || !signer) return undefined;
+  const ca: [string, SigningCa] = [name, signer];
+  const hashes = issuerHashes(signer, 'sha1');
   const id = new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }),
     issuerNameHash: new OctetString(Buffer.from(hashes.name, 'hex')),

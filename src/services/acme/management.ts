@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WfeContext } from './wfe/context.ts';
 import { certIdOf } from './wfe/renewal-info.ts';
 import { crlPem } from '../../pki/crl.ts';
+import type { x509 } from '../../pki/crypto.ts';
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...headers });
@@ -52,11 +53,10 @@ function readText(req: IncomingMessage, res: ServerResponse, done: (text: string
   });
 }
 
-/** The CA's current CRL, DER or PEM: what its distribution point and /crls/0 serve. */
-export async function currentCaCrl(context: WfeContext, pem: boolean): Promise<Buffer> {
+/** The CA's current CRL: what its distribution point and /crls/0 serve. */
+export async function currentCaCrl(context: WfeContext): Promise<x509.X509Crl> {
   const revoked = [...context.store.certificates.values()].flatMap((c) => (c.revoked ? [{ serialHex: c.serialHex, reason: c.revoked.reason, at: c.revoked.at }] : []));
-  const crl = await context.ca.crl(revoked, context.startedAt);
-  return pem ? Buffer.from(crlPem(crl)) : Buffer.from(crl.rawData);
+  return context.ca.crl(revoked, context.startedAt);
 }
 
 function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fail: (e: unknown) => void) => void {
@@ -73,7 +73,7 @@ function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fai
       return send(res, 200, pem, links.length ? { link: links } : {}, 'application/pem-certificate-chain; charset=utf-8');
     }
     if (path === '/crls/0' && req.method === 'GET') {
-      void currentCaCrl(ctx, true).then((pem) => send(res, 200, pem.toString('utf8'), {}, 'application/x-pem-file'), fail);
+      void currentCaCrl(ctx).then((crl) => send(res, 200, crlPem(crl), {}, 'application/x-pem-file'), fail);
       return;
     }
     const status = /^\/cert-status-by-serial\/([0-9a-fA-F]+)$/.exec(path);

@@ -22,6 +22,7 @@ import { certificateRoutes } from './wfe/certificate.ts';
 import { renewalInfoRoutes } from './wfe/renewal-info.ts';
 import { currentCaCrl, managementHandler } from './management.ts';
 import { guarded } from '../request-guard.ts';
+import { sendCrl } from '../plain-http.ts';
 
 const ROUTES: Route[] = [...directoryRoutes, ...accountRoutes, ...keyChangeRoutes, ...orderRoutes, ...authzRoutes, ...certificateRoutes, ...renewalInfoRoutes];
 
@@ -70,9 +71,7 @@ async function listenForCrls(address: string, context: () => WfeContext, log: (l
         res.writeHead(404, { 'content-type': 'text/plain' });
         return void res.end('the CRL is at /0.crl (DER) and /0.crl.pem\n');
       }
-      const body = await currentCaCrl(context(), m[1] !== undefined);
-      res.writeHead(200, { 'content-type': m[1] ? 'application/x-pem-file' : 'application/pkix-crl', 'content-length': String(body.length), 'cache-control': 'no-cache' });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      sendCrl(req, res, await currentCaCrl(context()), m[1] !== undefined);
     }),
   );
   const bound = await listen(server, host, port);

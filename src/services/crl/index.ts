@@ -16,14 +16,12 @@ import { parseDuration } from '../../scenario/duration.ts';
 import { defineService, type ServiceContext } from '../types.ts';
 import { guarded } from '../request-guard.ts';
 import { serveOn } from '../../net/reserved-port.ts';
-import { crlPem, currentCrl, signingCas, CURRENT_CRL_VALIDITY_MS } from '../../pki/crl.ts';
+import { currentCrl, signingCas, CURRENT_CRL_VALIDITY_MS } from '../../pki/crl.ts';
+import { plainHttpAddress, plainHttpListeners, sendCrl } from '../plain-http.ts';
 
 export type CrlServiceSpec = Infer<typeof crlSchema>;
 
 
-function crlAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
-  return { url: `http://${host}:${ports.port}`, host, port: ports.port! };
-}
 
 async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceContext, nextUpdateMs: number): Promise<void> {
   req.resume();
@@ -39,11 +37,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: ServiceCon
     res.writeHead(404, { 'content-type': 'text/plain' });
     return void res.end(`no CRL here: ${[...cas.keys()].map((n) => `/${n}.crl`).join(', ') || 'the scenario has no CA with its key'}\n`);
   }
-  const crl = await currentCrl(m![1]!, ca, ctx.revocations, nextUpdateMs);
-  const pem = m![2] !== undefined;
-  const body = pem ? Buffer.from(crlPem(crl)) : Buffer.from(crl.rawData);
-  res.writeHead(200, { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl', 'content-length': String(body.length), 'cache-control': 'no-cache' });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  sendCrl(req, res, await currentCrl(m![1]!, ca, ctx.revocations, nextUpdateMs), m![2] !== undefined);
 }
 
 const crlSchema = s.object({
@@ -54,17 +48,13 @@ const crlSchema = s.object({
 export const crlService = defineService({
   kind: 'crl',
   summary: "the CRLs of the scenario's CAs over HTTP (GET /<ca>.crl, DER; /<ca>.crl.pem), listing what revoke steps revoked",
-  listeners: {
-    ports: (spec) => ({ port: spec.port }),
-    address: crlAddress,
-    properties: ['url', 'host', 'port'],
-  },
+  listeners: plainHttpListeners<CrlServiceSpec>(),
   schema: crlSchema,
   properties: ['url', 'host', 'port'],
   async start(spec, ctx) {
     const nextUpdateMs = spec.nextUpdate !== undefined ? parseDuration(spec.nextUpdate)! : CURRENT_CRL_VALIDITY_MS;
     const server = http.createServer((req, res) => guarded(res, ctx.log, `crl ${req.url}`, () => answer(req, res, ctx, nextUpdateMs)));
     const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
-    return { props: crlAddress({ port: listening.port }, ctx.host), stop: listening.close };
+    return { props: plainHttpAddress({ port: listening.port }, ctx.host), stop: listening.close };
   },
 });

@@ -18,14 +18,12 @@ import { when } from '../../pki/declare.ts';
 import { resolveWhen } from '../../pki/when.ts';
 import { certificateItem } from '../../pki/material.ts';
 import { answerOcsp } from '../../pki/ocsp.ts';
+import { plainHttpAddress, plainHttpListeners } from '../plain-http.ts';
 
 export type OcspServiceSpec = Infer<typeof ocspSchema>;
 
 const MAX_REQUEST_BYTES = 65_536;
 
-function ocspAddress(ports: Record<string, number>, host: string): Record<string, string | number> {
-  return { url: `http://${host}:${ports.port}`, host, port: ports.port! };
-}
 
 /** The DER request: a POST body, or the base64 (URL-encoded) after the path's last slash. */
 function requestBytes(req: IncomingMessage): Promise<Uint8Array | string> {
@@ -82,17 +80,13 @@ const ocspSchema = s.object({
 export const ocspService = defineService({
   kind: 'ocsp',
   summary: "an OCSP responder (RFC 6960) for the scenario's CAs: good, revoked (from revoke steps) or unknown, signed by the CA or a delegated responder, nonce echoed",
-  listeners: {
-    ports: (spec) => ({ port: spec.port }),
-    address: ocspAddress,
-    properties: ['url', 'host', 'port'],
-  },
+  listeners: plainHttpListeners<OcspServiceSpec>(),
   schema: ocspSchema,
   properties: ['url', 'host', 'port'],
   async start(spec, ctx) {
     if (spec.responder) certificateItem(ctx.pki, spec.responder, 'responder');
     const server = http.createServer((req, res) => guarded(res, ctx.log, `ocsp ${req.method}`, () => answer(req, res, spec, ctx)));
     const listening = await serveOn(server, { host: ctx.host, port: spec.port, reserved: ctx.reserved?.port });
-    return { props: ocspAddress({ port: listening.port }, ctx.host), stop: listening.close };
+    return { props: plainHttpAddress({ port: listening.port }, ctx.host), stop: listening.close };
   },
 });

@@ -15,7 +15,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import type { Socket } from 'node:net';
 import { s, type Infer } from '../../scenario/schema.ts';
 import { defineService, type ServiceContext } from '../types.ts';
-import { currentCrlsPem } from '../../pki/crl.ts';
+import { crlIssuers, currentCrlsPem } from '../../pki/crl.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
 import { certificateItem, serverMaterial, trustAnchors } from '../../pki/material.ts';
@@ -82,12 +82,11 @@ const upstreamSchema = s.object(
 );
 
 /** The CA items whose CRLs the upstream checks, and their current CRLs in PEM. */
-async function crlChecks(names: string | string[] | undefined, ctx: ServiceContext): Promise<{ cas: string[]; crls: () => Promise<string[]> } | undefined> {
+function crlChecks(names: string | string[] | undefined, ctx: ServiceContext): { cas: string[]; crls: () => Promise<string[]> } | undefined {
   if (names === undefined) return undefined;
   const cas = Array.isArray(names) ? names : [names];
-  const crls = () => currentCrlsPem(cas, ctx.pki, ctx.revocations);
-  await crls(); // the names are checked before the server starts
-  return { cas, crls };
+  crlIssuers(cas, ctx.pki); // refuses a name that issues no CRL before the server starts
+  return { cas, crls: () => currentCrlsPem(cas, ctx.pki, ctx.revocations) };
 }
 
 export const upstreamService = defineService({
@@ -104,7 +103,7 @@ export const upstreamService = defineService({
     const material = serverMaterial(ctx.pki, spec.cert);
     const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
     if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
-    const revocationChecks = await crlChecks(spec.crl, ctx);
+    const revocationChecks = crlChecks(spec.crl, ctx);
     if (revocationChecks && !spec.clientCa) throw new Error('crl needs clientCa: CRLs are checked for client certificates');
     const routes = spec.routes ?? [];
     const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) =>
