@@ -73,3 +73,15 @@ t.test('reference prints one page, and an unknown page is exit 2 with the neares
   t.equal(bad.code, 2);
   t.match(bad.stderr, /no page step\.md \(did you mean 'steps\.md'\?\)/);
 });
+
+t.test('reference --out where nothing can be written, and --check of no directory: one line, exit 2', async (t) => {
+  const out = await runCli(['reference', '--out', '/proc/certharness-reference']);
+  t.equal(out.code, 2);
+  t.equal(out.stderr, 'certharness: reference: cannot write /proc/certharness-reference: ENOENT\n');
+  const nested = join(scratchDir(t), 'a', 'b');
+  t.equal((await runCli(['reference', '--out', nested])).code, 0, 'missing parents are made');
+  t.equal((await runCli(['reference', '--check', nested])).code, 0);
+  const check = await runCli(['reference', '--check', join(nested, 'nope')]);
+  t.equal(check.code, 2);
+  t.match(check.stderr, /^certharness: reference: --check .*nope: no such directory\n$/);
+});

@@ -1,13 +1,13 @@
 // `certharness reference`: the reference pages (docs/reference/) rendered from this version's
 // declarations, printed one at a time, written to a directory, or checked against one.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { parseOptions } from '../options.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { referencePages } from '../reference.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { makeDirectories, writeFileAtomic } from '../../util/atomic-write.ts';
 import { didYouMean } from '../../scenario/suggest.ts';
 
 export const REFERENCE_HELP = `Usage: certharness reference [PAGE] [--out DIR | --check DIR]
@@ -50,13 +50,18 @@ export async function referenceCommand(argv: string[], io: CliIo): Promise<numbe
   if (positionals.length > 1) throw new UsageError(`reference prints one page at a time (got ${positionals.join(' ')})`);
   const rendered = await pages();
   if (values.check) {
+    if (!(await stat(values.check).then((st) => st.isDirectory(), () => false))) throw new UsageError(`reference: --check ${values.check}: no such directory`);
     const stale = await stalePages(values.check, rendered);
     for (const file of stale) io.stderr(`${join(values.check, file)} differs from this version's reference: run certharness reference --out ${values.check}\n`);
     return stale.length ? EXIT.failed : EXIT.ok;
   }
   if (values.out) {
-    await mkdir(values.out, { recursive: true });
-    for (const [file, text] of Object.entries(rendered)) await writeFileAtomic(join(values.out, file), text);
+    try {
+      await makeDirectories(values.out);
+      for (const [file, text] of Object.entries(rendered)) await writeFileAtomic(join(values.out, file), text);
+    } catch (e) {
+      throw new UsageError(`reference: cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     io.stdout(`wrote ${Object.keys(rendered).length} pages to ${values.out}\n`);
     return EXIT.ok;
   }
