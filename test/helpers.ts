@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { peerAvailable } from '../src/runtime/index.ts';
 import { PEER_HINTS } from '../src/cli/peers.ts';
 import type { Test } from 'tap';
+import type { RunResult } from '../src/runner/events.ts';
 
 /** The repository root (tests run compiled from dist/test/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -129,4 +130,25 @@ export function processesMentioning(text: string): number[] {
 export function nothingRan(t: Test, stdout: string): void {
   t.notMatch(stdout, /^\s*ok \d+/m, 'no test passed: nothing ran');
   t.ok(stdout === '' || /^\s+not ok 1 - input /m.test(stdout), 'the report shows the input problems');
+}
+
+/**
+ * Runs scenario files in this process, as `certharness run` does but without its start-up and
+ * reporters: for tests that assert on verdicts. Returns the result and, per failed step, its
+ * name and first assertion message, so a red test says which step failed and why.
+ */
+export async function runScenariosHere(files: string[], opts: { env?: Record<string, string | undefined> } = {}): Promise<{ result: RunResult; failures: string[] }> {
+  const { createCatalog } = await import('../src/runner/catalog.ts');
+  const { loadAll, runAll } = await import('../src/runner/run.ts');
+  const { ReporterMultiplexer } = await import('../src/report/multiplexer.ts');
+  const env = { ...process.env, ...opts.env };
+  const catalog = createCatalog();
+  const { loaded, problems } = loadAll(files.map((f) => resolve(ROOT, f)), catalog, env, {});
+  if (problems.length) throw new Error(`not loadable: ${problems.map((p) => p.message).join('; ')}`);
+  const result = await runAll(loaded, { catalog, reporters: new ReporterMultiplexer([]), signal: new AbortController().signal, env, stepTimeoutMs: 60_000, retries: 0, keep: false, requirePeers: Boolean(env.CI), peerHints: PEER_HINTS, jobs: 1, bail: false });
+  const failures = result.scenarios.flatMap((s) => [
+    ...s.problems.map((p) => `${s.title}: ${p.phase}: ${p.message}`),
+    ...s.steps.filter((st) => st.status === 'failed').map((st) => `${s.title}: ${st.name}: ${st.assertions.find((a) => !a.ok)?.message ?? st.cause ?? 'failed'}`),
+  ]);
+  return { result, failures };
 }

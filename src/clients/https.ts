@@ -8,7 +8,7 @@
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import https from 'node:https';
 import { Agent, request as undiciRequest } from 'undici';
-import { describeTls, tlsFailure, type TlsDetails, type TlsFailure } from './tls-details.ts';
+import { captureStaple, describeTls, peerChainDer, tlsFailure, type HandshakeCapture, type TlsDetails, type TlsFailure } from './tls-details.ts';
 import { hasNativeUndici } from '../runtime/index.ts';
 import { answered, nodeErrorPhase, type Exchange, type Refusal } from './exchange.ts';
 
@@ -26,6 +26,8 @@ export interface TlsClientOptions {
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
   alpn?: string[];
+  /** Ask for the server's stapled OCSP answer (status_request, curl --cert-status). */
+  requestOcsp?: boolean;
 }
 
 export interface HttpsRequestOptions extends TlsClientOptions {
@@ -34,6 +36,8 @@ export interface HttpsRequestOptions extends TlsClientOptions {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** Filled with the server's chain and staple in DER, for a revocation check after the exchange. */
+  capture?: HandshakeCapture;
 }
 
 export interface HttpsResult {
@@ -67,6 +71,7 @@ export function tlsConnectOptions(host: string, port: number, o: TlsClientOption
     ...(o.minVersion ? { minVersion: o.minVersion } : {}),
     ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
     ...(o.alpn ? { ALPNProtocols: o.alpn } : {}),
+    ...(o.requestOcsp ? { requestOCSP: true } : {}),
   };
 }
 
@@ -83,16 +88,18 @@ export interface Observed {
  * An undici connector that makes the TLS socket itself and records what happens to it in the
  * object `observe` returns for each new connection.
  */
-export function observingConnector(o: TlsClientOptions, observe: () => Observed): (opts: { hostname: string; port: string }, cb: (err: Error | null, socket: TLSSocket | null) => void) => void {
+export function observingConnector(o: TlsClientOptions & { capture?: HandshakeCapture }, observe: () => Observed): (opts: { hostname: string; port: string }, cb: (err: Error | null, socket: TLSSocket | null) => void) => void {
   return (opts, cb) => {
     const seen = observe();
     const socket = tls.connect(tlsConnectOptions(opts.hostname.replace(/^\[|\]$/g, ''), Number(opts.port), o));
+    if (o.capture) captureStaple(socket, o, o.capture);
     seen.socket = socket;
     let settled = false;
     socket.once('connect', () => (seen.connectAt = performance.now()));
     socket.once('secureConnect', () => {
       seen.secureAt = performance.now();
       seen.details = describeTls(socket);
+      if (o.capture) o.capture.chain = peerChainDer(socket);
       if (!settled) (settled = true), cb(null, socket);
     });
     socket.on('error', (e) => {
@@ -203,8 +210,12 @@ function viaNodeHttps(o: HttpsRequestOptions): Promise<HttpsResult> {
       },
     );
     req.on('socket', (s) => {
+      if (o.capture) captureStaple(s as TLSSocket, o, o.capture);
       s.once('connect', () => (connectAt = performance.now()));
-      s.once('secureConnect', () => (secureAt = performance.now()));
+      s.once('secureConnect', () => {
+        secureAt = performance.now();
+        if (o.capture) o.capture.chain = peerChainDer(s as TLSSocket);
+      });
     });
     req.on('error', (e) => {
       const error = tlsFailure(e);

@@ -45,16 +45,39 @@ export function certificateFacts(c: PeerCertificate): PeerCertificateFacts {
   };
 }
 
-export function peerChain(socket: TLSSocket): PeerCertificateFacts[] {
-  const chain: PeerCertificateFacts[] = [];
+/** The certificates the server sent, leaf first; a self-signed root points at itself, so each is taken once. */
+function* sentChain(socket: TLSSocket): Generator<DetailedPeerCertificate> {
   let c = typeof socket.getPeerCertificate === 'function' ? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined) : undefined;
   const seen = new Set<string>();
   while (c && c.raw && !seen.has(c.fingerprint256)) {
     seen.add(c.fingerprint256);
-    chain.push(certificateFacts(c));
+    yield c;
     c = c.issuerCertificate;
   }
-  return chain;
+}
+
+export function peerChain(socket: TLSSocket): PeerCertificateFacts[] {
+  return [...sentChain(socket)].map(certificateFacts);
+}
+
+/** What a handshake carried that is not plain data for a report: the certificates and the staple, in DER. */
+export interface HandshakeCapture {
+  /** The chain the server sent, leaf first. */
+  chain?: Uint8Array<ArrayBuffer>[];
+  /** The stapled OCSP answer; null when one was asked for (requestOcsp) and none came. */
+  staple?: Uint8Array<ArrayBuffer> | null;
+}
+
+/** Records the stapled answer, when the connection asked for one; it arrives before secureConnect. */
+export function captureStaple(socket: TLSSocket, o: { requestOcsp?: boolean }, capture: HandshakeCapture): void {
+  if (!o.requestOcsp) return;
+  capture.staple = null;
+  socket.once('OCSPResponse', (der: Buffer | null) => (capture.staple = der?.length ? new Uint8Array(der) : null));
+}
+
+/** The chain the server sent, leaf first, in DER. */
+export function peerChainDer(socket: TLSSocket): Uint8Array<ArrayBuffer>[] {
+  return [...sentChain(socket)].map((c) => new Uint8Array(c.raw));
 }
 
 export function describeTls(socket: TLSSocket): TlsDetails {

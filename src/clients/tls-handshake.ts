@@ -4,7 +4,9 @@
 // with session tickets (kept) or an alert or a close (refused), so this waits for one of them.
 import tls from 'node:tls';
 import { tlsConnectOptions, type TlsClientOptions } from './https.ts';
-import { describeTls, tlsFailure } from './tls-details.ts';
+import { captureStaple, describeTls, peerChainDer, tlsFailure, type HandshakeCapture } from './tls-details.ts';
+
+export type { HandshakeCapture };
 import { failedAt, nodeErrorPhase } from './exchange.ts';
 
 /** How long a TLS 1.3 client waits for the server's verdict on its certificate (a ticket or an alert). */
@@ -14,9 +16,10 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const established = { phase: 'established', refused: false } as const;
 
 /** The handshake's details (describeTls), its error if any, and its exchange (phase, refused, refusal). */
-export function handshakeVerdict(host: string, port: number, o: TlsClientOptions): Promise<Record<string, unknown>> {
+export function handshakeVerdict(host: string, port: number, o: TlsClientOptions, capture?: HandshakeCapture): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const socket = tls.connect(tlsConnectOptions(host, port, o));
+    if (capture) captureStaple(socket, o, capture);
     let details: Record<string, unknown> | undefined;
     const finish = (r: Record<string, unknown>) => {
       clearTimeout(timer);
@@ -26,6 +29,7 @@ export function handshakeVerdict(host: string, port: number, o: TlsClientOptions
     let timer = setTimeout(() => finish({ error: { code: 'ETIMEDOUT', message: `no TLS handshake in ${HANDSHAKE_TIMEOUT_MS / 1000}s` }, ...failedAt('connect') }), HANDSHAKE_TIMEOUT_MS);
     socket.once('secureConnect', () => {
       details = { ...describeTls(socket) };
+      if (capture) capture.chain = peerChainDer(socket);
       if (socket.getProtocol() !== 'TLSv1.3') return finish({ ...details, ...established });
       clearTimeout(timer);
       timer = setTimeout(() => finish({ ...details, ...established, verdictNote: `the server sent neither a session ticket nor an alert within ${VERDICT_WAIT_MS}ms: taken as kept` }), VERDICT_WAIT_MS);

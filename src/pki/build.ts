@@ -216,6 +216,7 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
       authorityKeyIdentifier: d.authorityKeyIdentifier ?? Boolean(issuerItem),
       ...(d.crlDistributionPoints ? { crlUrls: d.crlDistributionPoints } : {}),
       ...(d.ocsp ? { ocspUrls: d.ocsp } : {}),
+      ...(d.mustStaple ? { mustStaple: true } : {}),
       ...(d.caIssuers ? { caIssuersUrls: d.caIssuers } : {}),
     });
     if (d.csr) {

@@ -6,6 +6,7 @@ import { x509 } from './crypto.ts';
 import { type HashName, signParams } from './key-spec.ts';
 import { type PrivateKeyMaterial, signingKey, publicKey } from './keys.ts';
 import { toX509Name } from './names.ts';
+import { mustStapleExtension } from './tls-feature.ts';
 
 export const USAGES = ['ca', 'server', 'client', 'server+client', 'none'] as const;
 export type Usage = (typeof USAGES)[number];
@@ -55,6 +56,8 @@ export interface CertificateParams {
   crlUrls?: string[];
   ocspUrls?: string[];
   caIssuersUrls?: string[];
+  /** RFC 7633 TLS Feature status_request: clients must get a stapled OCSP answer. */
+  mustStaple?: boolean;
   /** Extensions copied verbatim (from a CSR, like `-copy_extensions copy`). */
   extraExtensions?: x509.Extension[];
 }
@@ -134,6 +137,7 @@ export async function issueCertificate(p: CertificateParams): Promise<x509.X509C
   if (p.ocspUrls?.length || p.caIssuersUrls?.length) {
     extensions.push(new x509.AuthorityInfoAccessExtension({ ...(p.ocspUrls?.length ? { ocsp: p.ocspUrls } : {}), ...(p.caIssuersUrls?.length ? { caIssuers: p.caIssuersUrls } : {}) }, false));
   }
+  if (p.mustStaple) extensions.push(mustStapleExtension());
   if (p.extraExtensions) for (const e of p.extraExtensions) if (!extensions.some((x) => x.type === e.type)) extensions.push(e);
   const subject = p.subject instanceof x509.Name ? p.subject : toX509Name(p.subject);
   return x509.X509CertificateGenerator.create({

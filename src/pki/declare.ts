@@ -36,6 +36,7 @@ export interface CertificateDecl {
   authorityKeyIdentifier?: boolean;
   crlDistributionPoints?: string[];
   ocsp?: string[];
+  mustStaple?: boolean;
   caIssuers?: string[];
   csr?: boolean;
   der?: boolean;
@@ -101,6 +102,7 @@ export const certificateSchema = s.object(
     authorityKeyIdentifier: s.boolean('add authorityKeyIdentifier (default true when there is an issuer)'),
     crlDistributionPoints: s.array(s.string(), { description: 'CRL distribution point URLs (a key named crl: would make the item a CRL)' }),
     ocsp: s.array(s.string(), { description: 'AIA OCSP responder URLs' }),
+    mustStaple: s.boolean('OCSP Must-Staple (RFC 7633 TLS Feature status_request): a client that honours it refuses this certificate without a stapled OCSP answer'),
     caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),
     csr: s.boolean('also write a CSR (<name>.csr) for the key and subject'),
     der: s.boolean('also write the certificate in DER (<name>.der)'),

@@ -4,6 +4,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { x509 } from './crypto.ts';
 import { loadPrivateKey } from './keys.ts';
+import { isMustStaple } from './tls-feature.ts';
 
 export interface CertificateFacts {
   subject: string;
@@ -26,6 +27,8 @@ export interface CertificateFacts {
   fingerprint: string;
   subjectKeyId?: string;
   authorityKeyId?: string;
+  /** RFC 7633 TLS Feature status_request. */
+  mustStaple: boolean;
 }
 
 const EKU_NAMES: Record<string, string> = {
@@ -117,6 +120,7 @@ export function facts(c: x509.X509Certificate, now = new Date()): CertificateFac
     fingerprint: n.fingerprint256,
     ...(ski ? { subjectKeyId: ski.keyId.toUpperCase() } : {}),
     ...(aki?.keyId ? { authorityKeyId: aki.keyId.toUpperCase() } : {}),
+    mustStaple: isMustStaple(c),
   };
 }
 

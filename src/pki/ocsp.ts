@@ -22,6 +22,7 @@ import {
 import type { CertificateItem, PkiItems } from './build.ts';
 import type { Revocations } from './revocations.ts';
 import { issuingCa, signingCas, type SigningCa } from './crl.ts';
+import type { x509 } from './crypto.ts';
 
 /** The hash algorithms a CertID may use: SHA-1 is what openssl and most clients send. */
 const CERT_ID_HASHES: Record<string, string> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
@@ -47,8 +48,8 @@ export interface OcspOptions {
 const unsigned = (status: OCSPResponseStatus, summary: string): OcspAnswer => ({ der: new Uint8Array(AsnConvert.serialize(new OCSPResponse({ responseStatus: status }))), summary });
 
 /** SHA-x of the issuer's name and of its public key, as a CertID names an issuer. */
-function issuerHashes(ca: SigningCa, hash: string): { name: string; key: string } {
-  const tbs = AsnConvert.parse(ca.certificate.rawData, Certificate).tbsCertificate;
+function issuerHashes(issuer: x509.X509Certificate, hash: string): { name: string; key: string } {
+  const tbs = AsnConvert.parse(issuer.rawData, Certificate).tbsCertificate;
   const spki = AsnConvert.parse(AsnConvert.serialize(tbs.subjectPublicKeyInfo), SubjectPublicKeyInfo);
   return {
     name: createHash(hash).update(Buffer.from(AsnConvert.serialize(tbs.subject))).digest('hex'),
@@ -63,7 +64,7 @@ function caOf(id: CertID, cas: Map<string, SigningCa>): [string, SigningCa] | un
   const name = Buffer.from(id.issuerNameHash.buffer).toString('hex');
   const key = Buffer.from(id.issuerKeyHash.buffer).toString('hex');
   return [...cas].find(([, ca]) => {
-    const h = issuerHashes(ca, hash);
+    const h = issuerHashes(ca.certificate, hash);
     return h.name === name && h.key === key;
   });
 }
@@ -119,16 +120,36 @@ export function stapledAnswer(item: CertificateItem, pki: PkiItems, revocations:
   const name = issuingCa(item, pki);
   const signer = name === undefined ? undefined : signingCas(pki).get(name);
   if (!name || !signer) return undefined;
-  const ca: [string, SigningCa] = [name, signer];
-  const hashes = issuerHashes(signer, 'sha1');
-  const id = new CertID({
+  return signedAnswer([name, signer], [certIdFor(item.certificate, signer.certificate)], undefined, pki, revocations, o);
+}
+
+/** The CertID (SHA-1, as openssl and most clients send it) that names a certificate to its issuer's responder. */
+export function certIdFor(certificate: x509.X509Certificate, issuer: x509.X509Certificate): CertID {
+  const hashes = issuerHashes(issuer, 'sha1');
+  const serial = certificate.serialNumber;
+  return new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: '1.3.14.3.2.26', parameters: null }),
     issuerNameHash: new OctetString(Buffer.from(hashes.name, 'hex')),
     issuerKeyHash: new OctetString(Buffer.from(hashes.key, 'hex')),
-    serialNumber: new Uint8Array(Buffer.from(item.certificate.serialNumber.length % 2 ? `0${item.certificate.serialNumber}` : item.certificate.serialNumber, 'hex')).buffer,
+    serialNumber: new Uint8Array(Buffer.from(serial.length % 2 ? `0${serial}` : serial, 'hex')).buffer,
   });
-  return signedAnswer(ca, [id], undefined, pki, revocations, o);
 }
+
+/** Whether a CertID names this certificate: its serial, and its issuer's name and key by the CertID's own hash. */
+export function certIdNames(id: CertID, certificate: x509.X509Certificate, issuer: x509.X509Certificate): boolean {
+  const hash = CERT_ID_HASHES[id.hashAlgorithm.algorithm];
+  if (!hash) return false;
+  const h = issuerHashes(issuer, hash);
+  const serial = (s: string) => s.toLowerCase().replace(/^0+/, '');
+  return (
+    serial(Buffer.from(id.serialNumber).toString('hex')) === serial(certificate.serialNumber) &&
+    Buffer.from(id.issuerNameHash.buffer).toString('hex') === h.name &&
+    Buffer.from(id.issuerKeyHash.buffer).toString('hex') === h.key
+  );
+}
+
+/** Times as a CRL carries them: openssl 3.0 misjudges OCSP times with fractions of a second. */
+export const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 /** The signed BasicOCSPResponse about these CertIDs, all of one CA. */
 function signedAnswer([caName, ca]: [string, SigningCa], ids: CertID[], nonce: Extension | undefined, pki: PkiItems, revocations: Revocations, o: OcspOptions): OcspAnswer {
@@ -139,13 +160,13 @@ function signedAnswer([caName, ca]: [string, SigningCa], ids: CertID[], nonce: E
   const signerSpki = AsnConvert.parse(AsnConvert.serialize(AsnConvert.parse(signer.certificate.rawData, Certificate).tbsCertificate.subjectPublicKeyInfo), SubjectPublicKeyInfo);
   const data = new ResponseData({
     responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(Buffer.from(signerSpki.subjectPublicKey)).digest()) }),
-    producedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+    producedAt: wholeSeconds(new Date()),
     responses: statuses.map(
       (s) =>
         new SingleResponse({
           certID: s.id,
           certStatus: new CertStatus(
-            s.status === 'good' ? { good: null } : s.status === 'unknown' ? { unknown: null } : { revoked: new RevokedInfo({ revocationTime: s.revoked!.at, ...(s.revoked!.reason !== undefined ? { revocationReason: new CRLReason(s.revoked!.reason) } : {}) }) },
+            s.status === 'good' ? { good: null } : s.status === 'unknown' ? { unknown: null } : { revoked: new RevokedInfo({ revocationTime: wholeSeconds(s.revoked!.at), ...(s.revoked!.reason !== undefined ? { revocationReason: new CRLReason(s.revoked!.reason) } : {}) }) },
           ),
           thisUpdate: o.thisUpdate,
           ...(o.nextUpdate ? { nextUpdate: o.nextUpdate } : {}),

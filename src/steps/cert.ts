@@ -13,6 +13,8 @@ import { parseCertificates, facts } from '../pki/inspect.ts';
 import { lint, formatFinding, LINT_IDS } from '../pki/lint.ts';
 import { loadPrivateKey } from '../pki/keys.ts';
 import { defineStep } from './types.ts';
+import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
+import { scenarioNow } from './clock.ts';
 
 export type CertSpec = Infer<typeof certSchema>;
 
@@ -25,6 +27,7 @@ const certSchema = s.object({
   ca: workFile('read', 'trusted root certificate(s) file: the chain must reach one (chain-incomplete otherwise)'),
   role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
   expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
+  revocation: revocationSetting,
 });
 
 export const certStep = defineStep({
@@ -54,6 +57,8 @@ export const certStep = defineStep({
     errors: matcher('number', 'number of error findings'),
     warnings: matcher('number', 'number of warning findings'),
     findings: matcher('any', 'one line per finding'),
+    mustStaple: matcher('boolean', 'carries the TLS Feature status_request (OCSP Must-Staple, RFC 7633)'),
+    revocation: revocationExpect,
     error: errorFields(),
   },
   defaultExpect: () => ({ errors: 0 }),
@@ -88,14 +93,22 @@ export const certStep = defineStep({
         return { error: { code: (e as NodeJS.ErrnoException).code ?? 'unreadable', message: `${spec.ca}: ${(e as Error).message}` } };
       }
     }
+    const leaf = files[0]!.certificates[0]!;
+    const reach = reachOf(spec.revocation);
+    let revocation: Record<string, unknown> = {};
+    if (reach) {
+      const r = await revocationOf(leaf, [...files[0]!.certificates.slice(1), ...(roots ?? [])], { reach, now: scenarioNow(ctx), signal: ctx.signal });
+      revocation = 'error' in r ? r : { revocation: r };
+    }
     const findings = lint({ files, ...(roots ? { roots } : {}), ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });
     return {
-      ...facts(files[0]!.certificates[0]!),
+      ...facts(leaf),
       chainLength: files[0]!.certificates.length,
       lint: findings.map((f) => f.id),
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
       findings: findings.map(formatFinding),
+      ...revocation,
     };
   },
 });

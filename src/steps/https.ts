@@ -17,6 +17,11 @@ import { loadPrivateKey } from '../pki/keys.ts';
 import { defineStep, type StepContext } from './types.ts';
 import { failedAt } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
+import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
+import type { HandshakeCapture } from '../clients/tls-details.ts';
+import { x509 } from '../pki/crypto.ts';
+import { parseCertificates } from '../pki/inspect.ts';
+import { scenarioNow } from './clock.ts';
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
@@ -52,6 +57,7 @@ async function clientTls(spec: HttpsSpec, ctx: StepContext): Promise<Omit<HttpsR
   if (spec.minVersion) o.minVersion = spec.minVersion;
   if (spec.maxVersion) o.maxVersion = spec.maxVersion;
   if (spec.alpn) o.alpn = spec.alpn;
+  if (spec.revocation) o.requestOcsp = true;
   return o;
 }
 
@@ -74,6 +80,7 @@ const httpsSchema = s.object(
     minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version the client offers'),
     maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version the client offers'),
     alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
+    revocation: revocationSetting,
   },
   { required: ['url'] },
 );
@@ -90,6 +97,7 @@ export const httpsStep = defineStep({
     tls: tlsExpect,
     timings: fields({ connectMs: matcher('number'), tlsMs: matcher('number'), firstByteMs: matcher('number'), totalMs: matcher('number') }),
     error: errorFields({ alert: matcher('string', 'the TLS alert received: certificate_required, unknown_ca, bad_certificate, handshake_failure...') }),
+    revocation: revocationExpect,
     ...exchangeExpect,
   },
   defaultExpect: () => ({ status: { lt: 400 } }),
@@ -100,7 +108,15 @@ export const httpsStep = defineStep({
     } catch (e) {
       return { error: { code: (e as { code?: string }).code ?? 'bad-input', message: (e as Error).message }, ...failedAt('client-setup') };
     }
-    const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, signal: ctx.signal });
-    return { ...r } as Record<string, unknown>;
+    const capture: HandshakeCapture = {};
+    const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, capture, signal: ctx.signal });
+    const reach = reachOf(spec.revocation);
+    if (!reach || !capture.chain?.length) return { ...r } as Record<string, unknown>;
+    // The server's certificate: its issuer is in the chain it sent or among the CAs trusted.
+    const [leaf, ...rest] = capture.chain.map((der) => new x509.X509Certificate(der));
+    const trusted = [tlsOptions.ca ?? []].flat().flatMap((pem) => parseCertificates(pem));
+    const revocation = await revocationOf(leaf!, [...rest, ...trusted], { reach, now: scenarioNow(ctx), signal: ctx.signal, staple: capture.staple ?? null });
+    // Asked for and not known is a failure of the step, unless the exchange had already failed.
+    return { ...r, ...('error' in revocation ? (r.error ? {} : { error: revocation.error }) : { revocation }) } as Record<string, unknown>;
   },
 });

@@ -8,13 +8,18 @@
 import { s, type Infer } from '../scenario/schema.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import type { TlsClientOptions } from '../clients/https.ts';
-import { handshakeVerdict } from '../clients/tls-handshake.ts';
+import { handshakeVerdict, type HandshakeCapture } from '../clients/tls-handshake.ts';
 import { runProcess } from '../clients/process.ts';
 import { which } from '../runtime/index.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { tlsExpect } from './https.ts';
-import { defineStep } from './types.ts';
+import { defineStep, type StepContext } from './types.ts';
 import { exchangeExpect } from './exchange-expect.ts';
+import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
+import type { RevocationReach } from '../clients/revocation.ts';
+import { x509 } from '../pki/crypto.ts';
+import { parseCertificates } from '../pki/inspect.ts';
+import { scenarioNow } from './clock.ts';
 
 export type TlsProbeSpec = Infer<typeof tlsProbeSchema>;
 
@@ -37,7 +42,16 @@ const tlsProbeSchema = s.object({
   minVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'lowest TLS version offered'),
   maxVersion: s.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], 'highest TLS version offered'),
   alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
+  revocation: revocationSetting,
 });
+
+/** The revocation status of the certificate the server sent, its issuer from the chain or the trust. */
+async function serverRevocation(capture: HandshakeCapture, trust: string[], reach: RevocationReach, ctx: StepContext): Promise<Record<string, unknown>> {
+  const [leaf, ...rest] = capture.chain!.map((der) => new x509.X509Certificate(der));
+  const candidates = [...rest, ...trust.flatMap((pem) => parseCertificates(pem))];
+  const r = await revocationOf(leaf!, candidates, { reach, now: scenarioNow(ctx), signal: ctx.signal, staple: capture.staple ?? null });
+  return 'error' in r ? r : { revocation: r };
+}
 
 export const tlsProbeStep = defineStep({
   kind: 'tls-probe',
@@ -47,6 +61,7 @@ export const tlsProbeStep = defineStep({
     ...(tlsExpect.type === 'object' ? tlsExpect.properties : {}),
     clientCertRequested: matcher('boolean', 'the server sent a CertificateRequest (required and optional look alike)'),
     acceptableCaNames: matcher('any', 'the CA names in it, as openssl prints them: "C = US, O = Example, CN = Example CA"'),
+    revocation: revocationExpect,
     error: errorFields({ alert: matcher('string') }),
     ...exchangeExpect,
   },
@@ -54,16 +69,21 @@ export const tlsProbeStep = defineStep({
     const url = spec.url ? new URL(spec.url) : undefined;
     const host = spec.host ?? url?.hostname.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
     const port = Number(spec.port ?? url?.port ?? 443);
+    const trust = spec.trust ? trustAnchors(ctx.world.pki, spec.trust) : undefined;
+    const reach = reachOf(spec.revocation);
     const o: TlsClientOptions = {
-      ...(spec.trust ? { ca: trustAnchors(ctx.world.pki, spec.trust) } : {}),
+      ...(trust ? { ca: trust } : {}),
       ...(spec.clientCert ? clientMaterial(ctx.world.pki, spec.clientCert) : {}),
       ...(spec.servername ? { servername: spec.servername } : {}),
       insecure: spec.insecure ?? !spec.trust,
       ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
       ...(spec.maxVersion ? { maxVersion: spec.maxVersion } : {}),
       ...(spec.alpn ? { alpn: spec.alpn } : {}),
+      ...(reach ? { requestOcsp: true } : {}),
     };
-    const handshake = await handshakeVerdict(host, port, o);
+    const capture: HandshakeCapture = {};
+    let handshake = await handshakeVerdict(host, port, o, capture);
+    if (reach && capture.chain?.length) handshake = { ...handshake, ...(await serverRevocation(capture, trust ?? [], reach, ctx)) };
     if (!which('openssl', ctx.env.PATH ?? '')) return { ...handshake, probeNote: 'openssl not found: clientCertRequested is unknown (apt-get install openssl)' };
     const args = ['s_client', '-connect', `${host.includes(':') ? `[${host}]` : host}:${port}`, ...(spec.servername ? ['-servername', spec.servername] : [])];
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });

@@ -17,7 +17,7 @@ import { serveOn } from '../../net/reserved-port.ts';
 import { when } from '../../pki/declare.ts';
 import { resolveWhen } from '../../pki/when.ts';
 import { certificateItem } from '../../pki/material.ts';
-import { answerOcsp } from '../../pki/ocsp.ts';
+import { answerOcsp, wholeSeconds } from '../../pki/ocsp.ts';
 import { plainHttpAddress, plainHttpListeners } from '../plain-http.ts';
 
 export type OcspServiceSpec = Infer<typeof ocspSchema>;
@@ -55,9 +55,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, spec: OcspServi
   }
   const bytes = await requestBytes(req);
   // Whole seconds: a GeneralizedTime with a fraction is one that not every client reads.
-  const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
-  const thisUpdate = seconds(spec.thisUpdate ? resolveWhen(spec.thisUpdate, new Date()) : new Date());
-  const nextUpdate = seconds(resolveWhen(spec.nextUpdate ?? '+7d', thisUpdate));
+  const thisUpdate = wholeSeconds(spec.thisUpdate ? resolveWhen(spec.thisUpdate, new Date()) : new Date());
+  const nextUpdate = wholeSeconds(resolveWhen(spec.nextUpdate ?? '+7d', thisUpdate));
   const reply = answerOcsp(typeof bytes === 'string' ? new Uint8Array() : bytes, ctx.pki, ctx.revocations, {
     thisUpdate,
     nextUpdate,

@@ -1,0 +1,47 @@
+// The `revocation` setting and result the relying-party steps share (cert, tls-probe, https):
+// the certificate's status as its CRL distribution point, its OCSP responder and a staple say.
+//
+//   - tls-probe: { url: "{{upstream.url}}", trust: ca, revocation: true }
+//     expect: { revocation: { crl: revoked, ocsp: revoked, stapled: none } }
+import { X509Certificate as NodeX509 } from 'node:crypto';
+import { s } from '../scenario/schema.ts';
+import { matcher, fields } from '../expect/vocabulary.ts';
+import { x509 } from '../pki/crypto.ts';
+import { checkRevocation, type RevocationReach, type RevocationReport } from '../clients/revocation.ts';
+
+export const revocationSetting = s.anyOf(
+  [s.boolean(), s.enum(['loopback', 'any'])],
+  'ask for the certificate\'s revocation status where it says: the CRL at its distribution point and the OCSP responder in its AIA. true (or loopback) dials only URLs on loopback; any dials what the certificate names (a deployment\'s public CA)',
+);
+
+const SOURCE = 'good, revoked, unknown (OCSP), invalid (bad signature, another issuer), stale (past nextUpdate), refused (an OCSP error status), unreachable, not-dialled (off loopback), none (no URL)';
+
+export const revocationExpect = fields(
+  {
+    crl: matcher('string', `what the CRL says: ${SOURCE}`),
+    ocsp: matcher('string', `what the OCSP responder says: ${SOURCE}`),
+    stapled: matcher('string', `what the server's stapled answer says (tls-probe and https ask for one): ${SOURCE}`),
+    mustStaple: matcher('boolean', 'the certificate carries the TLS Feature status_request (OCSP Must-Staple)'),
+    revoked: matcher('boolean', 'any source said revoked'),
+    notes: matcher('string', 'one line per source: what was asked and what it said'),
+  },
+  'the revocation status of the certificate (the server\'s, for tls-probe and https), with revocation: set',
+);
+
+export function reachOf(setting: boolean | 'loopback' | 'any' | undefined): RevocationReach | undefined {
+  if (setting === undefined || setting === false) return undefined;
+  return setting === 'any' ? 'any' : 'loopback';
+}
+
+/** The certificate among `candidates` that issued `leaf`: its subject is the leaf's issuer and its key verifies the leaf. */
+export function issuerAmong(leaf: x509.X509Certificate, candidates: x509.X509Certificate[]): x509.X509Certificate | undefined {
+  const node = new NodeX509(Buffer.from(leaf.rawData));
+  return candidates.find((c) => c.subject === leaf.issuer && node.verify(new NodeX509(Buffer.from(c.rawData)).publicKey));
+}
+
+/** The report for `leaf`, or why there is none (no issuer to check the answers against). */
+export async function revocationOf(leaf: x509.X509Certificate, candidates: x509.X509Certificate[], o: { reach: RevocationReach; now: Date; signal?: AbortSignal; staple?: Uint8Array | null }): Promise<RevocationReport | { error: { code: string; message: string } }> {
+  const issuer = issuerAmong(leaf, candidates);
+  if (!issuer) return { error: { code: 'no-issuer', message: `revocation: the issuer of ${leaf.subject} (${leaf.issuer}) is not in the chain or the trust given, so no CRL or OCSP answer can be checked` } };
+  return checkRevocation({ certificate: leaf, issuer, reach: o.reach, now: o.now, ...(o.signal ? { signal: o.signal } : {}), ...(o.staple !== undefined ? { staple: o.staple } : {}) });
+}
