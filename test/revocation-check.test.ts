@@ -4,7 +4,11 @@ import t from 'tap';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Extension } from '@peculiar/asn1-x509';
 import { OCSPRequest, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
-import { needPeer, runScenariosHere } from './helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { needPeer, runScenariosHere, scratchDir } from './helpers.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+import { createCatalog } from '../src/runner/catalog.ts';
 import { generateKey } from '../src/pki/keys.ts';
 import { issueCertificate, usageDefaults } from '../src/pki/certificate.ts';
 import { issueCrl } from '../src/pki/crl.ts';
@@ -95,4 +99,14 @@ t.test('Must-Staple is the TLS Feature status_request, and only a certificate th
   const w = await world();
   t.equal(isMustStaple(w.leaf), true);
   t.equal(isMustStaple(w.ca), false);
+});
+
+t.test('revoking what no CA of the scenario can revoke is refused when the file is loaded', async (t) => {
+  const w = await world();
+  const dir = scratchDir(t);
+  writeFileSync(join(dir, 'ca.crt'), w.ca.toString('pem'));
+  const file = join(dir, 'loaded.yaml');
+  writeFileSync(file, 'scenario: loaded issuer\npki:\n  loaded: { certFile: ca.crt }\n  child: { issuer: loaded, subject: "/CN=child", key: ec-p256 }\nsteps:\n  - revoke: { item: child }\n');
+  const r = loadScenarioFile(file, { catalog: createCatalog().format, env: {} });
+  t.strictSame(r.problems.map((p) => `${p.at?.line}:${p.at?.col}: ${p.message}`), ["6:5: steps[0] (revoke): child's issuer loaded is loaded without its key: it cannot sign the CRL or the OCSP answers that say child is revoked"]);
 });

@@ -18,7 +18,7 @@ export function createCatalog(steps: readonly AnyStepKind[] = STEP_KINDS, servic
     steps: new Map(steps.map((k) => [k.kind, k])),
     services: new Map(services.map((k) => [k.kind, k])),
     format: {
-      steps: Object.fromEntries(steps.map((k) => [k.kind, { schema: k.schema, expect: k.expect, summary: k.summary }])),
+      steps: Object.fromEntries(steps.map((k) => [k.kind, { schema: k.schema, expect: k.expect, summary: k.summary, ...(k.checkScenario ? { checkScenario: k.checkScenario } : {}) }])),
       services: Object.fromEntries(services.map((k) => [k.kind, { schema: k.schema, properties: k.properties, summary: k.summary, ...(k.listeners ? { addressProperties: k.listeners.properties } : {}) }])),
       pki: PKI_KINDS,
     },

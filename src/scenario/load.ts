@@ -191,6 +191,12 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
     return true;
   };
   for (const refs of [...Object.values(pkiRefs), ...Object.values(serviceRefs), stepRefs]) refs.forEach(checkRef);
+  if (problems.length === 0) {
+    for (const step of steps) {
+      const problem = catalog.steps[step.kind]?.checkScenario?.(step.spec as never, pki);
+      if (problem) problems.push({ code: 'bad-value', message: `steps[${step.index}] (${step.kind}): ${problem}`, ...opt(step.at) });
+    }
+  }
 
   // ---- {{interpolation}}
   const vars = { ...stringMap(toPlain(section('vars'), doc)), ...(options.vars ?? {}) };

@@ -24,7 +24,7 @@ export interface Scenario {
 
 export interface PkiItemDecl {
   name: string;
-  /** Which kind of item: 'certificate' (the default), or the tag key that chose another (pkcs12, crl). */
+  /** Which kind of item: 'default' (a certificate), or the tag key that chose another (pkcs12, crl, trust). */
   kind: string;
   spec: Record<string, unknown>;
   at?: SourcePosition;
@@ -66,7 +66,7 @@ export interface StepDecl {
  * file. The runner's catalog provides it; the scenario layer never imports a kind itself.
  */
 export interface FormatCatalog {
-  steps: Record<string, { schema: Schema; expect: Record<string, Schema>; summary: string }>;
+  steps: Record<string, { schema: Schema; expect: Record<string, Schema>; summary: string; checkScenario?: (spec: never, pki: Record<string, PkiItemDecl>) => string | undefined }>;
   /** `addressProperties`: what is known before the PKI is made (the kind reserves its ports first), so PKI declarations may use them. */
   services: Record<string, { schema: Schema; properties: readonly string[]; addressProperties?: readonly string[]; summary: string }>;
   /**

@@ -7,7 +7,7 @@
 import { s } from '../scenario/schema.ts';
 import { matcher } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
-import { CRL_REASONS, when } from '../pki/declare.ts';
+import { CRL_REASONS, when, type CertificateDecl } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
 import { issuingCa } from '../pki/crl.ts';
 import { scenarioNow } from './clock.ts';
@@ -33,6 +33,17 @@ export const revokeStep = defineStep({
     revokedAt: matcher('string', 'ISO 8601'),
   },
   defaultExpect: () => ({ status: 'revoked' }),
+  checkScenario(spec, pki) {
+    const item = pki[spec.item];
+    if (!item) return undefined; // an unknown name is reported as such
+    if (item.kind !== 'default') return `${spec.item} is a ${item.kind} item, not a certificate: only a certificate can be revoked`;
+    const d = item.spec as CertificateDecl;
+    if (d.certFile) return undefined; // loaded: its issuer is known once it is read
+    if (!d.issuer || d.issuer === spec.item) return `${spec.item} is self-signed: no CA of this scenario issued it, so none can revoke it`;
+    const issuer = pki[d.issuer]?.spec as CertificateDecl | undefined;
+    if (issuer?.certFile && !issuer.keyFile) return `${spec.item}'s issuer ${d.issuer} is loaded without its key: it cannot sign the CRL or the OCSP answers that say ${spec.item} is revoked`;
+    return undefined;
+  },
   async execute(spec, ctx) {
     const item = ctx.world.pki[spec.item];
     if (item?.kind !== 'certificate') return { error: { code: 'not-a-certificate', message: `pki item ${spec.item} is not a certificate` } };

@@ -6,6 +6,7 @@ import type { ResultOf } from '../expect/vocabulary.ts';
 import type { Scope } from '../scenario/interpolate.ts';
 import type { Revocations } from '../pki/revocations.ts';
 import type { PkiItems } from '../pki/build.ts';
+import type { PkiItemDecl } from '../scenario/types.ts';
 
 export interface StepContext {
   /** The scenario's work directory (0700); relative paths in steps resolve against it. */
@@ -61,6 +62,11 @@ export interface StepKind<Spec = unknown, Result extends StepResultBase = StepRe
    * is interpolated as text.
    */
   prepare?: (spec: Spec, scope: Scope) => Spec;
+  /**
+   * What the step asks of the scenario's PKI declarations that a schema cannot say (revoke: an
+   * item a CA item of the scenario issues), checked when the file is loaded: a problem is exit 2.
+   */
+  checkScenario?: (spec: Spec, pki: Record<string, PkiItemDecl>) => string | undefined;
   execute(spec: Spec, ctx: StepContext): Promise<Result>;
 }
 
