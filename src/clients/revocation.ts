@@ -12,9 +12,10 @@ export type RevocationReach = 'loopback' | 'any';
 
 /**
  * Per source: good / revoked / unknown / invalid / stale / refused (StatusReading), or
- * unreachable (no answer), not-dialled (a URL off loopback without `any`), none (no URL, no staple).
+ * unreachable (no answer), not-dialled (a URL off loopback without `any`), none (no URL, no
+ * staple), not-asked (a staple was wanted, but this runtime's TLS client cannot ask for one).
  */
-export type SourceStatus = StatusReading['status'] | 'unreachable' | 'not-dialled' | 'none';
+export type SourceStatus = StatusReading['status'] | 'unreachable' | 'not-dialled' | 'none' | 'not-asked';
 
 export interface RevocationReport {
   crl: SourceStatus;
@@ -49,7 +50,9 @@ export interface RevocationCheck {
   /** The time answers are judged at: the scenario clock. */
   now: Date;
   signal?: AbortSignal;
-  /** undefined: no handshake asked; null: asked and none came; bytes: the stapled OCSPResponse. */
+  /** Whether a handshake was to ask for a staple (tls-probe, https). */
+  wantsStaple?: boolean;
+  /** null: asked and none came; bytes: the stapled OCSPResponse; undefined: not asked. */
   staple?: Uint8Array | null;
 }
 
@@ -65,12 +68,15 @@ export async function checkRevocation(c: RevocationCheck): Promise<RevocationRep
     return readOcspResponse(body, c.certificate, c.issuer, c.now, nonce);
   });
   const report: Omit<RevocationReport, 'notes'> = { crl, ocsp, mustStaple: isMustStaple(c.certificate), revoked: false };
-  if (c.staple !== undefined) {
+  if (c.wantsStaple && c.staple === undefined) {
+    report.stapled = 'not-asked';
+    notes.push("staple: not asked for: this runtime's TLS client sends no status_request, so whether the server staples is not known");
+  } else if (c.wantsStaple) {
     if (c.staple === null) {
       report.stapled = 'none';
       notes.push(`staple: none sent${report.mustStaple ? ' (the certificate is Must-Staple: a client that honours it refuses this handshake)' : ''}`);
     } else {
-      const r = readOcspResponse(c.staple, c.certificate, c.issuer, c.now);
+      const r = readOcspResponse(c.staple!, c.certificate, c.issuer, c.now);
       report.stapled = r.status;
       notes.push(`staple: ${r.detail}`);
     }

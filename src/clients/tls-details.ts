@@ -1,6 +1,7 @@
 // What a TLS connection showed, as plain data, and TLS errors as stable codes and alert names.
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
 import { alertInText } from './exchange.ts';
+import { tlsClientAsksForStaple } from '../runtime/index.ts';
 
 export interface PeerCertificateFacts {
   subject: string;
@@ -64,13 +65,13 @@ export function peerChain(socket: TLSSocket): PeerCertificateFacts[] {
 export interface HandshakeCapture {
   /** The chain the server sent, leaf first. */
   chain?: Uint8Array<ArrayBuffer>[];
-  /** The stapled OCSP answer; null when one was asked for (requestOcsp) and none came. */
+  /** The stapled OCSP answer; null when one was asked for (requestOcsp) and none came; undefined when not asked. */
   staple?: Uint8Array<ArrayBuffer> | null;
 }
 
 /** Records the stapled answer, when the connection asked for one; it arrives before secureConnect. */
 export function captureStaple(socket: TLSSocket, o: { requestOcsp?: boolean }, capture: HandshakeCapture): void {
-  if (!o.requestOcsp) return;
+  if (!o.requestOcsp || !tlsClientAsksForStaple()) return;
   capture.staple = null;
   socket.once('OCSPResponse', (der: Buffer | null) => (capture.staple = der?.length ? new Uint8Array(der) : null));
 }

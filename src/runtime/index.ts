@@ -49,6 +49,15 @@ export function hasNativeUndici(): boolean {
 }
 
 /**
+ * Whether node:tls clients send status_request when asked (requestOCSP). Bun's and Deno's do
+ * not (observed with Bun 1.4.5 and Deno 2.9.5: nginx and our upstream staple to curl and to
+ * Node, and send those runtimes nothing), so there "no staple came" would be untrue.
+ */
+export function tlsClientAsksForStaple(): boolean {
+  return runtimeInfo().name === 'node';
+}
+
+/**
  * Where an npm package peer (`npm:express-gateway`) is installed: `<peersDir>/<name>/node_modules/<name>`,
  * with peersDir from CERTHARNESS_PEERS_DIR or build/peers of the checkout (`npm run peers` fills it).
  * These are programs we test against, kept out of certharness's own dependencies.

@@ -115,7 +115,7 @@ export const httpsStep = defineStep({
     // The server's certificate: its issuer is in the chain it sent or among the CAs trusted.
     const [leaf, ...rest] = capture.chain.map((der) => new x509.X509Certificate(der));
     const trusted = [tlsOptions.ca ?? []].flat().flatMap((pem) => parseCertificates(pem));
-    const revocation = await revocationOf(leaf!, [...rest, ...trusted], { reach, now: scenarioNow(ctx), signal: ctx.signal, staple: capture.staple ?? null });
+    const revocation = await revocationOf(leaf!, [...rest, ...trusted], { reach, now: scenarioNow(ctx), signal: ctx.signal, wantsStaple: true, ...(capture.staple !== undefined ? { staple: capture.staple } : {}) });
     // Asked for and not known is a failure of the step, unless the exchange had already failed.
     return { ...r, ...('error' in revocation ? (r.error ? {} : { error: revocation.error }) : { revocation }) } as Record<string, unknown>;
   },

@@ -14,7 +14,7 @@ export const revocationSetting = s.anyOf(
   'ask for the certificate\'s revocation status where it says: the CRL at its distribution point and the OCSP responder in its AIA. true (or loopback) dials only URLs on loopback; any dials what the certificate names (a deployment\'s public CA)',
 );
 
-const SOURCE = 'good, revoked, unknown (OCSP), invalid (bad signature, another issuer), stale (past nextUpdate), refused (an OCSP error status), unreachable, not-dialled (off loopback), none (no URL)';
+const SOURCE = 'good, revoked, unknown (OCSP), invalid (bad signature, another issuer), stale (past nextUpdate), refused (an OCSP error status), unreachable, not-dialled (off loopback), none (no URL; no staple sent), not-asked (a staple, on a runtime whose TLS client cannot ask: Bun, Deno)';
 
 export const revocationExpect = fields(
   {
@@ -40,8 +40,8 @@ export function issuerAmong(leaf: x509.X509Certificate, candidates: x509.X509Cer
 }
 
 /** The report for `leaf`, or why there is none (no issuer to check the answers against). */
-export async function revocationOf(leaf: x509.X509Certificate, candidates: x509.X509Certificate[], o: { reach: RevocationReach; now: Date; signal?: AbortSignal; staple?: Uint8Array | null }): Promise<RevocationReport | { error: { code: string; message: string } }> {
+export async function revocationOf(leaf: x509.X509Certificate, candidates: x509.X509Certificate[], o: { reach: RevocationReach; now: Date; signal?: AbortSignal; wantsStaple?: boolean; staple?: Uint8Array | null }): Promise<RevocationReport | { error: { code: string; message: string } }> {
   const issuer = issuerAmong(leaf, candidates);
   if (!issuer) return { error: { code: 'no-issuer', message: `revocation: the issuer of ${leaf.subject} (${leaf.issuer}) is not in the chain or the trust given, so no CRL or OCSP answer can be checked` } };
-  return checkRevocation({ certificate: leaf, issuer, reach: o.reach, now: o.now, ...(o.signal ? { signal: o.signal } : {}), ...(o.staple !== undefined ? { staple: o.staple } : {}) });
+  return checkRevocation({ certificate: leaf, issuer, reach: o.reach, now: o.now, ...(o.signal ? { signal: o.signal } : {}), wantsStaple: o.wantsStaple ?? false, ...(o.staple !== undefined ? { staple: o.staple } : {}) });
 }

@@ -49,7 +49,7 @@ const tlsProbeSchema = s.object({
 async function serverRevocation(capture: HandshakeCapture, trust: string[], reach: RevocationReach, ctx: StepContext): Promise<Record<string, unknown>> {
   const [leaf, ...rest] = capture.chain!.map((der) => new x509.X509Certificate(der));
   const candidates = [...rest, ...trust.flatMap((pem) => parseCertificates(pem))];
-  const r = await revocationOf(leaf!, candidates, { reach, now: scenarioNow(ctx), signal: ctx.signal, staple: capture.staple ?? null });
+  const r = await revocationOf(leaf!, candidates, { reach, now: scenarioNow(ctx), signal: ctx.signal, wantsStaple: true, ...(capture.staple !== undefined ? { staple: capture.staple } : {}) });
   return 'error' in r ? r : { revocation: r };
 }
 

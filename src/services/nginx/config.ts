@@ -32,6 +32,8 @@ export interface NginxTerminatorConf extends NginxCommon {
   crl?: string;
   /** URL of the OCSP responder asked about each client certificate (ssl_ocsp). */
   ocspResponder?: string;
+  /** OCSP stapling of the server certificate: the responder asked, and the issuer chain its answers are verified with. */
+  stapling?: { responder: string; trusted: string };
 }
 
 export type NginxConf = NginxProxyConf | NginxTerminatorConf;
@@ -56,6 +58,14 @@ http {
     fastcgi_temp_path temp/fastcgi;
     uwsgi_temp_path temp/uwsgi;
     scgi_temp_path temp/scgi;
+`;
+}
+
+function stapling(s: { responder: string; trusted: string }): string {
+  return `        ssl_stapling on;   # staple the server certificate's OCSP answer; fetched on a first handshake, so the first clients get none
+        ssl_stapling_verify on;   # staple only an answer that verifies against the chain below
+        ssl_stapling_responder ${q(s.responder)};   # instead of the certificate's AIA, which would need a resolver
+        ssl_trusted_certificate ${s.trusted};   # the issuer chain of the server certificate
 `;
 }
 
@@ -84,7 +94,7 @@ ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDe
         ssl_certificate_key ${c.key};
 ${c.passwordFile ? `        ssl_password_file   ${c.passwordFile};\n` : ''}        ssl_protocols ${c.protocols.join(' ')};
 ${c.clientCa ? `        ssl_client_certificate ${c.clientCa};   # CA client certificates must chain to\n` : ''}        ssl_verify_client ${c.verifyClient};   # on: 400 without a valid certificate; optional: $ssl_client_verify says
-${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.crl ? `        ssl_crl ${c.crl};   # read at start: a revocation counts after a reload\n` : ''}${c.ocspResponder ? `        ssl_ocsp on;   # ask the responder about each client certificate (nginx 1.19+; no ssl_ocsp_cache: every time)\n        ssl_ocsp_responder ${q(c.ocspResponder)};\n` : ''}
+${c.verifyDepth !== undefined ? `        ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.crl ? `        ssl_crl ${c.crl};   # read at start: a revocation counts after a reload\n` : ''}${c.ocspResponder ? `        ssl_ocsp on;   # ask the responder about each client certificate (nginx 1.19+; no ssl_ocsp_cache: every time)\n        ssl_ocsp_responder ${q(c.ocspResponder)};\n` : ''}${c.stapling ? stapling(c.stapling) : ''}
         location / {
             default_type text/plain;
             return 200 "verify=$ssl_client_verify subject=$ssl_client_s_dn issuer=$ssl_client_i_dn serial=$ssl_client_serial\\n";

@@ -14,6 +14,7 @@ import { daemonPort, retryingBusyPorts } from '../../net/daemon-port.ts';
 import { renderNginxConf, type NginxConf, type NginxProxyConf, type NginxTerminatorConf } from './config.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { currentCrlsPem } from '../../pki/crl.ts';
+import { primeStapling } from './stapling.ts';
 
 export type NginxSpec = Infer<typeof nginxSchema>;
 
@@ -34,6 +35,7 @@ const nginxSchema = s.object(
     clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
     verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
     ocsp: s.string({ ref: 'service', description: 'terminator: ssl_ocsp on, asking this ocsp service (ssl_ocsp_responder) about each client certificate, uncached: a revocation counts at once' }),
+    stapling: s.string({ ref: 'service', description: 'terminator: ssl_stapling on with ssl_stapling_verify, asking this ocsp service (ssl_stapling_responder) about the server certificate. nginx fetches the answer on a first handshake and keeps it until its nextUpdate; the service counts as started once nginx has asked' }),
     crl: s.anyOf(
       [s.string({ ref: 'pki' }), s.array(s.string({ ref: 'pki' }))],
       'terminator: ssl_crl with the current CRLs of these CA items (name every CA of the client chain). nginx reads it at start: after a revoke step, a restart step (a reload, in production) makes it see the revocation',
@@ -49,7 +51,7 @@ export const nginxService = defineService({
   summary: 'the real nginx as document 001\'s client-certificate proxy (role: proxy) or as an mTLS terminator (role: terminator)',
   schema: nginxSchema,
   properties: ['url', 'host', 'port', 'confFile', 'errorLog', 'accessLog', 'dir'],
-  peers: () => ['nginx'],
+  peers: (spec) => (spec.stapling ? ['nginx', 'openssl'] : ['nginx']),
   async start(spec, ctx) {
     const dir = join(ctx.workDir, 'services', ctx.name);
     for (const sub of ['logs', 'temp', 'certs']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
@@ -80,6 +82,12 @@ export const nginxService = defineService({
     const writeCrls = async (names: string | string[]) => {
       await writeFileAtomic(join(dir, 'certs/client.crl'), (await currentCrlsPem(Array.isArray(names) ? names : [names], ctx.pki, ctx.revocations)).join(''));
       return 'certs/client.crl';
+    };
+    const writeIssuers = async (name: string) => {
+      const { issuers } = certificateItem(ctx.pki, name, 'cert');
+      if (!issuers.length) throw new Error(`stapling: ${name} is self-signed: no CA answers OCSP about it`);
+      await writeFile(join(dir, 'certs/stapling-chain.crt'), issuers.map((c) => c.toString('pem') + '\n').join(''));
+      return 'certs/stapling-chain.crt';
     };
     const protocols = spec.protocols ?? ['TLSv1.2', 'TLSv1.3'];
     let conf: Omit<NginxProxyConf, 'port'> | Omit<NginxTerminatorConf, 'port'>;
@@ -114,6 +122,7 @@ export const nginxService = defineService({
         ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
         ...(spec.crl ? { crl: await writeCrls(spec.crl) } : {}),
         ...(spec.ocsp ? { ocspResponder: ocspUrl(spec.ocsp) } : {}),
+        ...(spec.stapling ? { stapling: { responder: ocspUrl(spec.stapling), trusted: await writeIssuers(spec.cert) } } : {}),
       };
     }
     const confFile = join(dir, 'nginx.conf');
@@ -125,6 +134,7 @@ export const nginxService = defineService({
       const daemon = startDaemon(['nginx', '-p', dir, '-c', 'nginx.conf', '-e', 'logs/error.log'], { cwd: dir, env: ctx.env, log: (l) => ctx.log(l) });
       try {
         await waitForPort(daemon, ctx.host, port);
+        if (spec.stapling) ctx.log(await primeStapling(ctx.host, port, join(dir, 'logs', 'error.log'), dir, ctx.env));
       } catch (e) {
         await daemon.stop();
         throw e;
