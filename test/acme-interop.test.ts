@@ -73,6 +73,25 @@ t.test('certbot certonly --standalone', async (t) => {
   const live = join(dir, 'config', 'live', 'certbot.example.org');
   t.ok(existsSync(join(live, 'fullchain.pem')), 'certbot wrote live/<name>/fullchain.pem');
   if (existsSync(join(live, 'fullchain.pem'))) opensslVerify(t, dir, readFileSync(join(live, 'fullchain.pem'), 'utf8'), rootFile, 'certbot.example.org');
+  if (!existsSync(join(live, 'cert.pem'))) return;
+
+  // certbot revoke: the serial is on the CA's CRL (management /crls/0) with the reason certbot sent.
+  const revoke = await run(
+    ['certbot', 'revoke', '--non-interactive', '--cert-path', join(live, 'cert.pem'), '--reason', 'keycompromise', '--no-delete-after-revoke', '--server', server.directoryUrl, '--config-dir', join(dir, 'config'), '--work-dir', join(dir, 'work'), '--logs-dir', join(dir, 'logs')],
+    { REQUESTS_CA_BUNDLE: caFile },
+  );
+  t.equal(revoke.status, 0, 'certbot revoke exits 0', { output: revoke.stdout.slice(-400) + revoke.stderr.slice(-800) });
+  const crlPem = await new Promise<string>((resolve, reject) => {
+    https.get(`${server.managementUrl}/crls/0`, { ca: server.tlsCaPem }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  writeFileSync(join(dir, 'ca.crl'), crlPem);
+  const serial = spawnSync('openssl', ['x509', '-in', join(live, 'cert.pem'), '-noout', '-serial'], { encoding: 'utf8' }).stdout.trim().replace(/^serial=/, '');
+  const crlText = spawnSync('openssl', ['crl', '-in', join(dir, 'ca.crl'), '-noout', '-text'], { encoding: 'utf8' }).stdout;
+  t.match(crlText, new RegExp(`Serial Number: 0*${serial.replace(/^0+/, '')}\\s+Revocation Date: .*\\s+CRL entry extensions:\\s+X509v3 CRL Reason Code:\\s+Key Compromise`, 'i'), 'openssl crl lists the serial, with Key Compromise');
 });
 
 t.test('lego --http run', async (t) => {

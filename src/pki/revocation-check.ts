@@ -51,6 +51,12 @@ export function ocspRequest(certificate: x509.X509Certificate, issuer: x509.X509
   return { der: new Uint8Array(AsnConvert.serialize(request)), nonce };
 }
 
+/** The certificate among `candidates` that issued `leaf`: its subject is the leaf's issuer and its key verifies the leaf. */
+export function issuerAmong(leaf: x509.X509Certificate, candidates: x509.X509Certificate[]): x509.X509Certificate | undefined {
+  const node = new NodeX509(Buffer.from(leaf.rawData));
+  return candidates.find((c) => c.subject === leaf.issuer && node.verify(new NodeX509(Buffer.from(c.rawData)).publicKey));
+}
+
 const reasonName = (code: number | undefined) => (code === undefined ? undefined : (x509.X509CrlReason[code] ?? String(code)));
 
 /** Reads an OCSPResponse about `certificate`; `nonce` is the one sent, when one was. */

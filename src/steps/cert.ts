@@ -97,7 +97,8 @@ export const certStep = defineStep({
     const reach = reachOf(spec.revocation);
     let revocation: Record<string, unknown> = {};
     if (reach) {
-      const r = await revocationOf(leaf, [...files[0]!.certificates.slice(1), ...(roots ?? [])], { reach, now: scenarioNow(ctx), signal: ctx.signal });
+      // Its issuer is in the file's chain, in the other files, or among the roots.
+      const r = await revocationOf(leaf, [...files.flatMap((f) => f.certificates).slice(1), ...(roots ?? [])], { reach, now: scenarioNow(ctx), signal: ctx.signal });
       revocation = 'error' in r ? r : { revocation: r };
     }
     const findings = lint({ files, ...(roots ? { roots } : {}), ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });

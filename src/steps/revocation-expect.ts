@@ -3,11 +3,11 @@
 //
 //   - tls-probe: { url: "{{upstream.url}}", trust: ca, revocation: true }
 //     expect: { revocation: { crl: revoked, ocsp: revoked, stapled: none } }
-import { X509Certificate as NodeX509 } from 'node:crypto';
 import { s } from '../scenario/schema.ts';
 import { matcher, fields } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
 import { checkRevocation, type RevocationReach, type RevocationReport } from '../clients/revocation.ts';
+import { issuerAmong } from '../pki/revocation-check.ts';
 
 export const revocationSetting = s.anyOf(
   [s.boolean(), s.enum(['loopback', 'any'])],
@@ -31,12 +31,6 @@ export const revocationExpect = fields(
 export function reachOf(setting: boolean | 'loopback' | 'any' | undefined): RevocationReach | undefined {
   if (setting === undefined || setting === false) return undefined;
   return setting === 'any' ? 'any' : 'loopback';
-}
-
-/** The certificate among `candidates` that issued `leaf`: its subject is the leaf's issuer and its key verifies the leaf. */
-export function issuerAmong(leaf: x509.X509Certificate, candidates: x509.X509Certificate[]): x509.X509Certificate | undefined {
-  const node = new NodeX509(Buffer.from(leaf.rawData));
-  return candidates.find((c) => c.subject === leaf.issuer && node.verify(new NodeX509(Buffer.from(c.rawData)).publicKey));
 }
 
 /** The report for `leaf`, or why there is none (no issuer to check the answers against). */

@@ -13,6 +13,9 @@ import { generateKey, exportPrivateKey, loadPrivateKey } from '../../pki/keys.ts
 import { issueCertificate, randomSerial } from '../../pki/certificate.ts';
 import { installLive, liveDir, readLive, writeSmallFile, type LiveLayout, type PemSet } from './live-files.ts';
 import { checkPair, daysLeft, isRenewalDay, renewalDue, DAY_MS, type WEEKDAYS } from './policy.ts';
+import { checkRevocation, type RevocationReach } from '../revocation.ts';
+import { issuerAmong } from '../../pki/revocation-check.ts';
+import { parseCertificates } from '../../pki/inspect.ts';
 
 export type Source = 'provided' | 'acme' | 'self-signed';
 
@@ -31,6 +34,8 @@ export interface ManagerSettings extends LiveLayout {
   selfSignedDays: number;
   /** Replace user-provided certificates with ACME ones when renewal is due. */
   replaceProvided: boolean;
+  /** Ask the CRL and OCSP URLs in our certificate whether it was revoked, and replace it at once if so. */
+  checkRevocation?: RevocationReach;
 }
 
 export const DEFAULT_SETTINGS: Omit<ManagerSettings, 'hostname'> = {
@@ -59,6 +64,7 @@ export interface ManagerInput {
   renewWeekday?: ManagerSettings['renewWeekday'] | undefined;
   selfSignedDays?: number | undefined;
   replaceProvided?: boolean | undefined;
+  checkRevocation?: RevocationReach | undefined;
 }
 
 export function managerSettings(i: ManagerInput): ManagerSettings {
@@ -76,6 +82,7 @@ export function managerSettings(i: ManagerInput): ManagerSettings {
     renewWeekday: i.renewWeekday ?? d.renewWeekday,
     selfSignedDays: i.selfSignedDays ?? d.selfSignedDays,
     replaceProvided: i.replaceProvided ?? d.replaceProvided,
+    ...(i.checkRevocation ? { checkRevocation: i.checkRevocation } : {}),
   };
 }
 
@@ -215,8 +222,11 @@ export async function runManager(s: ManagerSettings, now: Date, log: (line: stri
     }
     base.reasons.push(...cur.check!.reasons.map((r) => `provided certificate not used: ${r}`));
     log(base.reasons.join('\n'));
-  } else if ((cur.source === 'acme') && cur.check?.ok && !renewalDue(cur.check.notAfter!, now, s.renewBeforeDays)) {
-    return { ...base, outcome: 'kept', changed: false, ...summary(cur.state, now) };
+  } else if (cur.source === 'acme' && cur.check?.ok && !renewalDue(cur.check.notAfter!, now, s.renewBeforeDays)) {
+    const revoked = await revokedNote(s, cur.files, now);
+    if (!revoked) return { ...base, outcome: 'kept', changed: false, ...summary(cur.state, now) };
+    base.reasons.push(revoked);
+    log(revoked);
   }
   const acme = await acmeCertificate(s, log);
   if (acme.set) {
@@ -239,13 +249,19 @@ export async function renewManager(s: ManagerSettings, now: Date, log: (line: st
   const base = { action: 'renew' as const, liveDir: liveDir(s), warnings: [] as string[], reasons: [] as string[] };
   const cur = await current(s, now);
   if (!cur.source) return runManager(s, now, log).then((r) => ({ ...r, action: 'renew' as const }));
-  if (!o.force && !isRenewalDay(now, s.renewWeekday)) return { ...base, outcome: 'not-today', changed: false, ...summary(cur.state ?? stateOf(cur, s), now) };
+  // A revoked certificate is replaced at once, whatever the day: the document asks for a valid one.
+  const revoked = cur.source === 'acme' ? await revokedNote(s, cur.files, now) : undefined;
+  if (revoked) {
+    base.reasons.push(revoked);
+    log(revoked);
+  }
+  if (!revoked && !o.force && !isRenewalDay(now, s.renewWeekday)) return { ...base, outcome: 'not-today', changed: false, ...summary(cur.state ?? stateOf(cur, s), now) };
   if (cur.source === 'provided' && !s.replaceProvided) {
     if (cur.check?.notAfter && renewalDue(cur.check.notAfter, now, s.renewBeforeDays)) base.warnings.push(`the provided certificate expires on ${cur.check.notAfter.toISOString()}: replace it, or allow ACME to (replaceProvided)`);
     return { ...base, outcome: 'kept', changed: false, ...summary(stateOf(cur, s), now) };
   }
   // A self-signed certificate is a fallback: every run tries the CA again.
-  const due = cur.source === 'self-signed' || !cur.check?.ok || renewalDue(cur.check.notAfter!, now, s.renewBeforeDays);
+  const due = revoked !== undefined || cur.source === 'self-signed' || !cur.check?.ok || renewalDue(cur.check.notAfter!, now, s.renewBeforeDays);
   if (!due && !o.force) return { ...base, outcome: 'not-due', changed: false, ...summary(cur.state, now) };
   const acme = await acmeCertificate(s, log);
   if (acme.set) {
@@ -256,6 +272,16 @@ export async function renewManager(s: ManagerSettings, now: Date, log: (line: st
   log(`renewal failed, keeping the current certificate (${acme.error!.code}): ${acme.error!.message}`);
   if (cur.state) await saveState(s, { ...cur.state, lastAttempt: { at: now.toISOString(), action: 'renew', outcome: 'kept', error: acme.error!.message } });
   return { ...base, outcome: 'kept', changed: false, acmeError: acme.error!, ...summary(cur.state ?? stateOf(cur, s), now) };
+}
+
+/** Why the certificate in live/ must go, when its CRL or its OCSP responder says it was revoked. */
+async function revokedNote(s: ManagerSettings, files: Awaited<ReturnType<typeof readLive>>, now: Date): Promise<string | undefined> {
+  if (!s.checkRevocation || !files.cert) return undefined;
+  const [leaf] = parseCertificates(files.cert);
+  const issuer = leaf && issuerAmong(leaf, parseCertificates(files.chain ?? ''));
+  if (!leaf || !issuer) return undefined;
+  const r = await checkRevocation({ certificate: leaf, issuer, reach: s.checkRevocation, now });
+  return r.revoked ? `the certificate in live/ was revoked (${r.notes.split('\n').filter((l) => /revoked/.test(l)).join('; ')}): replacing it now` : undefined;
 }
 
 function stateOf(cur: Awaited<ReturnType<typeof current>>, s: ManagerSettings): ManagerState | undefined {

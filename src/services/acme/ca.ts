@@ -42,6 +42,8 @@ export interface LeafOptions {
 
 /** How long a CRL of the CA says it is good for (Let's Encrypt's are about 10 days; the BRs allow 10). */
 const CRL_VALIDITY_MS = 7 * 86_400_000;
+/** How often the CA re-signs its CRL when nothing is revoked (Let's Encrypt's are reissued within a day). */
+const CRL_REISSUE_MS = 86_400_000;
 
 const pem = (c: x509.X509Certificate) => c.toString('pem') + '\n';
 const CA_YEARS = 30;
@@ -129,15 +131,23 @@ export class CertificateAuthority {
    * its CRL distribution point serves it: numbered by how many certificates it lists, dated by
    * the latest revocation, so an unchanged list is the same CRL every time.
    */
-  async crl(revoked: { serialHex: string; reason: number; at: Date }[], started: Date): Promise<x509.X509Crl> {
-    const since = revoked.reduce((latest, r) => (r.at > latest ? r.at : latest), started);
+  /**
+   * The CRL as of `now` on the CA's clock. Like a real CA, it re-signs on a schedule (every
+   * CRL_REISSUE_MS from its start) and at each revocation, so a CRL fetched on any day of a
+   * scenario's clock is current; each issue has a higher number.
+   */
+  async crl(revoked: { serialHex: string; reason: number; at: Date }[], started: Date, now: Date): Promise<x509.X509Crl> {
+    const issues = Math.max(0, Math.floor((now.getTime() - started.getTime()) / CRL_REISSUE_MS));
+    // A clock set before the CA started (a scenario in the past) gets a CRL of that moment.
+    const scheduled = now < started ? now : new Date(started.getTime() + issues * CRL_REISSUE_MS);
+    const since = revoked.reduce((latest, r) => (r.at > latest && r.at <= now ? r.at : latest), scheduled);
     return issueCrl({
       issuer: { certificate: this.chains[0]!.intermediates.at(-1)!.cert, key: this.issuing },
       revoked: revoked.map((r) => ({ serialHex: r.serialHex, date: r.at, reason: r.reason as x509.X509CrlReason })),
       thisUpdate: since,
       nextUpdate: new Date(since.getTime() + CRL_VALIDITY_MS),
       hash: 'sha256',
-      number: revoked.length + 1,
+      number: issues + revoked.length + 1,
     });
   }
 

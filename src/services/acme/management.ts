@@ -56,7 +56,7 @@ function readText(req: IncomingMessage, res: ServerResponse, done: (text: string
 /** The CA's current CRL: what its distribution point and /crls/0 serve. */
 export async function currentCaCrl(context: WfeContext): Promise<x509.X509Crl> {
   const revoked = [...context.store.certificates.values()].flatMap((c) => (c.revoked ? [{ serialHex: c.serialHex, reason: c.revoked.reason, at: c.revoked.at }] : []));
-  return context.ca.crl(revoked, context.startedAt);
+  return context.ca.crl(revoked, context.startedAt, context.now());
 }
 
 function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fail: (e: unknown) => void) => void {
