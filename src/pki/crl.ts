@@ -1,12 +1,13 @@
 // Certificate revocation lists signed by a CA item (RFC 5280 §5), with cRLNumber and
 // authorityKeyIdentifier as conforming issuers write them.
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { CertificateList, CRLNumber, CRLReason, Extension, Name, RevokedCertificate, TBSCertList, Time, Version, id_ce_cRLNumber, id_ce_cRLReasons } from '@peculiar/asn1-x509';
 import { x509 } from './crypto.ts';
-import { signParams, type HashName } from './key-spec.ts';
-import { signingKey, type PrivateKeyMaterial } from './keys.ts';
+import type { HashName } from './key-spec.ts';
+import type { PrivateKeyMaterial } from './keys.ts';
 import type { CertificateItem, PkiItems } from './build.ts';
 import type { Revocations } from './revocations.ts';
+import { signatureAlgorithm, signDer } from './signature.ts';
 
 export interface RevokedEntry {
   serialHex: string;
@@ -23,19 +24,54 @@ export interface CrlParams {
   number: number;
 }
 
+/**
+ * How a CRL is parsed: asn1js stops at 10,000 nodes by default, a CRL of about 2,000 entries
+ * (Let's Encrypt's shards hold more). Its 16 MiB content bound still holds.
+ */
+export const CRL_PARSE_OPTIONS = { berOptions: { maxNodes: 10_000_000 } };
+
+/** A serial's INTEGER content octets: minimal, and positive (a leading 00 before a high bit). */
+function serialOctets(serialHex: string): ArrayBuffer {
+  let hex = serialHex.toLowerCase().replace(/^0+(?=.)/, '');
+  if (hex.length % 2) hex = `0${hex}`;
+  if (/^[89a-f]/.test(hex)) hex = `00${hex}`;
+  return new Uint8Array(Buffer.from(hex, 'hex')).buffer;
+}
+
+/**
+ * Built with the asn1-x509 schemas and signed with node:crypto: @peculiar/x509's generator checks
+ * each entry against all before it (quadratic: 3.7 s for 10,000 revocations). The asn1 encoder
+ * still costs about 0.1 ms an entry (bench/revocation.ts), which is why currentCrl signs once
+ * per revision.
+ */
 export async function issueCrl(p: CrlParams): Promise<x509.X509Crl> {
   const ski = p.issuer.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
-  const extensions: x509.Extension[] = [new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(p.number)))];
-  if (ski) extensions.push(new x509.AuthorityKeyIdentifierExtension(ski.keyId, false));
-  return x509.X509CrlGenerator.create({
-    issuer: p.issuer.certificate.subjectName,
-    thisUpdate: p.thisUpdate,
-    nextUpdate: p.nextUpdate,
-    signingAlgorithm: signParams(p.issuer.key.type, p.hash),
-    signingKey: await signingKey(p.issuer.key, p.hash),
-    extensions,
-    entries: p.revoked.map((r) => ({ serialNumber: r.serialHex, revocationDate: r.date, ...(r.reason !== undefined ? { reason: r.reason } : {}) })),
+  const extensions = [new Extension({ extnID: id_ce_cRLNumber, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLNumber(p.number))) })];
+  if (ski) extensions.push(AsnConvert.parse(new x509.AuthorityKeyIdentifierExtension(ski.keyId, false).rawData, Extension));
+  const seen = new Set<string>();
+  const revokedCertificates = p.revoked.map((r) => {
+    const octets = serialOctets(r.serialHex);
+    const key = Buffer.from(octets).toString('hex');
+    if (seen.has(key)) throw new Error(`serial ${r.serialHex} is listed twice`);
+    seen.add(key);
+    return new RevokedCertificate({
+      userCertificate: octets,
+      revocationDate: new Time(r.date),
+      ...(r.reason !== undefined ? { crlEntryExtensions: [new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnConvert.serialize(new CRLReason(r.reason as number))) })] } : {}),
+    });
   });
+  const alg = signatureAlgorithm(p.issuer.key.object, p.hash);
+  const tbs = new TBSCertList({
+    version: Version.v2,
+    signature: alg.id,
+    issuer: AsnConvert.parse(p.issuer.certificate.subjectName.toArrayBuffer(), Name),
+    thisUpdate: new Time(p.thisUpdate),
+    nextUpdate: new Time(p.nextUpdate),
+    ...(revokedCertificates.length ? { revokedCertificates } : {}),
+    crlExtensions: extensions,
+  });
+  const signature = signDer(p.issuer.key.object, alg.digest, new Uint8Array(AsnConvert.serialize(tbs)));
+  return new x509.X509Crl(AsnConvert.serialize(new CertificateList({ tbsCertList: tbs, signatureAlgorithm: alg.id, signature })), CRL_PARSE_OPTIONS);
 }
 
 /** A CA item that can sign: its certificate has CA:TRUE and its key is here. */
@@ -64,7 +100,14 @@ export const CURRENT_CRL_VALIDITY_MS = 7 * 86_400_000;
 /** The CRL a CA item issues now: what the scenario has revoked at it, numbered by revision. */
 export async function currentCrl(name: string, ca: SigningCa, revocations: Revocations, validityMs = CURRENT_CRL_VALIDITY_MS): Promise<x509.X509Crl> {
   const revision = revocations.revision(name);
-  return issueCrl({
+  // Signed once per revision: an unchanged list is the same CRL, byte for byte (an ECDSA
+  // signature differs every time), and a CRL of 10,000 entries takes about a second to encode.
+  const key = `${name} ${revision.number} ${validityMs}`;
+  const cache = issuedCrls.get(revocations) ?? new Map<string, { ca: SigningCa; crl: Promise<x509.X509Crl> }>();
+  issuedCrls.set(revocations, cache);
+  const hit = cache.get(key);
+  if (hit && hit.ca === ca) return hit.crl;
+  const crl = issueCrl({
     issuer: { certificate: ca.certificate, key: ca.key },
     revoked: [...revocations.list(name)],
     thisUpdate: revision.since,
@@ -72,7 +115,13 @@ export async function currentCrl(name: string, ca: SigningCa, revocations: Revoc
     hash: 'sha256',
     number: revision.number,
   });
+  for (const k of cache.keys()) if (k.startsWith(`${name} `)) cache.delete(k);
+  cache.set(key, { ca, crl });
+  crl.catch(() => cache.delete(key));
+  return crl;
 }
+
+const issuedCrls = new WeakMap<Revocations, Map<string, { ca: SigningCa; crl: Promise<x509.X509Crl> }>>();
 
 /** PEM with RFC 7468's "X509 CRL" label: openssl refuses @peculiar/x509's "CRL". */
 export function crlPem(crl: x509.X509Crl): string {

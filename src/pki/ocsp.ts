@@ -1,7 +1,7 @@
 // OCSP (RFC 6960) for the scenario's CAs: a request is read with @peculiar/asn1-ocsp, and the
 // answer is a BasicOCSPResponse signed by the CA that issued the certificate asked about (or by
 // a responder certificate that CA delegated to), echoing the request's nonce.
-import { createHash, sign, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, CRLReason, Extension, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import {
@@ -20,9 +20,10 @@ import {
   id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import type { CertificateItem, PkiItems } from './build.ts';
-import type { Revocations } from './revocations.ts';
+import { serialKey, type Revocations } from './revocations.ts';
 import { issuingCa, signingCas, type SigningCa } from './crl.ts';
 import type { x509 } from './crypto.ts';
+import { signatureAlgorithm, signDer } from './signature.ts';
 
 /** The hash algorithms a CertID may use: SHA-1 is what openssl and most clients send. */
 const CERT_ID_HASHES: Record<string, string> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
@@ -47,8 +48,19 @@ export interface OcspOptions {
 
 const unsigned = (status: OCSPResponseStatus, summary: string): OcspAnswer => ({ der: new Uint8Array(AsnConvert.serialize(new OCSPResponse({ responseStatus: status }))), summary });
 
-/** SHA-x of the issuer's name and of its public key, as a CertID names an issuer. */
+const hashCache = new WeakMap<x509.X509Certificate, Map<string, { name: string; key: string }>>();
+
+/** SHA-x of the issuer's name and of its public key, as a CertID names an issuer (each worked out once). */
 function issuerHashes(issuer: x509.X509Certificate, hash: string): { name: string; key: string } {
+  const cached = hashCache.get(issuer)?.get(hash);
+  if (cached) return cached;
+  const computed = computeIssuerHashes(issuer, hash);
+  if (!hashCache.has(issuer)) hashCache.set(issuer, new Map());
+  hashCache.get(issuer)!.set(hash, computed);
+  return computed;
+}
+
+function computeIssuerHashes(issuer: x509.X509Certificate, hash: string): { name: string; key: string } {
   const tbs = AsnConvert.parse(issuer.rawData, Certificate).tbsCertificate;
   const spki = AsnConvert.parse(AsnConvert.serialize(tbs.subjectPublicKeyInfo), SubjectPublicKeyInfo);
   return {
@@ -71,26 +83,14 @@ function caOf(id: CertID, cas: Map<string, SigningCa>): [string, SigningCa] | un
 
 /** The status of one serial at one CA: revoked if the scenario revoked it, good if the CA issued it here, unknown otherwise. */
 function statusOf(serialHex: string, caName: string, ca: SigningCa, pki: PkiItems, revocations: Revocations): { status: OcspStatus; revoked?: { at: Date; reason?: number } } {
-  const serial = serialHex.toLowerCase().replace(/^0+/, '');
-  const revoked = revocations.list(caName).find((r) => r.serialHex.toLowerCase().replace(/^0+/, '') === serial);
+  const serial = serialKey(serialHex);
+  const revoked = revocations.find(caName, serialHex);
   if (revoked) return { status: 'revoked', revoked: { at: revoked.date, ...(revoked.reason !== undefined ? { reason: revoked.reason } : {}) } };
   const issuerDer = Buffer.from(ca.certificate.rawData);
   const issued = Object.values(pki).some(
-    (item) => item.kind === 'certificate' && item.certificate.serialNumber.toLowerCase().replace(/^0+/, '') === serial && item.issuers[0] !== undefined && Buffer.from(item.issuers[0].rawData).equals(issuerDer),
+    (item) => item.kind === 'certificate' && serialKey(item.certificate.serialNumber) === serial && item.issuers[0] !== undefined && Buffer.from(item.issuers[0].rawData).equals(issuerDer),
   );
   return { status: issued ? 'good' : 'unknown' };
-}
-
-/** The AlgorithmIdentifier and the node:crypto digest for a signing key. */
-function signatureAlgorithm(key: KeyObject): { id: AlgorithmIdentifier; digest: string | null } {
-  const type = key.asymmetricKeyType;
-  if (type === 'rsa') return { id: new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: null }), digest: 'sha256' };
-  if (type === 'ed25519') return { id: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), digest: null };
-  if (type === 'ec') {
-    const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
-    return { id: new AlgorithmIdentifier({ algorithm: p384 ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2' }), digest: p384 ? 'sha384' : 'sha256' };
-  }
-  throw new Error(`an OCSP response cannot be signed with a ${type} key`);
 }
 
 /** Answers one DER OCSPRequest. Bad input is an answer (malformedRequest, unauthorized), never an exception. */
@@ -140,12 +140,25 @@ export function certIdNames(id: CertID, certificate: x509.X509Certificate, issue
   const hash = CERT_ID_HASHES[id.hashAlgorithm.algorithm];
   if (!hash) return false;
   const h = issuerHashes(issuer, hash);
-  const serial = (s: string) => s.toLowerCase().replace(/^0+/, '');
   return (
-    serial(Buffer.from(id.serialNumber).toString('hex')) === serial(certificate.serialNumber) &&
+    serialKey(Buffer.from(id.serialNumber).toString('hex')) === serialKey(certificate.serialNumber) &&
     Buffer.from(id.issuerNameHash.buffer).toString('hex') === h.name &&
     Buffer.from(id.issuerKeyHash.buffer).toString('hex') === h.key
   );
+}
+
+const signerCache = new WeakMap<x509.X509Certificate, { asn: Certificate; keyHash: Buffer }>();
+
+/** The signer's certificate as the answer carries it, and the SHA-1 of its key (the responder ID), read once per certificate. */
+function signerParts(certificate: x509.X509Certificate): { asn: Certificate; keyHash: Buffer } {
+  let parts = signerCache.get(certificate);
+  if (!parts) {
+    const asn = AsnConvert.parse(certificate.rawData, Certificate);
+    const spki = AsnConvert.parse(AsnConvert.serialize(asn.tbsCertificate.subjectPublicKeyInfo), SubjectPublicKeyInfo);
+    parts = { asn, keyHash: createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest() };
+    signerCache.set(certificate, parts);
+  }
+  return parts;
 }
 
 /** Times as a CRL carries them: openssl 3.0 misjudges OCSP times with fractions of a second. */
@@ -157,9 +170,9 @@ function signedAnswer([caName, ca]: [string, SigningCa], ids: CertID[], nonce: E
   const signer = delegated ?? ca;
   if (!signer.key) return unsigned(OCSPResponseStatus.internalError, 'internalError: the responder has no key');
   const statuses = ids.map((id) => ({ id, ...statusOf(Buffer.from(id.serialNumber).toString('hex'), caName, ca, pki, revocations) }));
-  const signerSpki = AsnConvert.parse(AsnConvert.serialize(AsnConvert.parse(signer.certificate.rawData, Certificate).tbsCertificate.subjectPublicKeyInfo), SubjectPublicKeyInfo);
+  const parts = signerParts(signer.certificate);
   const data = new ResponseData({
-    responderID: new ResponderID({ byKey: new OctetString(createHash('sha1').update(Buffer.from(signerSpki.subjectPublicKey)).digest()) }),
+    responderID: new ResponderID({ byKey: new OctetString(parts.keyHash) }),
     producedAt: wholeSeconds(new Date()),
     responses: statuses.map(
       (s) =>
@@ -179,10 +192,10 @@ function signedAnswer([caName, ca]: [string, SigningCa], ids: CertID[], nonce: E
   const basic = new BasicOCSPResponse({
     tbsResponseData: data,
     signatureAlgorithm: alg.id,
-    signature: new Uint8Array(sign(alg.digest, tbs, signer.key.object)).buffer,
+    signature: signDer(signer.key.object, alg.digest, tbs),
     // The signer's certificate goes with the answer, as responders send it: a TLS client checking
     // a staple (curl --cert-status) has only the server's chain to find the signer in.
-    certs: [AsnConvert.parse(signer.certificate.rawData, Certificate)],
+    certs: [parts.asn],
   });
   const response = new OCSPResponse({
     responseStatus: OCSPResponseStatus.successful,

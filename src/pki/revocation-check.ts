@@ -7,6 +7,7 @@ import { Extension } from '@peculiar/asn1-x509';
 import { BasicOCSPResponse, OCSPRequest, OCSPResponse, OCSPResponseStatus, Request, TBSRequest, id_pkix_ocsp_basic, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { x509 } from './crypto.ts';
 import { certIdFor, certIdNames } from './ocsp.ts';
+import { CRL_PARSE_OPTIONS } from './crl.ts';
 
 /**
  * good / revoked / unknown: what a valid answer said. invalid: an answer that cannot be trusted
@@ -121,7 +122,7 @@ export async function readCrl(data: Uint8Array, certificate: x509.X509Certificat
   let crl: x509.X509Crl;
   try {
     const text = Buffer.from(data).toString('latin1');
-    crl = new x509.X509Crl(text.includes('-----BEGIN') ? text : new Uint8Array(data));
+    crl = new x509.X509Crl(text.includes('-----BEGIN') ? text : new Uint8Array(data), CRL_PARSE_OPTIONS);
   } catch {
     return { status: 'invalid', detail: 'not a CRL (DER or PEM)' };
   }

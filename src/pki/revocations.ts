@@ -20,8 +20,12 @@ export interface RevocationRevision {
   since: Date;
 }
 
+/** One spelling per serial: lower case, without leading zeros ("0A" and "a" are one serial). */
+export const serialKey = (serialHex: string) => serialHex.toLowerCase().replace(/^0+(?=.)/, '');
+
 export class Revocations {
-  private readonly lists = new Map<string, Revocation[]>();
+  /** Per CA item, by serialKey, in the order revoked. */
+  private readonly lists = new Map<string, Map<string, Revocation>>();
   private readonly revisions = new Map<string, RevocationRevision>();
   private readonly started: Date;
   private readonly listeners: RevocationListener[] = [];
@@ -32,9 +36,10 @@ export class Revocations {
 
   /** Adds a revocation and waits until every listener has caught up; false when that serial is already revoked by that CA. */
   async revoke(issuer: string, r: Revocation, now: Date): Promise<boolean> {
-    const list = this.lists.get(issuer) ?? [];
-    if (list.some((e) => e.serialHex === r.serialHex)) return false;
-    this.lists.set(issuer, [...list, r]);
+    const list = this.lists.get(issuer) ?? new Map<string, Revocation>();
+    if (list.has(serialKey(r.serialHex))) return false;
+    list.set(serialKey(r.serialHex), r);
+    this.lists.set(issuer, list);
     this.revisions.set(issuer, { number: this.revision(issuer).number + 1, since: now });
     await Promise.all(this.listeners.map((listen) => listen(issuer)));
     return true;
@@ -50,7 +55,12 @@ export class Revocations {
   }
 
   list(issuer: string): readonly Revocation[] {
-    return this.lists.get(issuer) ?? [];
+    return [...(this.lists.get(issuer)?.values() ?? [])];
+  }
+
+  /** The revocation of this serial at this CA, if there is one. */
+  find(issuer: string, serialHex: string): Revocation | undefined {
+    return this.lists.get(issuer)?.get(serialKey(serialHex));
   }
 
   revision(issuer: string): RevocationRevision {
