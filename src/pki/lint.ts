@@ -26,6 +26,26 @@ export interface LintInput {
   host?: string;
   /** Trust anchors: when given, each file's chain must reach one of them. */
   roots?: x509.X509Certificate[];
+  /** The certificates are for public trust: the CA/Browser Forum's and the root programs' dated rules apply. */
+  publicTrust?: boolean;
+}
+
+/**
+ * The longest a publicly trusted TLS certificate may be valid, by the day it was issued
+ * (notBefore): CA/Browser Forum ballot SC-081v3, and the 398 days before it.
+ */
+export const PUBLIC_VALIDITY_CAPS: readonly { from: string; days: number }[] = [
+  { from: '2029-03-15', days: 47 },
+  { from: '2027-03-15', days: 100 },
+  { from: '2026-03-15', days: 200 },
+  { from: '1970-01-01', days: 398 },
+];
+
+/** From this day public subscriber certificates assert serverAuth only (Chrome Root Program Policy 1.8, §1.3.2). */
+export const PUBLIC_SERVER_AUTH_ONLY_FROM = '2027-03-15';
+
+export function publicValidityCap(issued: Date): { from: string; days: number } {
+  return PUBLIC_VALIDITY_CAPS.find((c) => issued >= new Date(`${c.from}T00:00:00Z`))!;
 }
 
 /** Every finding: its severity and when it is reported (the reference is generated from this). */
@@ -51,6 +71,9 @@ export const LINT_RULES = {
   'validity-inverted': { severity: 'error', when: 'notAfter is not after notBefore' },
   'common-name-too-long': { severity: 'error', when: 'a CN longer than 64 characters (RFC 5280 ub-common-name)' },
   'san-not-a-name': { severity: 'error', when: 'a DNS subjectAltName that is not a host name' },
+  'issuer-without-client-auth': { severity: 'error', when: 'a client certificate whose issuing CA has an extendedKeyUsage without clientAuth (Let\'s Encrypt\'s Generation Y intermediates): OpenSSL\'s chain purpose check refuses it' },
+  'public-validity-too-long': { severity: 'error', when: 'with public trust (`--public`): a server certificate valid longer than SC-081 allows on the day it was issued: 398 days, 200 from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15' },
+  'public-not-server-auth-only': { severity: 'error', when: 'with public trust: a server certificate issued from 2027-03-15 whose extendedKeyUsage is not serverAuth alone (Chrome Root Program Policy 1.8): no public CA issues client-auth certificates' },
 } as const satisfies Record<string, { severity: Severity; when: string }>;
 
 export type LintId = keyof typeof LINT_RULES;
@@ -102,7 +125,8 @@ export function lint(input: LintInput): Finding[] {
     else if (f.daysLeft < soon) add('expiring-soon', label, `expires in ${f.daysLeft} days (${f.notAfter})`);
     if (new Date(f.notBefore) > now) add('not-yet-valid', label, `not valid before ${f.notBefore}`);
     const days = (new Date(f.notAfter).getTime() - new Date(f.notBefore).getTime()) / 86_400_000;
-    if (role === 'server' && days > 398) add('server-validity-too-long', label, `valid for ${Math.round(days)} days: browsers refuse server certificates valid for more than 398 days`);
+    if (role === 'server' && input.publicTrust) publicRules(f, days, label, add);
+    else if (role === 'server' && days > 398) add('server-validity-too-long', label, `valid for ${Math.round(days)} days: browsers refuse server certificates valid for more than 398 days`);
     // Only when the use is known (a declared role): without extendedKeyUsage any use is allowed.
     if (role === 'client' && f.extendedKeyUsage.length && !f.extendedKeyUsage.includes('clientAuth')) add('client-without-client-auth', label, 'extendedKeyUsage lacks clientAuth: servers verifying client certificates refuse it ("unsupported certificate purpose")');
     if (role === 'server' && f.extendedKeyUsage.length && !f.extendedKeyUsage.includes('serverAuth')) add('server-without-server-auth', label, 'extendedKeyUsage lacks serverAuth: TLS clients refuse it as a server certificate');
@@ -110,6 +134,17 @@ export function lint(input: LintInput): Finding[] {
     const issued = all.some((o) => o.c !== c && o.c.issuer === c.subject && o.f.authorityKeyId === (f.subjectKeyId ?? o.f.authorityKeyId));
     if (issued && !f.isCa) add('ca-without-basic-constraints', label, 'issues other certificates here but has no basicConstraints CA:TRUE: verifiers refuse the chain');
     if (input.host && primary && !(isIP(input.host) ? nodeView(c).checkIP(input.host) : nodeView(c).checkHost(input.host))) add('host-mismatch', label, `does not cover '${input.host}' (SAN: ${f.san.join(', ') || 'none'})`);
+  }
+  // A client certificate's chain is checked for the client purpose too: an issuing CA whose EKU lacks clientAuth fails it.
+  for (const file of input.files) {
+    const [leaf, ...issuers] = file.certificates;
+    const leafFacts = leaf && facts(leaf, now);
+    if (!leafFacts || (file.role ?? roleOf(leafFacts)) !== 'client') continue;
+    for (const [i, ca] of [...issuers, ...(input.roots ?? [])].entries()) {
+      const caFacts = facts(ca, now);
+      if (!caFacts.isCa || !caFacts.extendedKeyUsage.length || caFacts.extendedKeyUsage.includes('clientAuth')) continue;
+      add('issuer-without-client-auth', i < issuers.length ? `${file.label}[${i + 1}]` : `root ${caFacts.subject}`, `the CA ${caFacts.subject} is limited to ${caFacts.extendedKeyUsage.join(', ')}: a server checking client certificates refuses ${file.label} (OpenSSL error 26 at the CA's depth, nginx "unsupported certificate purpose"); use a private CA for client certificates`);
+    }
   }
   // Duplicate issuer + serial (document 001 signs two certificates with -set_serial 01).
   const seen = new Map<string, string>();
@@ -135,6 +170,17 @@ export function lint(input: LintInput): Finding[] {
     }
   }
   return out;
+}
+
+/** SC-081's cap on validity and the root programs' serverAuth-only rule, by the day the certificate was issued. */
+function publicRules(f: CertificateFacts, days: number, label: string, add: (id: LintId, subject: string, message: string) => void): void {
+  const issued = new Date(f.notBefore);
+  const cap = publicValidityCap(issued);
+  if (days > cap.days) add('public-validity-too-long', label, `valid for ${Math.round(days)} days, issued ${f.notBefore.slice(0, 10)}: publicly trusted certificates issued from ${cap.from} may be valid for at most ${cap.days} days (CA/Browser Forum SC-081)`);
+  const others = f.extendedKeyUsage.filter((u) => u !== 'serverAuth');
+  if (issued >= new Date(`${PUBLIC_SERVER_AUTH_ONLY_FROM}T00:00:00Z`) && others.length) {
+    add('public-not-server-auth-only', label, `extendedKeyUsage also has ${others.join(', ')}: public certificates issued from ${PUBLIC_SERVER_AUTH_ONLY_FROM} assert serverAuth alone (Chrome Root Program Policy 1.8); client certificates need a private CA (certharness pki init)`);
+  }
 }
 
 export function formatFinding(f: Finding): string {

@@ -15,6 +15,8 @@ import { loadPrivateKey } from '../pki/keys.ts';
 import { defineStep } from './types.ts';
 import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
 import { scenarioNow } from './clock.ts';
+import { when } from '../pki/declare.ts';
+import { resolveWhen } from '../pki/when.ts';
 
 export type CertSpec = Infer<typeof certSchema>;
 
@@ -28,6 +30,8 @@ const certSchema = s.object({
   role: s.enum(['server', 'client', 'ca'], 'what the certificate is used as, for the extendedKeyUsage checks'),
   expiringWithinDays: s.number({ minimum: 0, description: 'warn when fewer days remain (default 30)' }),
   revocation: revocationSetting,
+  public: s.boolean('the certificate is for public trust: lint applies SC-081\'s validity cap on the day it was issued and serverAuth alone from 2027-03-15 (pki lint --public)'),
+  at: s.describe(when, 'lint at this time instead of now (pki lint --at)'),
 });
 
 export const certStep = defineStep({
@@ -101,7 +105,7 @@ export const certStep = defineStep({
       const r = await revocationOf(leaf, [...files.flatMap((f) => f.certificates).slice(1), ...(roots ?? [])], { reach, now: scenarioNow(ctx), signal: ctx.signal });
       revocation = 'error' in r ? r : { revocation: r };
     }
-    const findings = lint({ files, ...(roots ? { roots } : {}), ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}) });
+    const findings = lint({ files, ...(roots ? { roots } : {}), ...(spec.host ? { host: spec.host } : {}), ...(spec.expiringWithinDays !== undefined ? { expiringWithinDays: spec.expiringWithinDays } : {}), ...(spec.at ? { now: resolveWhen(spec.at, scenarioNow(ctx)) } : {}), publicTrust: spec.public ?? false });
     return {
       ...facts(leaf),
       chainLength: files[0]!.certificates.length,

@@ -16,11 +16,17 @@ import { dispatch } from '../subcommands.ts';
 export const PKI_HELP = `Usage: certharness pki <lint|init> ...
 
   pki lint <cert.pem>... [--key FILE] [--password P] [--host NAME] [--role server|client|ca]
-                         [--ca ROOTS.pem] [--days N]
+                         [--ca ROOTS.pem] [--days N] [--at DATE] [--public]
       Lints certificates (PEM chains or DER): weak RSA keys, SHA-1, missing SAN, duplicate
       issuer+serial across files, validity, key/certificate mismatch, chain order, missing
-      intermediates (with --ca), CA flags and extendedKeyUsage for the role. One line per
-      finding; exit 1 when any is an error.
+      intermediates (with --ca), CA flags and extendedKeyUsage for the role, and a client
+      certificate under a CA limited to other purposes. One line per finding; exit 1 when
+      any is an error.
+      --at DATE   judge validity at that time (2027-04-01 or an ISO time) instead of now
+      --public    the certificates are for public trust: the validity cap of CA/Browser
+                  Forum SC-081 on the day each was issued (398 days; 200 from 2026-03-15,
+                  100 from 2027-03-15, 47 from 2029-03-15), and serverAuth alone from
+                  2027-03-15 (Chrome Root Program Policy 1.8)
 
   pki init <dir> --profile doc-001|doc-002|doc-003 [--force]
       Writes the PKI of a document's workflow with the file names the document uses, and a
@@ -29,6 +35,7 @@ export const PKI_HELP = `Usage: certharness pki <lint|init> ...
 Examples:
   certharness pki lint server.crt client.crt --host localhost
   certharness pki lint fullchain.pem --key privkey.pem --ca root.pem --role server
+  certharness pki lint fullchain.pem --public --at 2027-04-01
   certharness pki init ./certs --profile doc-001
 `;
 
@@ -45,12 +52,14 @@ function read(path: string): Buffer {
 }
 
 function pkiLint(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseOptions(argv, { key: { type: 'string' }, password: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, ca: { type: 'string' }, days: { type: 'string' } }, 'pki lint');
+  const { values, positionals } = parseOptions(argv, { key: { type: 'string' }, password: { type: 'string' }, host: { type: 'string' }, role: { type: 'string' }, ca: { type: 'string' }, days: { type: 'string' }, at: { type: 'string' }, public: { type: 'boolean', default: false } }, 'pki lint');
   if (values.help) return io.stdout(PKI_HELP), EXIT.ok;
   if (!positionals.length) throw new UsageError('pki lint needs at least one certificate file');
   if (values.role && !['server', 'client', 'ca'].includes(values.role)) throw new UsageError(`--role ${values.role}: use server, client or ca`);
   const days = values.days === undefined ? undefined : Number(values.days);
   if (days !== undefined && !(days >= 0)) throw new UsageError(`--days ${values.days}: expected a number of days`);
+  const at = values.at === undefined ? undefined : new Date(/^\d{4}-\d{2}-\d{2}$/.test(values.at) ? `${values.at}T00:00:00Z` : values.at);
+  if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at ${values.at}: expected a date (2027-04-01) or an ISO time (2027-04-01T09:00:00Z)`);
   const files = positionals.map((path, i) => {
     let certificates;
     try {
@@ -71,7 +80,7 @@ function pkiLint(argv: string[], io: CliIo): number {
     return { label: basename(path), certificates, ...(key ? { key } : {}), ...(i === 0 && values.role ? { role: values.role as 'server' } : {}) };
   });
   const roots = values.ca ? parseCertificates(read(values.ca)) : undefined;
-  const findings = lint({ files, ...(roots ? { roots } : {}), ...(values.host ? { host: values.host } : {}), ...(days !== undefined ? { expiringWithinDays: days } : {}) });
+  const findings = lint({ files, ...(roots ? { roots } : {}), ...(values.host ? { host: values.host } : {}), ...(days !== undefined ? { expiringWithinDays: days } : {}), ...(at ? { now: at } : {}), publicTrust: values.public });
   for (const f of findings) io.stdout(`${formatFinding(f)}\n`);
   const errors = findings.filter((f) => f.severity === 'error').length;
   io.stdout(findings.length ? `${errors} error(s), ${findings.length - errors} warning(s)\n` : `no findings in ${files.length} file(s)\n`);
