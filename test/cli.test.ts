@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, BIN, ROOT, firstLine, nothingRan } from './helpers.ts';
+import { runCli, runCliHere, BIN, ROOT, firstLine, nothingRan } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
 import { parse } from 'yaml';
 
@@ -13,7 +13,7 @@ t.test('--help and --version', async (t) => {
   t.equal(h.code, 0);
   t.match(h.stdout, /certharness run scenarios\/\*\.yaml/);
   for (const cmd of ['run', 'validate', 'serve', 'schema', 'merge']) {
-    const r = await runCli([cmd, '--help']);
+    const r = await runCliHere([cmd, '--help']);
     t.equal(r.code, 0, `${cmd} --help`);
     t.match(r.stdout, new RegExp(`Usage: certharness ${cmd}`));
     t.match(r.stdout, /Example/);
@@ -36,7 +36,7 @@ t.test('usage errors: one line, exit 2', async (t) => {
     [['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'novalue'], 'certharness: --var novalue: expected NAME=VALUE\n'],
   ];
   for (const [args, stderr] of cases) {
-    const r = await runCli(args);
+    const r = await runCliHere(args);
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, stderr);
   }
@@ -48,29 +48,29 @@ t.test('usage errors: one line, exit 2', async (t) => {
 
 t.test('--list selects without running; --tag, --grep and --shard select deterministically', async (t) => {
   const files = ['test/fixtures/scenarios/mixed.yaml', 'test/fixtures/scenarios/passing.yaml'];
-  const all = await runCli(['run', ...files, '--list']);
+  const all = await runCliHere(['run', ...files, '--list']);
   t.equal(all.code, 0);
   t.match(all.stdout, /2 of 2 scenarios selected/);
-  const tagged = await runCli(['run', ...files, '--list', '--tag', 'mixed']);
+  const tagged = await runCliHere(['run', ...files, '--list', '--tag', 'mixed']);
   t.match(tagged.stdout, /^test\/fixtures\/scenarios\/mixed\.yaml\t/);
   t.match(tagged.stdout, /1 of 2 scenarios selected/);
-  const grep = await runCli(['run', ...files, '--list', '--grep', 'everything']);
+  const grep = await runCliHere(['run', ...files, '--list', '--grep', 'everything']);
   t.match(grep.stdout, /^test\/fixtures\/scenarios\/passing\.yaml\t/);
-  const a = await runCli(['run', ...files.reverse(), '--list', '--shard', '1/2']);
-  const b = await runCli(['run', ...files, '--list', '--shard', '1/2']);
+  const a = await runCliHere(['run', ...files.reverse(), '--list', '--shard', '1/2']);
+  const b = await runCliHere(['run', ...files, '--list', '--shard', '1/2']);
   t.equal(a.stdout, b.stdout, 'the split does not depend on argument order');
 });
 
 t.test('a run that selects nothing, or a --var nothing reads, is exit 2 and runs nothing', async (t) => {
   const files = ['test/fixtures/scenarios/mixed.yaml', 'test/fixtures/scenarios/passing.yaml'];
-  const typo = await runCli(['run', ...files, '--tag', 'mixd',]);
+  const typo = await runCliHere(['run', ...files, '--tag', 'mixd',]);
   t.equal(typo.code, 2, 'a misspelt tag: exit 2, not a green 1..0');
   t.match(typo.stderr, /^certharness: no scenario selected: --tag mixd matched none of the 2 scenario\(s\) \(did you mean 'mixed'\?\); tags in use: /);
   nothingRan(t, typo.stdout);
-  const grep = await runCli(['run', ...files, '--grep', 'no such title']);
+  const grep = await runCliHere(['run', ...files, '--grep', 'no such title']);
   t.equal(grep.code, 2);
   t.match(grep.stderr, /no scenario selected: --grep no such title/);
-  const unused = await runCli(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greting=hi']);
+  const unused = await runCliHere(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greting=hi']);
   t.equal(unused.code, 2, 'a --var no scenario reads: exit 2');
   t.match(unused.stderr, /^certharness: --var greting: no selected scenario reads \{\{vars\.greting\}\} \(did you mean 'greeting'\?\)/);
 });
@@ -131,7 +131,7 @@ t.test('serve <kind> starts that service with its own PKI', async (t) => {
 t.test('schema/scenario.schema.json is what `certharness schema` prints', async (t) => {
   const committed = JSON.parse(readFileSync(join(ROOT, 'schema', 'scenario.schema.json'), 'utf8'));
   t.strictSame(committed, scenarioJsonSchema(), 'regenerate with: node bin/certharness schema > schema/scenario.schema.json');
-  const r = await runCli(['schema']);
+  const r = await runCliHere(['schema']);
   t.strictSame(JSON.parse(r.stdout), committed);
 });
 
@@ -178,6 +178,6 @@ t.test('every bundled scenario starts with the schema modeline and validates', a
     const first = readFileSync(join(ROOT, 'scenarios', f), 'utf8').split('\n')[0];
     t.equal(first, '# yaml-language-server: $schema=../schema/scenario.schema.json', f);
   }
-  const r = await runCli(['validate', 'scenarios']);
+  const r = await runCliHere(['validate', 'scenarios']);
   t.equal(r.code, 0, r.stderr);
 });

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseShell } from 'shell-quote';
-import { ROOT, runCli, tempDir, needPeer } from './helpers.ts';
+import { ROOT, runCli, runCliHere, tempDir, needPeer } from './helpers.ts';
 import { COMMANDS } from '../src/cli/command-table.ts';
 
 const DOCS = ['README.md', 'ARCHITECTURE.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -50,7 +50,7 @@ t.test('every YAML block in the docs is a valid scenario, fragment or CI file', 
       }
       const path = join(dir, `block-${++n}.yaml`);
       writeFileSync(path, scenario);
-      const r = await runCli(['validate', path]);
+      const r = await runCliHere(['validate', path]);
       t.equal(r.code, 0, `${file}: ${block.split('\n')[0]}: ${r.stderr}`);
     }
   }
@@ -89,8 +89,8 @@ t.test('every certharness command line in the docs is one this version accepts',
   t.ok(lines.length >= 15, `found ${lines.length} command lines`);
   // With --help appended, the option parser checks every option and prints the help instead of
   // running (a command with subcommands checks the subcommand's name, then prints its help).
-  const results: Awaited<ReturnType<typeof runCli>>[] = [];
-  for (let i = 0; i < lines.length; i += 4) results.push(...(await Promise.all(lines.slice(i, i + 4).map(({ argv }) => runCli([...argv, '--help'])))));
+  const results: Awaited<ReturnType<typeof runCliHere>>[] = [];
+  for (const { argv } of lines) results.push(await runCliHere([...argv, '--help']));
   lines.forEach(({ file, argv }, i) => {
     t.ok(COMMANDS[argv[0]!], `${file}: certharness ${argv[0]} is a command`);
     t.equal(results[i]!.code, 0, `${file}: certharness ${argv.join(' ')}: ${results[i]!.stderr.trim()}`);

@@ -1,7 +1,7 @@
 // `--help` after every command and subcommand the top-level help lists: exit 0, the usage on
 // standard output, nothing on standard error. Unknown options are one line with the nearest one.
 import t from 'tap';
-import { runCli } from './helpers.ts';
+import { runCli, runCliHere } from './helpers.ts';
 
 t.test('--help and -h after every command and subcommand the top-level help names', async (t) => {
   const top = await runCli(['--help']);
@@ -15,7 +15,7 @@ t.test('--help and -h after every command and subcommand the top-level help name
   });
   for (const words of invocations) {
     for (const flag of ['--help', '-h']) {
-      const r = await runCli([...words, flag]);
+      const r = await runCliHere([...words, flag]);
       t.equal(r.code, 0, `${words.join(' ')} ${flag}: exit 0 (${r.stderr.trim()})`);
       t.match(r.stdout, /^Usage: certharness /, `${words.join(' ')} ${flag}: its usage`);
       t.equal(r.stderr, '', `${words.join(' ')} ${flag}: nothing on stderr`);
@@ -33,7 +33,7 @@ t.test('an unknown option names the nearest known one; a flag that takes no valu
     [['pki', 'lnt', 'a.crt'], "certharness: unknown pki command 'lnt' (did you mean 'lint'?): use pki lint or pki init\n"],
   ];
   for (const [args, stderr] of cases) {
-    const r = await runCli(args);
+    const r = await runCliHere(args);
     t.equal(r.code, 2, args.join(' '));
     t.equal(r.stderr, stderr);
   }

@@ -60,6 +60,16 @@ export async function main(argv: string[]): Promise<number> {
     cores: availableParallelism(),
   };
   try {
+    return await runCommand(argv, io);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** One command line against an io: what `main` runs once the process is wired (tests call it directly). */
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
@@ -83,8 +93,5 @@ export async function main(argv: string[]): Promise<number> {
     }
     io.stderr(`certharness: internal error (a bug; please report it with this output):\n${(e as Error).stack ?? String(e)}\n`);
     return EXIT.internal;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
