@@ -4,7 +4,7 @@ import t from 'tap';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'tap-parser';
-import { runCli, tempDir, needPeer, sh, ROOT } from './helpers.ts';
+import { runCli, runCliHere, tempDir, needPeer, sh, ROOT } from './helpers.ts';
 
 // A copy of Jenkins' junit-10.xsd (MIT), so the test needs nothing outside the repository.
 const XSD = join(ROOT, 'test', 'fixtures', 'junit-10.xsd');
@@ -38,7 +38,7 @@ t.test('TAP 14 output parses: a subtest per scenario, a point per step, directiv
 t.test('JUnit validates against junit-10.xsd: a testcase per step', async (t) => {
   const dir = tempDir();
   const xml = join(dir, 'report.xml');
-  const r = await runCli(['run', mixed, passing, '--reporter', `junit=${xml}`, '--reporter', 'tap=' + join(dir, 'out.tap')]);
+  const r = await runCliHere(['run', mixed, passing, '--reporter', `junit=${xml}`, '--reporter', 'tap=' + join(dir, 'out.tap')]);
   t.equal(r.code, 1);
   const text = readFileSync(xml, 'utf8');
   t.match(text, /<testsuite name="Mixed outcomes &lt;&amp;&gt; # with &quot;quotes&quot;" tests="5" failures="1" errors="0" skipped="2"/);
@@ -57,18 +57,18 @@ t.test('JUnit validates against junit-10.xsd: a testcase per step', async (t) =>
 t.test('JSON report, shards and merge', async (t) => {
   const dir = tempDir();
   const files = [mixed, passing];
-  const s1 = await runCli(['run', ...files, '--shard', '1/2', '--reporter', `json=${join(dir, 's1.json')}`, '--reporter', 'tap']);
-  const s2 = await runCli(['run', ...files, '--shard', '2/2', '--reporter', `json=${join(dir, 's2.json')}`, '--reporter', 'tap']);
+  const s1 = await runCliHere(['run', ...files, '--shard', '1/2', '--reporter', `json=${join(dir, 's1.json')}`, '--reporter', 'tap']);
+  const s2 = await runCliHere(['run', ...files, '--shard', '2/2', '--reporter', `json=${join(dir, 's2.json')}`, '--reporter', 'tap']);
   const j1 = JSON.parse(readFileSync(join(dir, 's1.json'), 'utf8'));
   const j2 = JSON.parse(readFileSync(join(dir, 's2.json'), 'utf8'));
   t.equal(j1.scenarios.length + j2.scenarios.length, 2, 'each scenario runs in exactly one shard');
   t.notSame(j1.scenarios[0].id, j2.scenarios[0].id);
   t.equal(s1.code === 1 || s2.code === 1, true, 'the shard with the failing scenario fails');
-  const lone = await runCli(['merge', join(dir, 's1.json'), '--reporter', `junit=${join(dir, 'lone.xml')}`]);
+  const lone = await runCliHere(['merge', join(dir, 's1.json'), '--reporter', `junit=${join(dir, 'lone.xml')}`]);
   t.equal(lone.code, 2, 'a merge that lacks a shard is not a verdict');
   t.equal(lone.stderr, "certharness: merge: shard 2/2 is missing; the merged report would leave its scenarios out (pass every shard's report)\n");
   t.notOk(existsSync(join(dir, 'lone.xml')), 'and writes no report');
-  const m = await runCli(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--reporter', `junit=${join(dir, 'all.xml')}`, '--reporter', `json=${join(dir, 'all.json')}`]);
+  const m = await runCliHere(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--reporter', `junit=${join(dir, 'all.xml')}`, '--reporter', `json=${join(dir, 'all.json')}`]);
   t.equal(m.code, 1, 'the merged run failed');
   const all = JSON.parse(readFileSync(join(dir, 'all.json'), 'utf8'));
   t.strictSame(all.scenarios.map((s: { id: string }) => s.id), [mixed, passing]);
@@ -80,13 +80,13 @@ t.test('JSON report, shards and merge', async (t) => {
 });
 
 t.test('merge of something that is not a report is bad input', async (t) => {
-  const r = await runCli(['merge', 'package.json']);
+  const r = await runCliHere(['merge', 'package.json']);
   t.equal(r.code, 2);
   t.equal(r.stderr, 'certharness: package.json: not a certharness JSON report (reportVersion 1 expected)\n');
 });
 
 t.test('console reporter without a terminal: no colours, summary line', async (t) => {
-  const r = await runCli(['run', passing, '--reporter', 'console']);
+  const r = await runCliHere(['run', passing, '--reporter', 'console']);
   t.equal(r.code, 0);
   t.notMatch(r.stdout, /\x1b\[/);
   t.match(r.stdout, /✔ Everything passes/);
@@ -104,7 +104,7 @@ async function everyReport(env: Record<string, string | undefined>) {
   const dir = tempDir();
   const files = [mixed, 'test/fixtures/scenarios/setup-error.yaml', 'test/fixtures/scenarios/missing-peer.yaml'];
   const out = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), tap: join(dir, 'r.tap'), console: join(dir, 'r.txt') };
-  const r = await runCli(['run', ...files, '--jobs', '1', '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`, '--reporter', `console=${out.console}`], { env });
+  const r = await runCliHere(['run', ...files, '--jobs', '1', '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`, '--reporter', `console=${out.console}`], { env });
   const xml = readFileSync(out.junit, 'utf8');
   const attrs = (tag: string) => [...xml.matchAll(new RegExp(`<${tag} ([^>]*)>`, 'g'))].map((m) => Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]])));
   return { code: r.code, counts: JSON.parse(readFileSync(out.json, 'utf8')).counts, root: attrs('testsuites')[0]!, suites: attrs('testsuite'), testcases: (xml.match(/<testcase /g) ?? []).length, tap: readFileSync(out.tap, 'utf8'), console: readFileSync(out.console, 'utf8'), xml, junitFile: out.junit };
@@ -135,7 +135,7 @@ for (const [label, env, expected] of [
 }
 
 t.test('--bail reports the scenarios it never ran, and TAP says Bail out!', async (t) => {
-  const r = await runCli(['run', mixed, passing, '--jobs', '1', '--bail', '--reporter', 'tap']);
+  const r = await runCliHere(['run', mixed, passing, '--jobs', '1', '--bail', '--reporter', 'tap']);
   t.equal(r.code, 1);
   t.match(r.stdout, /^ok 2 - Everything passes # SKIP not run: --bail/m, 'the scenario after the failure is listed, skipped');
   t.match(r.stdout, /^    1\.\.0 # SKIP not run: --bail stopped the run after "Mixed outcomes/m);
@@ -146,8 +146,8 @@ t.test('--bail reports the scenarios it never ran, and TAP says Bail out!', asyn
 t.test('merge refuses a report given twice: it would count every scenario twice', async (t) => {
   const dir = tempDir();
   const json = join(dir, 'a.json');
-  await runCli(['run', passing, '--reporter', `json=${json}`]);
-  const m = await runCli(['merge', json, json]);
+  await runCliHere(['run', passing, '--reporter', `json=${json}`]);
+  const m = await runCliHere(['merge', json, json]);
   t.equal(m.code, 2);
   t.equal(m.stderr, `certharness: ${json}: scenario ${passing} is also in ${json}; merging would count it twice (merge the reports of different shards)\n`);
 });
@@ -156,7 +156,7 @@ t.test('bad input (exit 2) still writes every report, with a failing test per pr
   const dir = tempDir();
   const broken = 'test/fixtures/broken/03-duplicate-key.yaml';
   const out = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), tap: join(dir, 'r.tap') };
-  const r = await runCli(['run', broken, passing, '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`]);
+  const r = await runCliHere(['run', broken, passing, '--reporter', `json=${out.json}`, '--reporter', `junit=${out.junit}`, '--reporter', `tap=${out.tap}`]);
   t.equal(r.code, 2);
   t.match(r.stderr, `${broken}:2:1: duplicate key`);
   const json = JSON.parse(readFileSync(out.json, 'utf8'));
@@ -168,19 +168,19 @@ t.test('bad input (exit 2) still writes every report, with a failing test per pr
   t.match(readFileSync(out.tap, 'utf8'), /^    not ok 1 - input yaml-syntax$/m);
   if (needPeer(t, 'xmllint')) t.equal(sh(['xmllint', '--noout', '--schema', XSD, out.junit]).code, 0, 'valid JUnit');
 
-  const usage = await runCli(['run', passing, '--tag', 'no-such-tag', '--reporter', `json=${out.json}`]);
+  const usage = await runCliHere(['run', passing, '--tag', 'no-such-tag', '--reporter', `json=${out.json}`]);
   t.equal(usage.code, 2, 'a command that selects nothing');
   t.match(JSON.parse(readFileSync(out.json, 'utf8')).scenarios[0].problems[0], { phase: 'input', code: 'bad-input', message: /^no scenario selected: --tag no-such-tag/ });
 });
 
 t.test('validate --json: the problems with their codes and positions, or the scenarios', async (t) => {
-  const bad = await runCli(['validate', 'test/fixtures/broken/03-duplicate-key.yaml', passing, '--json']);
+  const bad = await runCliHere(['validate', 'test/fixtures/broken/03-duplicate-key.yaml', passing, '--json']);
   t.equal(bad.code, 2);
   t.equal(bad.stderr, '');
   const report = JSON.parse(bad.stdout);
   t.equal(report.valid, false);
   t.strictSame(report.problems, [{ code: 'yaml-syntax', message: 'duplicate key: each key may appear once in a mapping', file: 'test/fixtures/broken/03-duplicate-key.yaml', line: 2, col: 1 }]);
-  const good = await runCli(['validate', passing, '--json']);
+  const good = await runCliHere(['validate', passing, '--json']);
   t.equal(good.code, 0);
   t.match(JSON.parse(good.stdout), { valid: true, scenarios: [{ id: passing, title: 'Everything passes', steps: 3 }], problems: [] });
 });
