@@ -22,6 +22,7 @@ import { PEER_HINTS } from '../peers.ts';
 import { applyOverrides, overrideProblems, type PkiFiles } from '../../runner/overrides.ts';
 import { externalProps } from '../../services/external/index.ts';
 import { keyPairProblem } from '../../pki/inspect.ts';
+import { publicClientCertificateNote } from '../../pki/public-roots.ts';
 
 export const RUN_HELP = `Usage: certharness run <scenario.yaml|dir|glob>... [options]
 
@@ -100,6 +101,14 @@ export function parsePkiFiles(list: string[]): Record<string, PkiFiles> {
     out[m[1]!] = { certFile, ...(keyFile ? { keyFile } : {}) };
   }
   return out;
+}
+
+/** The overridden items some scenario declares as client certificates. */
+function clientItems(scenarios: Scenario[], names: string[]): string[] {
+  return names.filter((name) => scenarios.some((s) => {
+    const spec = s.pki[name]?.spec as { usage?: string; extendedKeyUsage?: string[] } | undefined;
+    return spec?.usage === 'client' || spec?.usage === 'server+client' || spec?.extendedKeyUsage?.includes('clientAuth');
+  }));
 }
 
 export function parseShard(text: string | undefined): { index: number; total: number } | undefined {
@@ -207,6 +216,10 @@ async function runSelected(values: RunValues, positionals: string[], reporterLis
     return EXIT.badInput;
   }
   const misfits = overrideProblems(all.loaded.map((l) => l.scenario), overrides);
+  for (const name of clientItems(all.loaded.map((l) => l.scenario), Object.keys(overrides.pki))) {
+    const note = publicClientCertificateNote(readFileSync(overrides.pki[name]!.certFile, 'latin1'));
+    if (note) io.stderr(`certharness: note: --pki ${name}: ${note}\n`);
+  }
   if (misfits.length) throw new UsageError(misfits[0]!);
   const loaded = all.loaded.map((l) => ({ ...l, scenario: applyOverrides(l.scenario, overrides) }));
   const chosen = select(loaded, { tags: values.tag, ...(values.grep ? { grep: values.grep } : {}), ...(shard ? { shard } : {}) });
