@@ -6,7 +6,7 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, needPeer, runCli, sh, tempDir } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, runCli, runCliHere, sh, tempDir } from './helpers.ts';
 import { daemonPort } from '../src/net/daemon-port.ts';
 
 const SCENARIO = join(ROOT, 'scenarios', '001-deployment-check.yaml');
@@ -113,12 +113,12 @@ t.test('--pki with a key that is not the certificate\'s is bad input, before any
   const dir = tempDir();
   operatorPki(dir);
   for (const pair of ['ca=ca.crt,server.key', 'client=client.crt,server.key']) {
-    const r = await runCli(['run', SCENARIO, '--pki', pair], { cwd: dir });
+    const r = await runCliHere(['run', SCENARIO, '--pki', pair], { cwd: dir });
     t.equal(r.code, 2, pair);
     t.match(r.stderr, new RegExp(`^certharness: --pki ${pair}: server\\.key is not the private key of the certificate \\(key-mismatch`));
     t.equal(r.stderr.split('\n').filter(Boolean).length, 1, 'one line');
   }
-  const trustWithKey = await runCli(['run', SCENARIO, '--pki', 'serverTrust=ca.crt,ca.key'], { cwd: dir });
+  const trustWithKey = await runCliHere(['run', SCENARIO, '--pki', 'serverTrust=ca.crt,ca.key'], { cwd: dir });
   t.equal(trustWithKey.code, 2);
   t.match(trustWithKey.stderr, /serverTrust: it is a trust bundle, which has no key/);
 });
@@ -146,13 +146,13 @@ t.test('overrides that cannot apply are bad input; an unreachable deployment is 
   writeFileSync(join(dir, 'empty.crt'), '');
   writeFileSync(join(dir, 'empty.key'), '');
   for (const [args, message] of cases) {
-    const r = await runCli(['run', SCENARIO, ...args], { cwd: dir });
+    const r = await runCliHere(['run', SCENARIO, ...args], { cwd: dir });
     t.equal(r.code, 2, args.join(' '));
     t.match(r.stderr, message);
   }
   writeFileSync(join(dir, 'a.crt'), '');
   writeFileSync(join(dir, 'a.key'), '');
-  const unknownItem = await runCli(['run', SCENARIO, '--pki', 'bundle=a.crt'], { cwd: dir });
+  const unknownItem = await runCliHere(['run', SCENARIO, '--pki', 'bundle=a.crt'], { cwd: dir });
   t.equal(unknownItem.code, 2);
   t.match(unknownItem.stderr, /^certharness: --pki bundle: no scenario declares a PKI item named bundle \(items: ca, server, client, other, stranger, expired, serverOnly, serverTrust\)\n$/);
 

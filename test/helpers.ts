@@ -158,10 +158,17 @@ export async function runScenariosHere(files: string[], opts: { env?: Record<str
  * tests of what a command prints and returns, where a process of its own adds only start-up
  * time. One end-to-end test per command still goes through runCli.
  */
-export async function runCliHere(args: string[], opts: { env?: Record<string, string | undefined> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliHere(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCommand } = await import('../src/cli/main.ts');
   let stdout = '';
   let stderr = '';
-  const code = await runCommand(args, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stdoutIsTTY: false, signal: new AbortController().signal, cores: 2 });
-  return { code, stdout, stderr };
+  // A test file is one process whose tests run one at a time, so its directory can be lent.
+  const home = process.cwd();
+  if (opts.cwd) process.chdir(opts.cwd);
+  try {
+    const code = await runCommand(args, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stdoutIsTTY: false, signal: new AbortController().signal, cores: 2 });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(home);
+  }
 }
