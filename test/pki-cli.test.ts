@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, needPeer, sh } from './helpers.ts';
+import { runCli, runCliHere, tempDir, needPeer, sh } from './helpers.ts';
 
 t.test('pki init writes each document profile, usable by openssl as its README says', async (t) => {
   for (const profile of ['doc-001', 'doc-002', 'doc-003']) {
@@ -21,14 +21,14 @@ t.test('pki init writes each document profile, usable by openssl as its README s
     }
   }
   const dir = join(tempDir(), 'c');
-  await runCli(['pki', 'init', dir, '--profile', 'doc-001']);
+  await runCliHere(['pki', 'init', dir, '--profile', 'doc-001']);
   t.equal(statSync(join(dir, 'client.key')).mode & 0o777, 0o600);
   t.equal(statSync(join(dir, 'client.p12')).mode & 0o777, 0o600);
-  const again = await runCli(['pki', 'init', dir, '--profile', 'doc-001']);
+  const again = await runCliHere(['pki', 'init', dir, '--profile', 'doc-001']);
   t.equal(again.code, 2, 'existing files are not replaced without --force');
   t.match(again.stderr, /already exist; use --force to replace them\n$/);
-  t.equal((await runCli(['pki', 'init', dir, '--profile', 'doc-001', '--force'])).code, 0);
-  const bad = await runCli(['pki', 'init', dir, '--profile', 'doc-009']);
+  t.equal((await runCliHere(['pki', 'init', dir, '--profile', 'doc-001', '--force'])).code, 0);
+  const bad = await runCliHere(['pki', 'init', dir, '--profile', 'doc-009']);
   t.equal(bad.stderr, 'certharness: --profile doc-009: use one of doc-001, doc-002, doc-003\n');
 });
 
@@ -44,10 +44,10 @@ t.test('pki lint: findings, exit 1 on errors, 2 on unreadable input', async (t) 
   t.match(r.stdout, /^a\.crt: warning expiring-soon: expires in 2 days/m);
   t.match(r.stdout, /^a\.crt: error key-mismatch: the private key does not belong to the certificate/m);
   t.match(r.stdout, /error\(s\), \d+ warning\(s\)\n$/);
-  const missing = await runCli(['pki', 'lint', join(dir, 'nope.crt')]);
+  const missing = await runCliHere(['pki', 'lint', join(dir, 'nope.crt')]);
   t.equal(missing.code, 2);
   t.equal(missing.stderr, `certharness: ${join(dir, 'nope.crt')}: no such file\n`);
-  const notCert = await runCli(['pki', 'lint', join(dir, 'a.key')]);
+  const notCert = await runCliHere(['pki', 'lint', join(dir, 'a.key')]);
   t.equal(notCert.code, 2);
   t.match(notCert.stderr, /a\.key: holds PRIVATE KEY, not a certificate\n$/);
 });

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runCli, scratchDir } from './helpers.ts';
+import { ROOT, runCli, runCliHere, scratchDir } from './helpers.ts';
 import { createCatalog } from '../src/runner/catalog.ts';
 import { referencePages, typeText } from '../src/cli/reference.ts';
 import { COMMANDS, MAIN_HELP } from '../src/cli/command-table.ts';
@@ -59,29 +59,29 @@ t.test('reference --check names a page that drifted, and exits 1', async (t) => 
   const ok = await runCli(['reference', '--check', copy]);
   t.equal(ok.code, 0, ok.stderr);
   writeFileSync(join(copy, 'lint.md'), readFileSync(join(copy, 'lint.md'), 'utf8').replace('rsa-key-too-small', 'rsa-key-tiny'));
-  const drifted = await runCli(['reference', '--check', copy]);
+  const drifted = await runCliHere(['reference', '--check', copy]);
   t.equal(drifted.code, 1);
   t.match(drifted.stderr, /lint\.md differs from this version's reference: run certharness reference --out /);
   t.notMatch(drifted.stderr, /steps\.md/, 'only the page that differs');
 });
 
 t.test('reference prints one page, and an unknown page is exit 2 with the nearest', async (t) => {
-  const page = await runCli(['reference', 'lint']);
+  const page = await runCliHere(['reference', 'lint']);
   t.equal(page.code, 0);
   t.match(page.stdout, /^<!-- Generated[^]*# Lint findings/);
-  const bad = await runCli(['reference', 'step.md']);
+  const bad = await runCliHere(['reference', 'step.md']);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /no page step\.md \(did you mean 'steps\.md'\?\)/);
 });
 
 t.test('reference --out where nothing can be written, and --check of no directory: one line, exit 2', async (t) => {
-  const out = await runCli(['reference', '--out', '/proc/certharness-reference']);
+  const out = await runCliHere(['reference', '--out', '/proc/certharness-reference']);
   t.equal(out.code, 2);
   t.equal(out.stderr, 'certharness: reference: cannot write /proc/certharness-reference: ENOENT\n');
   const nested = join(scratchDir(t), 'a', 'b');
-  t.equal((await runCli(['reference', '--out', nested])).code, 0, 'missing parents are made');
-  t.equal((await runCli(['reference', '--check', nested])).code, 0);
-  const check = await runCli(['reference', '--check', join(nested, 'nope')]);
+  t.equal((await runCliHere(['reference', '--out', nested])).code, 0, 'missing parents are made');
+  t.equal((await runCliHere(['reference', '--check', nested])).code, 0);
+  const check = await runCliHere(['reference', '--check', join(nested, 'nope')]);
   t.equal(check.code, 2);
   t.match(check.stderr, /^certharness: reference: --check .*nope: no such directory\n$/);
 });
