@@ -22,8 +22,12 @@ import { KEY_TYPES } from '../pki/key-spec.ts';
 import { x509 } from '../pki/crypto.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { defineStep, type StepContext } from './types.ts';
+import { when } from '../pki/declare.ts';
+import { resolveWhen } from '../pki/when.ts';
+import { createTransport } from '../clients/acme/transport.ts';
+import { scenarioNow } from './clock.ts';
 
-export const ACME_ACTIONS = ['issue', 'renew', 'revoke', 'register', 'deactivate', 'key-change', 'renewal-info'] as const;
+export const ACME_ACTIONS = ['issue', 'renew', 'revoke', 'register', 'deactivate', 'key-change', 'renewal-info', 'move-window'] as const;
 
 export type AcmeStepSpec = Infer<typeof acmeSchema>;
 
@@ -40,6 +44,26 @@ function certIdOf(pem: string): string | undefined {
   if (!aki) return undefined;
   const serial = cert.serialNumber.length % 2 ? `0${cert.serialNumber}` : cert.serialNumber;
   return `${Buffer.from(aki, 'hex').toString('base64url')}.${Buffer.from(serial, 'hex').toString('base64url')}`;
+}
+
+/** POST set-renewal-info to the service's management interface, as Pebble takes it. */
+async function moveWindow(spec: AcmeStepSpec, server: Record<string, unknown> | undefined, certId: string, now: Date): Promise<Record<string, unknown>> {
+  if (!spec.window) return { error: { code: 'bad-input', message: 'move-window needs window: { start, end }' } };
+  if (typeof server?.managementUrl !== 'string' || !server.managementUrl || typeof server.caFile !== 'string') return { error: { code: 'no-management', message: 'move-window needs a server: an acme or pebble service with a management interface' } };
+  const suggestedWindow = { start: resolveWhen(spec.window.start, now).toISOString(), end: resolveWhen(spec.window.end, now).toISOString() };
+  const transport = createTransport({ ca: await readFile(server.caFile, 'utf8') });
+  try {
+    const res = await transport.request('POST', `${server.managementUrl}/set-renewal-info/`, { body: JSON.stringify({ certID: certId, suggestedWindow }), contentType: 'application/json' });
+    if (res.status !== 200) return { error: { code: `http-${res.status}`, message: `set-renewal-info: ${res.body.toString().trim()}` } };
+    return { status: 'moved', certId, suggestedWindow };
+  } finally {
+    await transport.close();
+  }
+}
+
+function dnsNames(pem: string): string[] {
+  const san = new x509.X509Certificate(pem).getExtension(x509.SubjectAlternativeNameExtension);
+  return san ? Array.from(san.names.items, (g) => g.value) : [];
 }
 
 /** Does leaf -> intermediates -> root verify, signature by signature? */
@@ -93,8 +117,12 @@ const acmeSchema = s.object({
   out: workFile('write', 'directory for privkey.pem, cert.pem, chain.pem, fullchain.pem, inside the work directory (default acme/live/<first name>)'),
   reason: s.enum(Object.keys(REVOCATION_REASONS), 'revoke: RFC 5280 reason (default unspecified)'),
   by: s.enum(['account', 'certificateKey'], 'revoke: sign with the account key (default) or the certificate key'),
-  certificate: workFile('read', 'revoke / renewal-info: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey'),
+  certificate: workFile('read', 'revoke / renewal-info / renew: this certificate (PEM file) instead of the last one issued; with its key in privkey.pem beside it for by: certificateKey'),
   ari: s.boolean('renew: send "replaces" with the old certificate\'s ARI certID (default true when the server offers renewalInfo)'),
+  window: s.object(
+    { start: s.describe(when, 'an ISO time or an offset from the scenario clock'), end: s.describe(when, 'an ISO time or an offset from the scenario clock') },
+    { required: ['start', 'end'], description: "move-window: the certificate's new ARI suggestedWindow, set through the service's management interface (Pebble's set-renewal-info); { start: -1h, end: +24h } is a mass revocation's 24-hour notice" },
+  ),
 });
 
 export const acmeStep = defineStep({
@@ -102,7 +130,7 @@ export const acmeStep = defineStep({
   summary: 'an ACME client (RFC 8555): register, issue over http-01 or tls-alpn-01, renew, revoke, roll the account key, read ARI',
   schema: acmeSchema,
   expect: {
-    status: matcher('string', 'valid (issued), revoked, registered, deactivated, key-changed, invalid (validation failed)'),
+    status: matcher('string', 'valid (issued), revoked, registered, deactivated, key-changed, moved (move-window), invalid (validation failed)'),
     names: matcher('any'),
     serial: matcher('string'),
     issuer: matcher('string'),
@@ -126,7 +154,7 @@ export const acmeStep = defineStep({
     problem: matcher('any', 'the problem document of a failure'),
     error: errorFields({ status: matcher('number', 'HTTP status of the problem'), subproblems: matcher('any') }),
   },
-  defaultExpect: (spec) => ({ status: { 'revoke': 'revoked', 'register': 'registered', 'deactivate': 'deactivated', 'key-change': 'key-changed', 'renewal-info': 'valid', issue: 'valid', renew: 'valid' }[spec.action ?? 'issue'] }),
+  defaultExpect: (spec) => ({ status: { 'move-window': 'moved', 'revoke': 'revoked', 'register': 'registered', 'deactivate': 'deactivated', 'key-change': 'key-changed', 'renewal-info': 'valid', issue: 'valid', renew: 'valid' }[spec.action ?? 'issue'] }),
   async execute(spec, ctx) {
     const server = spec.server ? ctx.world.services[spec.server] : undefined;
     const directoryUrl = spec.directory ?? (server?.directoryUrl as string | undefined);
@@ -178,14 +206,20 @@ export const acmeStep = defineStep({
           await client.revoke(new Uint8Array(der), { reason: REVOCATION_REASONS[spec.reason ?? 'unspecified']!, ...(by === 'certificateKey' ? { certificateKey: loadPrivateKey(target.keyPem) } : {}) });
           return { status: 'revoked', serial: new x509.X509Certificate(target.certPem).serialNumber.toLowerCase(), by, ...stats() };
         }
+        case 'move-window': {
+          const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
+          const certId = target ? certIdOf(target.certPem) : undefined;
+          if (!certId) return { error: { code: 'nothing-to-move', message: 'no certificate with an authority key identifier: issue one in an earlier step, or give certificate:' } };
+          return moveWindow(spec, server, certId, scenarioNow(ctx));
+        }
         case 'renewal-info': {
           const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
           const certId = target ? certIdOf(target.certPem) : undefined;
           if (!certId) return { error: { code: 'nothing-to-ask', message: 'no certificate with an authority key identifier to ask about' } };
           const info = await client.renewalInfo(certId);
           if (!info) return { error: { code: 'no-ari', message: 'the directory has no renewalInfo' } };
-          const now = Date.now();
-          const due = Date.parse(info.suggestedWindow.start) <= now;
+          // The window is on the CA's clock, which follows the scenario's.
+          const due = Date.parse(info.suggestedWindow.start) <= scenarioNow(ctx).getTime();
           return { status: 'valid', certId, suggestedWindow: info.suggestedWindow, renewNow: due, ...stats() };
         }
         default:
@@ -206,13 +240,16 @@ async function loadCertificate(file: string): Promise<{ certPem: string; keyPem:
 }
 
 async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, account: AccountState, rootPem: string | undefined, renew: boolean, server: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
-  const names = spec.names ?? (renew ? account.last?.names : undefined);
+  // What is renewed: the certificate named, or the last one this account got.
+  const previous = renew && spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : renew ? account.last : undefined;
+  const names = spec.names ?? (previous?.names.length ? previous.names : previous ? dnsNames(previous.certPem) : undefined);
   if (!names?.length) return { error: { code: 'no-names', message: renew ? 'nothing to renew: no earlier certificate for this account and no names:' : 'names: is required to issue' } };
   const out = resolveWorkPath(ctx.workDir, spec.out ?? join('acme', 'live', names[0]!.replace(/^\*\./, '_wildcard.')), 'write', 'acme out');
   const key = await generateKey(spec.keyType ?? 'ec-p256');
   const csrDer = spec.csr ? new Uint8Array(new x509.Pkcs10CertificateRequest(await readFile(resolveWorkPath(ctx.workDir, spec.csr, 'read', 'acme csr'), 'utf8')).rawData) : undefined;
   const directory = await client.directory();
-  const replaces = renew && spec.ari !== false && directory.renewalInfo && account.last?.certId ? account.last.certId : undefined;
+  const previousId = previous ? certIdOf(previous.certPem) : undefined;
+  const replaces = renew && spec.ari !== false && directory.renewalInfo && previousId ? previousId : undefined;
   const responder = await responderFor(spec, server, ctx);
   let result: IssueResult;
   try {

@@ -88,6 +88,7 @@ export interface Problem {
 /** RFC 8555 §6.7: every error type, without the `urn:ietf:params:acme:error:` prefix. */
 export const ERROR_TYPES = [
   'accountDoesNotExist',
+  'alreadyReplaced',
   'alreadyRevoked',
   'badCSR',
   'badNonce',

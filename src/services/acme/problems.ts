@@ -47,6 +47,8 @@ export const badPublicKey = (detail: string) => new AcmeProblem('badPublicKey', 
 export const badCsr = (detail: string) => new AcmeProblem('badCSR', 400, detail);
 export const orderNotReady = (detail: string) => new AcmeProblem('orderNotReady', 403, detail);
 export const rejectedIdentifier = (detail: string, subproblems?: Subproblem[]) => new AcmeProblem('rejectedIdentifier', 400, detail, subproblems ? { subproblems } : {});
+/** RFC 9773 §5: the certificate named in "replaces" already has a replacement order that is not invalid. */
+export const alreadyReplaced = (detail: string) => new AcmeProblem('alreadyReplaced', 409, detail);
 export const unsupportedIdentifier = (detail: string) => new AcmeProblem('unsupportedIdentifier', 400, detail);
 export const externalAccountRequired = (detail: string) => new AcmeProblem('externalAccountRequired', 400, detail);
 export const invalidContact = (detail: string) => new AcmeProblem('invalidContact', 400, detail);

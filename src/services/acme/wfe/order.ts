@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CsrError, parseCsr, type ParsedCsr } from '../csr.ts';
 import { CHALLENGE_TYPES, type ChallengeType, type Identifier } from '../../../clients/acme/wire.ts';
-import { AcmeProblem, badCsr, invalidProfile, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
+import { AcmeProblem, alreadyReplaced, badCsr, invalidProfile, malformed, orderNotReady, rejectedIdentifier, unauthorized, unsupportedIdentifier, type Subproblem } from '../problems.ts';
 import { objectPayload, type VerifiedJws } from '../jws.ts';
 import { identifierProblem } from '../va.ts';
 import type { AuthorizationRecord, OrderRecord } from '../state.ts';
@@ -169,6 +169,10 @@ export const orderRoutes: Route[] = [
         const replaced = [...ctx.store.certificates.values()].find((c) => certIdOf(c) === replaces);
         if (!replaced) throw malformed(`"replaces" names no certificate this CA issued: ${replaces}`);
         if (replaced.accountId !== jws.account!.id) throw unauthorized('"replaces" names a certificate of another account');
+        // RFC 9773 §5: it shares an identifier with the order, and no other order that is not invalid replaces it.
+        if (!identifiers.some((id) => replaced.names.includes(id.value))) throw malformed(`"replaces" names a certificate for ${replaced.names.join(', ')}, which shares no identifier with this order`);
+        const earlier = [...ctx.store.orders.values()].find((o) => o.replaces === replaces && !o.failed);
+        if (earlier) throw alreadyReplaced(`certificate ${replaces} is already replaced by order ${earlier.id}`);
       }
       const account = jws.account!;
       const authzIds = identifiers.map((identifier) => {
