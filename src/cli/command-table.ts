@@ -17,6 +17,7 @@ Commands:
   certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
   serve acme            a Pebble-compatible ACME CA on Pebble's ports
   gateway check         check an Express Gateway tls: section before deploying it
+  simulate              a renewal policy against an ACME profile over simulated time
   clean                 remove work directories that killed runs left behind
   reference             the reference (steps, services, PKI, expect, lint, exit codes) as Markdown
 
@@ -50,6 +51,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   grpc: async () => import('./commands/grpc.ts').then((m) => ({ run: m.grpcCommand, help: m.GRPC_HELP })),
   certmanager: async () => import('./commands/certmanager.ts').then((m) => ({ run: m.certmanagerCommand, help: m.CERTMANAGER_HELP })),
   gateway: async () => import('./commands/gateway.ts').then((m) => ({ run: m.gatewayCommand, help: m.GATEWAY_HELP })),
+  simulate: async () => import('./commands/simulate.ts').then((m) => ({ run: m.simulateCommand, help: m.SIMULATE_HELP })),
   clean: async () => import('./commands/clean.ts').then((m) => ({ run: m.cleanCommand, help: m.CLEAN_HELP })),
   reference: async () => import('./commands/reference.ts').then((m) => ({ run: m.referenceCommand, help: m.REFERENCE_HELP })),
 };

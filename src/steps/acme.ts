@@ -26,6 +26,7 @@ import { when } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
 import { createTransport } from '../clients/acme/transport.ts';
 import { scenarioNow } from './clock.ts';
+import { certIdOfPem } from '../clients/acme/cert-id.ts';
 
 export const ACME_ACTIONS = ['issue', 'renew', 'revoke', 'register', 'deactivate', 'key-change', 'renewal-info', 'move-window'] as const;
 
@@ -38,13 +39,6 @@ interface AccountState {
   last?: { certPem: string; keyPem: string; names: string[]; dir: string; certId?: string };
 }
 
-function certIdOf(pem: string): string | undefined {
-  const cert = new x509.X509Certificate(pem);
-  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
-  if (!aki) return undefined;
-  const serial = cert.serialNumber.length % 2 ? `0${cert.serialNumber}` : cert.serialNumber;
-  return `${Buffer.from(aki, 'hex').toString('base64url')}.${Buffer.from(serial, 'hex').toString('base64url')}`;
-}
 
 /** POST set-renewal-info to the service's management interface, as Pebble takes it. */
 async function moveWindow(spec: AcmeStepSpec, server: Record<string, unknown> | undefined, certId: string, now: Date): Promise<Record<string, unknown>> {
@@ -208,13 +202,13 @@ export const acmeStep = defineStep({
         }
         case 'move-window': {
           const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
-          const certId = target ? certIdOf(target.certPem) : undefined;
+          const certId = target ? certIdOfPem(target.certPem) : undefined;
           if (!certId) return { error: { code: 'nothing-to-move', message: 'no certificate with an authority key identifier: issue one in an earlier step, or give certificate:' } };
           return moveWindow(spec, server, certId, scenarioNow(ctx));
         }
         case 'renewal-info': {
           const target = spec.certificate ? await loadCertificate(resolveWorkPath(ctx.workDir, spec.certificate, 'read', 'acme certificate')) : account.last;
-          const certId = target ? certIdOf(target.certPem) : undefined;
+          const certId = target ? certIdOfPem(target.certPem) : undefined;
           if (!certId) return { error: { code: 'nothing-to-ask', message: 'no certificate with an authority key identifier to ask about' } };
           const info = await client.renewalInfo(certId);
           if (!info) return { error: { code: 'no-ari', message: 'the directory has no renewalInfo' } };
@@ -248,7 +242,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   const key = await generateKey(spec.keyType ?? 'ec-p256');
   const csrDer = spec.csr ? new Uint8Array(new x509.Pkcs10CertificateRequest(await readFile(resolveWorkPath(ctx.workDir, spec.csr, 'read', 'acme csr'), 'utf8')).rawData) : undefined;
   const directory = await client.directory();
-  const previousId = previous ? certIdOf(previous.certPem) : undefined;
+  const previousId = previous ? certIdOfPem(previous.certPem) : undefined;
   const replaces = renew && spec.ari !== false && directory.renewalInfo && previousId ? previousId : undefined;
   const responder = await responderFor(spec, server, ctx);
   let result: IssueResult;
@@ -269,7 +263,7 @@ async function issue(spec: AcmeStepSpec, ctx: StepContext, client: AcmeClient, a
   await writeFileAtomic(files.chainFile, result.chainOnlyPem);
   await writeFileAtomic(files.fullchainFile, result.certPem + result.chainOnlyPem);
   const leaf = new x509.X509Certificate(result.certPem);
-  const certId = certIdOf(result.certPem);
+  const certId = certIdOfPem(result.certPem);
   account.last = { certPem: result.certPem, keyPem, names, dir: out, ...(certId ? { certId } : {}) };
   return {
     status: 'valid',

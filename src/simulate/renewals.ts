@@ -1,0 +1,114 @@
+// A renewal policy against a CA profile over simulated time: the real CA (in this process, its
+// clock set to each moment the manager looks) and the real ACME client, with no sleeping. What
+// comes out is what an operator needs to know before choosing a policy: how often it renews,
+// how long the service went without a valid certificate, how close it came, and whether it
+// followed the CA's ARI windows.
+import { startAcmeServer } from '../services/acme/server.ts';
+import { defaultAcmeOptions } from '../services/acme/config.ts';
+import { AcmeClient } from '../clients/acme/client.ts';
+import { issueCertificate } from '../clients/acme/issue.ts';
+import { certIdOfPem } from '../clients/acme/cert-id.ts';
+import { renewalPolicy, seededRandom, type PolicyName } from '../clients/certmanager/renewal-policy.ts';
+import { generateKey } from '../pki/keys.ts';
+import { x509 } from '../pki/crypto.ts';
+
+export const SIMULATED_PROFILES = ['classic', 'tlsserver', 'shortlived'] as const;
+export type SimulatedProfile = (typeof SIMULATED_PROFILES)[number];
+
+export interface SimulationOptions {
+  policy: PolicyName;
+  profile: SimulatedProfile;
+  from: Date;
+  days: number;
+  /** Seeds ARI's random renewal time, so a run can be replayed. */
+  seed: number;
+  /** Told of each issuance, for progress. */
+  onRenewal?: (at: Date, n: number) => void;
+}
+
+export interface SimulationResult {
+  policy: PolicyName;
+  policySummary: string;
+  profile: SimulatedProfile;
+  from: string;
+  to: string;
+  seed: number;
+  /** Certificates issued after the first. */
+  renewals: number;
+  /** Hours in the span without a valid certificate. */
+  expiredHours: number;
+  lapses: { from: string; to: string; hours: number }[];
+  /** The least lifetime left the manager saw when it looked (0 when it found the certificate expired). */
+  minRemainingHours: number;
+  /** ARI windows that ended before the renewal they suggested. */
+  ariWindowsMissed: number;
+  /** Rate limits are not modelled yet: null, not a count of 0. */
+  rateLimited: null;
+  /** Each certificate's validity, in hours, and when each was issued. */
+  validityHours: number[];
+  renewedAt: string[];
+  /** Lifetime left each time the manager looked, before it acted. */
+  samples: { at: string; remainingHours: number }[];
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function simulateRenewals(o: SimulationOptions): Promise<SimulationResult> {
+  // The CA starts on real time, so its HTTPS listener's certificate is valid to this client; then its clock is the simulation's.
+  let now = new Date();
+  const end = new Date(o.from.getTime() + o.days * 86_400_000);
+  // Let's Encrypt's profiles, dated by the CA's clock; validation always passes: what is tested is when the manager renews, not how it proves control.
+  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '', crlListenAddress: '', vaAlwaysValid: true, profilePreset: 'letsencrypt', clock: () => now });
+  now = new Date(o.from);
+  const client = new AcmeClient({ directoryUrl: server.directoryUrl, accountKey: await generateKey('ec-p256'), ca: server.tlsCaPem });
+  const responder = { type: 'http-01' as const, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
+  const policy = renewalPolicy(o.policy, seededRandom(o.seed));
+  const out: SimulationResult = { policy: o.policy, policySummary: policy.summary, profile: o.profile, from: o.from.toISOString(), to: end.toISOString(), seed: o.seed, renewals: 0, expiredHours: 0, lapses: [], minRemainingHours: Number.POSITIVE_INFINITY, ariWindowsMissed: 0, rateLimited: null, validityHours: [], renewedAt: [], samples: [] };
+  try {
+    await client.newAccount({ termsOfServiceAgreed: true });
+    const issue = async (replaces?: string) => {
+      const r = await issueCertificate(client, { names: ['aiotes.example.org'], responder, certificateKey: await generateKey('ec-p256'), profile: o.profile, ...(replaces ? { replaces } : {}) });
+      const c = new x509.X509Certificate(r.certPem);
+      out.validityHours.push(Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / HOUR_MS));
+      out.renewedAt.push(now.toISOString());
+      o.onRenewal?.(now, out.validityHours.length);
+      return { pem: r.certPem, notBefore: c.notBefore, notAfter: c.notAfter };
+    };
+    let cert = await issue();
+    for (now = next(policy, now); now < end; now = next(policy, now)) {
+      const left = cert.notAfter.getTime() - now.getTime();
+      out.samples.push({ at: now.toISOString(), remainingHours: Math.max(0, left / HOUR_MS) });
+      out.minRemainingHours = Math.min(out.minRemainingHours, Math.max(0, left / HOUR_MS));
+      const window = policy.asksAri ? await ariWindow(client, cert.pem) : undefined;
+      if (!policy.due(cert, now, window)) continue;
+      if (window && now > window.end) out.ariWindowsMissed++;
+      if (left < 0) addLapse(out, cert.notAfter, now);
+      cert = await issue(policy.asksAri ? certIdOfPem(cert.pem) : undefined);
+      out.renewals++;
+    }
+    if (cert.notAfter < end) addLapse(out, cert.notAfter, end);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+  if (!Number.isFinite(out.minRemainingHours)) out.minRemainingHours = 0;
+  out.expiredHours = Math.round(out.lapses.reduce((sum, l) => sum + l.hours, 0) * 10) / 10;
+  return out;
+}
+
+/** The manager's next look; a policy that does not move time on is a bug, never a hang. */
+function next(policy: { name: string; nextCheck(t: Date): Date }, t: Date): Date {
+  const n = policy.nextCheck(t);
+  if (!(n.getTime() > t.getTime())) throw new Error(`policy ${policy.name} looks again at ${n.toISOString()}, not after ${t.toISOString()}`);
+  return n;
+}
+
+function addLapse(out: SimulationResult, from: Date, to: Date): void {
+  out.lapses.push({ from: from.toISOString(), to: to.toISOString(), hours: Math.round(((to.getTime() - from.getTime()) / HOUR_MS) * 10) / 10 });
+}
+
+async function ariWindow(client: AcmeClient, pem: string): Promise<{ start: Date; end: Date } | undefined> {
+  const id = certIdOfPem(pem);
+  const info = id ? await client.renewalInfo(id) : undefined;
+  return info ? { start: new Date(info.suggestedWindow.start), end: new Date(info.suggestedWindow.end) } : undefined;
+}
