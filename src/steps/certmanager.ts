@@ -14,6 +14,7 @@ import { WEEKDAYS } from '../clients/certmanager/policy.ts';
 import { scenarioNow } from './clock.ts';
 import { defineStep } from './types.ts';
 import { reachOf, revocationSetting } from './revocation-expect.ts';
+import { POLICY_NAMES } from '../clients/certmanager/renewal-policy.ts';
 
 export type CertmanagerSpec = Infer<typeof certmanagerSchema>;
 
@@ -26,6 +27,7 @@ const certmanagerSchema = s.object(
     selfSignedDays: s.integer({ minimum: 1, description: 'validity of the self-signed fallback (default 90)' }),
     replaceProvided: s.boolean('renew user-provided certificates with ACME ones when due'),
     force: s.boolean('renew: whatever the day and the days left'),
+    policy: s.enum(POLICY_NAMES, 'renew: doc-003 (Mondays, under renewBeforeDays; the default), certbot (a third of the lifetime left, half under 10 days, any day) or ari (the CA\'s renewalInfo window has begun; the order names the certificate it replaces)'),
     revocation: s.describe(revocationSetting, 'run and renew: ask the CRL and OCSP URLs in the current certificate whether it was revoked, and replace a revoked one at once, whatever the day (true dials loopback URLs only; any dials what the certificate names)'),
   },
   { required: ['hostname'] },
@@ -65,7 +67,7 @@ export const certmanagerStep = defineStep({
         workDir: ctx.workDir,
         httpAddress: '127.0.0.1',
         needsCa: action !== 'status',
-        more: { renewBeforeDays: spec.renewBeforeDays, renewWeekday: spec.weekday, selfSignedDays: spec.selfSignedDays, replaceProvided: spec.replaceProvided, checkRevocation: reachOf(spec.revocation) },
+        more: { renewBeforeDays: spec.renewBeforeDays, renewWeekday: spec.weekday, selfSignedDays: spec.selfSignedDays, replaceProvided: spec.replaceProvided, checkRevocation: reachOf(spec.revocation), policy: spec.policy },
       });
     } catch (e) {
       if (e instanceof ManagerSpecError) return { error: { code: 'no-acme-ca', message: e.message } };

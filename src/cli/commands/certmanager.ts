@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { DEFAULT_SETTINGS, managerSettings, managerStatus, renewManager, runManager, type ManagerSettings } from '../../clients/certmanager/manager.ts';
 import { WEEKDAYS } from '../../clients/certmanager/policy.ts';
+import { POLICY_NAMES, type PolicyName } from '../../clients/certmanager/renewal-policy.ts';
 
 export const CERTMANAGER_HELP = `Usage: certharness certmanager <run | renew | status> [options]
 
@@ -27,6 +28,10 @@ status: what is installed and when it will be renewed.
   --name NAME          live/<name> (default aiotes)
   --renew-before D     days (default 30)       --weekday DAY   (default monday)
   --now TIME           act as if it were this RFC 3339 time (tests, dry runs)
+  --policy P           renew: doc-003 (Mondays, under --renew-before days; the default),
+                       certbot (a third of the lifetime left, half under 10 days, any day) or
+                       ari (the CA's renewalInfo window has begun; the order names the
+                       certificate it replaces). certharness simulate compares them.
   --force              renew: whatever the day and the days left
   --replace-provided   renew: replace user-provided certificates with ACME ones when due
   --json               print the result as JSON
@@ -53,6 +58,7 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
       name: { type: 'string' },
       'renew-before': { type: 'string' },
       weekday: { type: 'string' },
+      policy: { type: 'string' },
       now: { type: 'string' },
       force: { type: 'boolean', default: false },
       'replace-provided': { type: 'boolean', default: false },
@@ -73,6 +79,8 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
   };
   const weekday = (values.weekday ?? DEFAULT_SETTINGS.renewWeekday).toLowerCase();
   if (!(WEEKDAYS as readonly string[]).includes(weekday)) throw new UsageError(`--weekday must be one of ${WEEKDAYS.join(', ')}`);
+  const policy = (values.policy ?? 'doc-003') as PolicyName;
+  if (!POLICY_NAMES.includes(policy)) throw new UsageError(`--policy ${values.policy}: use ${POLICY_NAMES.join(', ')}`);
   let trustPem: string | undefined;
   if (values.trust) {
     try {
@@ -96,6 +104,7 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
     renewBeforeDays: int('renew-before', values['renew-before'], DEFAULT_SETTINGS.renewBeforeDays),
     renewWeekday: weekday as ManagerSettings['renewWeekday'],
     replaceProvided: values['replace-provided'],
+    policy,
   });
   const log = (line: string) => io.stderr(`${line}\n`);
   if (action === 'status') {

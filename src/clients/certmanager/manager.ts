@@ -16,6 +16,8 @@ import { checkPair, daysLeft, isRenewalDay, renewalDue, DAY_MS, type WEEKDAYS } 
 import { checkRevocation, type RevocationReach } from '../revocation.ts';
 import { issuerAmong } from '../../pki/revocation-check.ts';
 import { parseCertificates } from '../../pki/inspect.ts';
+import { renewalPolicy, type PolicyName } from './renewal-policy.ts';
+import { certIdOfPem } from '../acme/cert-id.ts';
 
 export type Source = 'provided' | 'acme' | 'self-signed';
 
@@ -36,6 +38,8 @@ export interface ManagerSettings extends LiveLayout {
   replaceProvided: boolean;
   /** Ask the CRL and OCSP URLs in our certificate whether it was revoked, and replace it at once if so. */
   checkRevocation?: RevocationReach;
+  /** When renew acts: document 003's Monday rule (the default), certbot's share of the lifetime, or the CA's ARI window. */
+  policy?: PolicyName;
 }
 
 export const DEFAULT_SETTINGS: Omit<ManagerSettings, 'hostname'> = {
@@ -65,6 +69,7 @@ export interface ManagerInput {
   selfSignedDays?: number | undefined;
   replaceProvided?: boolean | undefined;
   checkRevocation?: RevocationReach | undefined;
+  policy?: PolicyName | undefined;
 }
 
 export function managerSettings(i: ManagerInput): ManagerSettings {
@@ -83,6 +88,7 @@ export function managerSettings(i: ManagerInput): ManagerSettings {
     selfSignedDays: i.selfSignedDays ?? d.selfSignedDays,
     replaceProvided: i.replaceProvided ?? d.replaceProvided,
     ...(i.checkRevocation ? { checkRevocation: i.checkRevocation } : {}),
+    ...(i.policy ? { policy: i.policy } : {}),
   };
 }
 
@@ -137,7 +143,25 @@ async function current(s: ManagerSettings, now: Date) {
   return { files, state, check, source };
 }
 
-async function acmeCertificate(s: ManagerSettings, log: (line: string) => void): Promise<{ set?: PemSet; error?: { code: string; message: string } }> {
+/** Whether the policy renews now; ARI's answer also names the certificate the new one replaces. */
+async function policyDue(s: ManagerSettings, policy: PolicyName, certPem: string, now: Date): Promise<{ due: boolean; replaces?: string }> {
+  const [leaf] = parseCertificates(certPem);
+  if (!leaf) return { due: true };
+  if (policy === 'doc-003') return { due: renewalDue(leaf.notAfter, now, s.renewBeforeDays) };
+  if (policy === 'certbot') return { due: renewalPolicy('certbot', Math.random).due(leaf, now) };
+  // ARI: renew once the CA's suggested window has begun, naming the certificate replaced.
+  const certId = certIdOfPem(certPem);
+  const client = new AcmeClient({ directoryUrl: s.directoryUrl, accountKey: await generateKey('ec-p256'), ...(s.trustPem ? { ca: s.trustPem } : {}) });
+  try {
+    const info = certId ? await client.renewalInfo(certId) : undefined;
+    if (!info) return { due: renewalDue(leaf.notAfter, now, s.renewBeforeDays) };
+    return { due: Date.parse(info.suggestedWindow.start) <= now.getTime(), ...(certId ? { replaces: certId } : {}) };
+  } finally {
+    await client.close();
+  }
+}
+
+async function acmeCertificate(s: ManagerSettings, log: (line: string) => void, replaces?: string): Promise<{ set?: PemSet; error?: { code: string; message: string } }> {
   const keyFile = accountKeyFile(s);
   let accountKey;
   try {
@@ -159,7 +183,7 @@ async function acmeCertificate(s: ManagerSettings, log: (line: string) => void):
   try {
     await client.newAccount({ termsOfServiceAgreed: true, ...(s.email ? { contact: [`mailto:${s.email}`] } : {}) });
     const key = await generateKey('rsa-2048');
-    const r = await acmeIssue(client, { names: [s.hostname], responder, certificateKey: key });
+    const r = await acmeIssue(client, { names: [s.hostname], responder, certificateKey: key, ...(replaces ? { replaces } : {}) });
     return { set: { privkey: exportPrivateKey(key), cert: r.certPem, chain: r.chainOnlyPem, fullchain: r.certPem + r.chainOnlyPem } };
   } catch (e) {
     const problem = e instanceof AcmeError ? e.problem : (e as { problem?: { type?: string } }).problem;
@@ -255,15 +279,17 @@ export async function renewManager(s: ManagerSettings, now: Date, log: (line: st
     base.reasons.push(revoked);
     log(revoked);
   }
-  if (!revoked && !o.force && !isRenewalDay(now, s.renewWeekday)) return { ...base, outcome: 'not-today', changed: false, ...summary(cur.state ?? stateOf(cur, s), now) };
+  const policy = s.policy ?? 'doc-003';
+  if (!revoked && !o.force && policy === 'doc-003' && !isRenewalDay(now, s.renewWeekday)) return { ...base, outcome: 'not-today', changed: false, ...summary(cur.state ?? stateOf(cur, s), now) };
   if (cur.source === 'provided' && !s.replaceProvided) {
     if (cur.check?.notAfter && renewalDue(cur.check.notAfter, now, s.renewBeforeDays)) base.warnings.push(`the provided certificate expires on ${cur.check.notAfter.toISOString()}: replace it, or allow ACME to (replaceProvided)`);
     return { ...base, outcome: 'kept', changed: false, ...summary(stateOf(cur, s), now) };
   }
   // A self-signed certificate is a fallback: every run tries the CA again.
-  const due = revoked !== undefined || cur.source === 'self-signed' || !cur.check?.ok || renewalDue(cur.check.notAfter!, now, s.renewBeforeDays);
+  const byPolicy = cur.check?.ok ? await policyDue(s, policy, cur.files.cert!, now) : { due: true };
+  const due = revoked !== undefined || cur.source === 'self-signed' || !cur.check?.ok || byPolicy.due;
   if (!due && !o.force) return { ...base, outcome: 'not-due', changed: false, ...summary(cur.state, now) };
-  const acme = await acmeCertificate(s, log);
+  const acme = await acmeCertificate(s, log, byPolicy.replaces);
   if (acme.set) {
     const state = await install(s, acme.set, 'acme', now, 'renew', 'renewed');
     return { ...base, outcome: 'renewed', changed: true, ...summary(state, now) };

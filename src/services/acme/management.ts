@@ -53,6 +53,11 @@ function readText(req: IncomingMessage, res: ServerResponse, done: (text: string
   });
 }
 
+function replacedBy(ctx: WfeContext, certId: string): { replacedByOrder?: string } {
+  const order = [...ctx.store.orders.values()].find((o) => o.replaces === certId && !o.failed);
+  return order ? { replacedByOrder: order.id } : {};
+}
+
 /** The CA's current CRL: what its distribution point and /crls/0 serve. */
 export async function currentCaCrl(context: WfeContext): Promise<x509.X509Crl> {
   const revoked = [...context.store.certificates.values()].flatMap((c) => (c.revoked ? [{ serialHex: c.serialHex, reason: c.revoked.reason, at: c.revoked.at }] : []));
@@ -87,6 +92,8 @@ function route(ctx: WfeContext): (req: IncomingMessage, res: ServerResponse, fai
         // Pebble's field names and its Go time format; the reason's name and certID are ours.
         ...(cert.revoked ? { Reason: cert.revoked.reason, RevokedAt: goTimeString(cert.revoked.at), ReasonName: CRL_REASON_NAMES[cert.revoked.reason] } : {}),
         certID: certIdOf(cert),
+        // ARI: the order that replaces it (RFC 9773 "replaces"), when one does.
+        ...replacedBy(ctx, certIdOf(cert)),
       };
       return send(res, 200, JSON.stringify(body, null, 2), {}, 'application/json; charset=utf-8');
     }
