@@ -8,6 +8,7 @@ import { BasicOCSPResponse, OCSPRequest, OCSPResponse, OCSPResponseStatus, Reque
 import { x509 } from './crypto.ts';
 import { certIdFor, certIdNames } from './ocsp.ts';
 import { CRL_PARSE_OPTIONS } from './crl.ts';
+import { verifyDigest } from './signature.ts';
 
 /**
  * good / revoked / unknown: what a valid answer said. invalid: an answer that cannot be trusted
@@ -26,17 +27,6 @@ export interface StatusReading {
 
 /** How far in the future an answer's thisUpdate may be before it is refused: clocks differ. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-
-const SIGNATURE_DIGESTS: Record<string, string | null> = {
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.3.101.112': null,
-};
 
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 
@@ -95,7 +85,7 @@ export function readOcspResponse(der: Uint8Array, certificate: x509.X509Certific
 
 /** The certificate whose key signed the answer: the issuer, or one the issuer delegated OCSP signing to. */
 function ocspSigner(basic: BasicOCSPResponse, issuer: x509.X509Certificate): x509.X509Certificate | undefined {
-  const digest = SIGNATURE_DIGESTS[basic.signatureAlgorithm.algorithm];
+  const digest = verifyDigest(basic.signatureAlgorithm.algorithm, { sha1: true });
   if (digest === undefined) return undefined;
   const tbs = Buffer.from(AsnConvert.serialize(basic.tbsResponseData));
   const signature = Buffer.from(basic.signature);

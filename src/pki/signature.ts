@@ -26,3 +26,18 @@ export function signatureAlgorithm(key: KeyObject, hash: HashName = defaultHash(
 export function signDer(key: KeyObject, digest: string | null, der: Uint8Array): ArrayBuffer {
   return new Uint8Array(sign(digest, der, key)).buffer;
 }
+
+const BY_OID = new Map<string, HashName | null>([
+  ...[...Object.entries(RSA), ...Object.entries(ECDSA)].map(([hash, oid]): [string, HashName] => [oid, hash as HashName]),
+  ['1.3.101.112', null],
+]);
+
+/**
+ * The node:crypto digest a signature algorithm verifies with (null for Ed25519), or undefined
+ * for one not verified here; SHA-1 only when the caller accepts it (an OCSP answer may use it,
+ * a CSR may not).
+ */
+export function verifyDigest(oid: string, o: { sha1?: boolean } = {}): string | null | undefined {
+  const digest = BY_OID.get(oid);
+  return digest === 'sha1' && !o.sha1 ? undefined : digest;
+}

@@ -4,6 +4,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { Extensions, SubjectAlternativeName, id_ce_subjectAltName } from '@peculiar/asn1-x509';
+import { verifyDigest } from '../../pki/signature.ts';
 
 export interface ParsedCsr {
   /** SubjectPublicKeyInfo DER, as the leaf will carry it. */
@@ -19,16 +20,6 @@ export interface ParsedCsr {
 /** PKCS#9 extensionRequest: where a CSR carries the extensions it asks for. */
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const COMMON_NAME = '2.5.4.3';
-/** Signature algorithms (RFC 4055, RFC 5758, RFC 8410) and the hash node:crypto verifies with. */
-const SIGNATURE_HASH: Record<string, string | null> = {
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-  '1.3.101.112': null,
-};
 
 export class CsrError extends Error {}
 
@@ -48,10 +39,12 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
     throw new CsrError("CSR's public key cannot be read");
   }
   const oid = req.signatureAlgorithm.algorithm;
-  if (!(oid in SIGNATURE_HASH)) throw new CsrError(`CSR signature algorithm ${oid} is not supported`);
+  // RFC 4055, RFC 5758, RFC 8410; not SHA-1.
+  const digest = verifyDigest(oid);
+  if (digest === undefined) throw new CsrError(`CSR signature algorithm ${oid} is not supported`);
   let signatureValid = false;
   try {
-    signatureValid = verify(SIGNATURE_HASH[oid] ?? null, Buffer.from(AsnConvert.serialize(info)), key, Buffer.from(req.signature));
+    signatureValid = verify(digest, Buffer.from(AsnConvert.serialize(info)), key, Buffer.from(req.signature));
   } catch {
     signatureValid = false;
   }
