@@ -59,4 +59,7 @@ t.test('the command: exit 1 on a lapse, --json, --svg that parses; bad input is 
     t.equal(bad.code, 2, args.join(' '));
     t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   }
+  const unwritable = await runCliHere(['simulate', '--policy', 'ari', '--profile', 'classic', '--days', '30', '--svg', join(dir, 'no-such-dir', 'x.svg')]);
+  t.equal(unwritable.code, 2, 'an SVG that cannot be written: exit 2 before simulating');
+  t.match(unwritable.stderr, /^certharness: --svg .*x\.svg: cannot write there \(ENOENT\)\n$/);
 });

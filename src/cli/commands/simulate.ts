@@ -1,5 +1,7 @@
 // `certharness simulate`: a renewal policy against an ACME profile over simulated time.
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -50,8 +52,22 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
   if (!Number.isInteger(days) || days < 1 || days > 3660) throw new UsageError(`--days ${values.days}: expected a whole number of days from 1 to 3660`);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed ${values.seed}: expected a whole number`);
+  // Where the SVG goes is checked before a year is simulated, and it is written whole or not at all.
+  if (values.svg) {
+    try {
+      accessSync(dirname(resolve(values.svg)), constants.W_OK);
+    } catch (e) {
+      throw new UsageError(`--svg ${values.svg}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
   const r = await simulateRenewals({ policy, profile, from, days, seed });
-  if (values.svg) writeFileSync(values.svg, timelineSvg(r));
+  if (values.svg) {
+    try {
+      await writeFileAtomic(values.svg, timelineSvg(r));
+    } catch (e) {
+      throw new UsageError(`--svg ${values.svg}: ${(e as Error).message}`);
+    }
+  }
   if (values.json) io.stdout(JSON.stringify(r, null, 2) + '\n');
   else {
     io.stdout(`${policy} against ${profile}, ${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}: ${r.policySummary}\n`);
