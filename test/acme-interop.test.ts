@@ -30,15 +30,19 @@ async function startCa(t: Test, dir: string, answeredBy: 'program' | 'this-proce
   const rootFile = join(dir, 'root.pem');
   writeFileSync(caFile, server.tlsCaPem);
   // The root as a client's operator would get it: from the management interface.
-  const root = await new Promise<string>((resolve, reject) => {
-    https.get(`${server.managementUrl}/roots/0`, { ca: server.tlsCaPem }, (res) => {
+  writeFileSync(rootFile, await managementText(server, '/roots/0'));
+  return { server, caFile, rootFile, httpPort };
+}
+
+/** A GET of the CA's management interface, over its HTTPS listener. */
+function managementText(server: RunningAcmeServer, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https.get(`${server.managementUrl}${path}`, { ca: server.tlsCaPem }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve(body));
     }).on('error', reject);
   });
-  writeFileSync(rootFile, root);
-  return { server, caFile, rootFile, httpPort };
 }
 
 /** openssl verify of leaf + served intermediates against the root. */
@@ -81,14 +85,7 @@ t.test('certbot certonly --standalone', async (t) => {
     { REQUESTS_CA_BUNDLE: caFile },
   );
   t.equal(revoke.status, 0, 'certbot revoke exits 0', { output: revoke.stdout.slice(-400) + revoke.stderr.slice(-800) });
-  const crlPem = await new Promise<string>((resolve, reject) => {
-    https.get(`${server.managementUrl}/crls/0`, { ca: server.tlsCaPem }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-  writeFileSync(join(dir, 'ca.crl'), crlPem);
+  writeFileSync(join(dir, 'ca.crl'), await managementText(server, '/crls/0'));
   const serial = spawnSync('openssl', ['x509', '-in', join(live, 'cert.pem'), '-noout', '-serial'], { encoding: 'utf8' }).stdout.trim().replace(/^serial=/, '');
   const crlText = spawnSync('openssl', ['crl', '-in', join(dir, 'ca.crl'), '-noout', '-text'], { encoding: 'utf8' }).stdout;
   t.match(crlText, new RegExp(`Serial Number: 0*${serial.replace(/^0+/, '')}\\s+Revocation Date: .*\\s+CRL entry extensions:\\s+X509v3 CRL Reason Code:\\s+Key Compromise`, 'i'), 'openssl crl lists the serial, with Key Compromise');

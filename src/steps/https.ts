@@ -17,10 +17,8 @@ import { loadPrivateKey } from '../pki/keys.ts';
 import { defineStep, type StepContext } from './types.ts';
 import { failedAt } from '../clients/exchange.ts';
 import { exchangeExpect } from './exchange-expect.ts';
-import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
+import { revocationExpect, revocationSetting, reachOf, serverRevocation } from './revocation-expect.ts';
 import type { HandshakeCapture } from '../clients/tls-details.ts';
-import { x509 } from '../pki/crypto.ts';
-import { parseCertificates } from '../pki/inspect.ts';
 import { scenarioNow } from './clock.ts';
 
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -112,10 +110,7 @@ export const httpsStep = defineStep({
     const r = await httpsRequest({ url: spec.url, ...(spec.method ? { method: spec.method } : {}), ...(spec.headers ? { headers: spec.headers } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...tlsOptions, capture, signal: ctx.signal });
     const reach = reachOf(spec.revocation);
     if (!reach || !capture.chain?.length) return { ...r } as Record<string, unknown>;
-    // The server's certificate: its issuer is in the chain it sent or among the CAs trusted.
-    const [leaf, ...rest] = capture.chain.map((der) => new x509.X509Certificate(der));
-    const trusted = [tlsOptions.ca ?? []].flat().flatMap((pem) => parseCertificates(pem));
-    const revocation = await revocationOf(leaf!, [...rest, ...trusted], { reach, now: scenarioNow(ctx), signal: ctx.signal, wantsStaple: true, ...(capture.staple !== undefined ? { staple: capture.staple } : {}) });
+    const revocation = await serverRevocation(capture, [tlsOptions.ca ?? []].flat(), reach, { now: scenarioNow(ctx), signal: ctx.signal });
     // Asked for and not known is a failure of the step, unless the exchange had already failed.
     return { ...r, ...('error' in revocation ? (r.error ? {} : { error: revocation.error }) : { revocation }) } as Record<string, unknown>;
   },

@@ -8,6 +8,8 @@ import { matcher, fields } from '../expect/vocabulary.ts';
 import { x509 } from '../pki/crypto.ts';
 import { checkRevocation, type RevocationReach, type RevocationReport } from '../clients/revocation.ts';
 import { issuerAmong } from '../pki/revocation-check.ts';
+import type { HandshakeCapture } from '../clients/tls-details.ts';
+import { parseCertificates } from '../pki/inspect.ts';
 
 export const revocationSetting = s.anyOf(
   [s.boolean(), s.enum(['loopback', 'any'])],
@@ -31,6 +33,16 @@ export const revocationExpect = fields(
 export function reachOf(setting: boolean | 'loopback' | 'any' | undefined): RevocationReach | undefined {
   if (setting === undefined || setting === false) return undefined;
   return setting === 'any' ? 'any' : 'loopback';
+}
+
+/**
+ * The revocation status of the certificate a server sent in a handshake (tls-probe, https): its
+ * issuer is in the chain the server sent or among the CAs trusted, and the staple is checked too.
+ */
+export async function serverRevocation(capture: HandshakeCapture, trustPems: string[], reach: RevocationReach, o: { now: Date; signal?: AbortSignal }): Promise<RevocationReport | { error: { code: string; message: string } }> {
+  const [leaf, ...rest] = capture.chain!.map((der) => new x509.X509Certificate(der));
+  const candidates = [...rest, ...trustPems.flatMap((pem) => parseCertificates(pem))];
+  return revocationOf(leaf!, candidates, { reach, ...o, wantsStaple: true, ...(capture.staple !== undefined ? { staple: capture.staple } : {}) });
 }
 
 /** The report for `leaf`, or why there is none (no issuer to check the answers against). */

@@ -13,12 +13,9 @@ import { runProcess } from '../clients/process.ts';
 import { which } from '../runtime/index.ts';
 import { trustAnchors, clientMaterial } from '../pki/material.ts';
 import { tlsExpect } from './https.ts';
-import { defineStep, type StepContext } from './types.ts';
+import { defineStep } from './types.ts';
 import { exchangeExpect } from './exchange-expect.ts';
-import { revocationExpect, revocationOf, revocationSetting, reachOf } from './revocation-expect.ts';
-import type { RevocationReach } from '../clients/revocation.ts';
-import { x509 } from '../pki/crypto.ts';
-import { parseCertificates } from '../pki/inspect.ts';
+import { revocationExpect, revocationSetting, reachOf, serverRevocation } from './revocation-expect.ts';
 import { scenarioNow } from './clock.ts';
 
 export type TlsProbeSpec = Infer<typeof tlsProbeSchema>;
@@ -44,14 +41,6 @@ const tlsProbeSchema = s.object({
   alpn: s.array(s.string(), { description: 'ALPN protocols offered' }),
   revocation: revocationSetting,
 });
-
-/** The revocation status of the certificate the server sent, its issuer from the chain or the trust. */
-async function serverRevocation(capture: HandshakeCapture, trust: string[], reach: RevocationReach, ctx: StepContext): Promise<Record<string, unknown>> {
-  const [leaf, ...rest] = capture.chain!.map((der) => new x509.X509Certificate(der));
-  const candidates = [...rest, ...trust.flatMap((pem) => parseCertificates(pem))];
-  const r = await revocationOf(leaf!, candidates, { reach, now: scenarioNow(ctx), signal: ctx.signal, wantsStaple: true, ...(capture.staple !== undefined ? { staple: capture.staple } : {}) });
-  return 'error' in r ? r : { revocation: r };
-}
 
 export const tlsProbeStep = defineStep({
   kind: 'tls-probe',
@@ -83,7 +72,10 @@ export const tlsProbeStep = defineStep({
     };
     const capture: HandshakeCapture = {};
     let handshake = await handshakeVerdict(host, port, o, capture);
-    if (reach && capture.chain?.length) handshake = { ...handshake, ...(await serverRevocation(capture, trust ?? [], reach, ctx)) };
+    if (reach && capture.chain?.length) {
+      const r = await serverRevocation(capture, trust ?? [], reach, { now: scenarioNow(ctx), signal: ctx.signal });
+      handshake = { ...handshake, ...('error' in r ? r : { revocation: r }) };
+    }
     if (!which('openssl', ctx.env.PATH ?? '')) return { ...handshake, probeNote: 'openssl not found: clientCertRequested is unknown (apt-get install openssl)' };
     const args = ['s_client', '-connect', `${host.includes(':') ? `[${host}]` : host}:${port}`, ...(spec.servername ? ['-servername', spec.servername] : [])];
     const r = await runProcess(['openssl', ...args], { cwd: ctx.workDir, env: ctx.env, stdin: '', signal: ctx.signal });

@@ -151,7 +151,7 @@ async function policyDue(s: ManagerSettings, policy: PolicyName, certPem: string
   if (policy === 'certbot') return { due: renewalPolicy('certbot', Math.random).due(leaf, now) };
   // ARI: renew once the CA's suggested window has begun, naming the certificate replaced.
   const certId = certIdOfPem(certPem);
-  const client = new AcmeClient({ directoryUrl: s.directoryUrl, accountKey: await generateKey('ec-p256'), ...(s.trustPem ? { ca: s.trustPem } : {}) });
+  const client = new AcmeClient({ directoryUrl: s.directoryUrl, accountKey: await accountKeyOf(s), ...(s.trustPem ? { ca: s.trustPem } : {}) });
   try {
     const info = certId ? await client.renewalInfo(certId) : undefined;
     if (!info) return { due: renewalDue(leaf.notAfter, now, s.renewBeforeDays) };
@@ -161,15 +161,20 @@ async function policyDue(s: ManagerSettings, policy: PolicyName, certPem: string
   }
 }
 
-async function acmeCertificate(s: ManagerSettings, log: (line: string) => void, replaces?: string): Promise<{ set?: PemSet; error?: { code: string; message: string } }> {
+/** The manager's account key at this CA: the one it kept, or a new one it keeps from now on. */
+async function accountKeyOf(s: ManagerSettings) {
   const keyFile = accountKeyFile(s);
-  let accountKey;
   try {
-    accountKey = loadPrivateKey(await readFile(keyFile, 'utf8'), undefined, keyFile);
+    return loadPrivateKey(await readFile(keyFile, 'utf8'), undefined, keyFile);
   } catch {
-    accountKey = await generateKey('ec-p256');
+    const accountKey = await generateKey('ec-p256');
     await writeSmallFile(keyFile, exportPrivateKey(accountKey), 0o600);
+    return accountKey;
   }
+}
+
+async function acmeCertificate(s: ManagerSettings, log: (line: string) => void, replaces?: string): Promise<{ set?: PemSet; error?: { code: string; message: string } }> {
+  const accountKey = await accountKeyOf(s);
   const client = new AcmeClient({ directoryUrl: s.directoryUrl, accountKey, ...(s.trustPem ? { ca: s.trustPem } : {}), log, pollTimeoutMs: 60_000 });
   let responder;
   try {
