@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { runProcess } from '../src/clients/process.ts';
 import acme from 'acme-client';
 import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/server.ts';
-import { defaultAcmeOptions } from '../src/services/acme/config.ts';
+import { defaultAcmeOptions, type AcmeServerOptions } from '../src/services/acme/config.ts';
 import { daemonPort } from '../src/net/daemon-port.ts';
 import { ReservedPort } from '../src/net/reserved-port.ts';
 import { validationPorts } from '../src/services/acme/validation-ports.ts';
@@ -21,11 +21,11 @@ import { needPeer, tempDir } from './helpers.ts';
  * A CA whose validator connects to a port a client program binds itself (certbot, lego), or to
  * one this process holds, where a server of this test answers.
  */
-async function startCa(t: Test, dir: string, answeredBy: 'program' | 'this-process'): Promise<{ server: RunningAcmeServer; caFile: string; rootFile: string; httpPort: number }> {
+async function startCa(t: Test, dir: string, answeredBy: 'program' | 'this-process', extra: Partial<AcmeServerOptions> = {}): Promise<{ server: RunningAcmeServer; caFile: string; rootFile: string; httpPort: number }> {
   const ports = answeredBy === 'this-process' ? await validationPorts('127.0.0.1', {}) : { httpPort: await daemonPort('127.0.0.1'), tlsPort: await daemonPort('127.0.0.1'), close: async () => {} };
   t.teardown(ports.close);
   const { httpPort } = ports;
-  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: ports.tlsPort });
+  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '127.0.0.1:0', httpPort, tlsPort: ports.tlsPort, ...extra });
   const caFile = join(dir, 'listener-ca.pem');
   const rootFile = join(dir, 'root.pem');
   writeFileSync(caFile, server.tlsCaPem);
@@ -101,6 +101,20 @@ t.test('lego --http run', async (t) => {
   const crt = join(dir, 'lego', 'certificates', 'lego.example.org.crt');
   t.ok(existsSync(crt), 'lego wrote certificates/<name>.crt (leaf + chain)');
   if (existsSync(crt)) opensslVerify(t, dir, readFileSync(crt, 'utf8'), rootFile, 'lego.example.org');
+});
+
+t.test("lego meets a rate limit: the second certificate for the same name is refused with rateLimited, and lego says so", async (t) => {
+  if (!needPeer(t, 'lego')) return;
+  const dir = tempDir();
+  const { server, caFile, httpPort } = await startCa(t, dir, 'program', { rateLimits: { duplicateCertificates: { count: 1, periodSeconds: 7 * 86400 } } });
+  t.teardown(() => server.stop());
+  const lego = () => run(['lego', '--accept-tos', '--email', 'a@example.org', '--server', server.directoryUrl, '--http', '--http.port', `127.0.0.1:${httpPort}`, '--domains', 'limited.example.org', '--path', join(dir, 'lego'), 'run'], { LEGO_CA_CERTIFICATES: caFile });
+  const first = await lego();
+  t.equal(first.status, 0, 'the first certificate is issued', { output: first.stderr.slice(-1200) });
+  const second = await lego();
+  t.not(second.status, 0, 'lego fails the second');
+  t.match(second.stderr, /rateLimited/, "lego reports the CA's problem type");
+  t.match(second.stderr, /too many certificates \(1\) already issued for this exact set of identifiers \(limited\.example\.org\)/, 'and its detail');
 });
 
 t.test('dehydrated with a webroot served over HTTP', async (t) => {

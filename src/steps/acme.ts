@@ -70,7 +70,7 @@ function chainVerifies(chainPem: string, rootPem: string | undefined): boolean |
 }
 
 function problemFields(e: unknown): Record<string, unknown> {
-  if (e instanceof AcmeError) return { error: { code: e.type || `http-${e.status}`, message: e.problem.detail ?? e.message, status: e.status, ...(e.problem.subproblems ? { subproblems: e.problem.subproblems } : {}) }, problem: e.problem };
+  if (e instanceof AcmeError) return { error: { code: e.type || `http-${e.status}`, message: e.problem.detail ?? e.message, status: e.status, ...(e.problem.subproblems ? { subproblems: e.problem.subproblems } : {}), ...(e.retryAfterSeconds !== undefined ? { retryAfter: e.retryAfterSeconds } : {}) }, problem: e.problem };
   const problem = (e as { problem?: Problem }).problem;
   const code = problem?.type ? problem.type.replace('urn:ietf:params:acme:error:', '') : ((e as NodeJS.ErrnoException).code ?? 'acme-failed');
   return { error: { code, message: (e as Error).message }, ...(problem ? { problem } : {}) };
@@ -146,7 +146,7 @@ export const acmeStep = defineStep({
     suggestedWindow: matcher('any', 'renewal-info: {start, end}'),
     renewNow: matcher('boolean', 'renewal-info: the suggested window has begun'),
     problem: matcher('any', 'the problem document of a failure'),
-    error: errorFields({ status: matcher('number', 'HTTP status of the problem'), subproblems: matcher('any') }),
+    error: errorFields({ status: matcher('number', 'HTTP status of the problem'), subproblems: matcher('any'), retryAfter: matcher('number', "the answer's Retry-After in seconds (rateLimited carries one)") }),
   },
   defaultExpect: (spec) => ({ status: { 'move-window': 'moved', 'revoke': 'revoked', 'register': 'registered', 'deactivate': 'deactivated', 'key-change': 'key-changed', 'renewal-info': 'valid', issue: 'valid', renew: 'valid' }[spec.action ?? 'issue'] }),
   async execute(spec, ctx) {

@@ -10,8 +10,9 @@ import type { CliIo } from '../io.ts';
 import { AcmeConfigError, defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from '../../services/acme/config.ts';
 import { startAcmeServer } from '../../services/acme/server.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from '../../services/acme/rate-limits.ts';
 
-export const SERVE_ACME_HELP = `Usage: certharness serve acme [--config pebble-config.json] [--dnsserver host:port] [--seed N] [--json] [--keep]
+export const SERVE_ACME_HELP = `Usage: certharness serve acme [--config pebble-config.json] [--dnsserver host:port] [--letsencrypt] [--seed N] [--json] [--keep]
 
 A Pebble-compatible ACME CA (RFC 8555) until Ctrl-C: directory at https://localhost:14000/dir,
 management (roots, intermediates, cert status) at https://localhost:15000, http-01 validated
@@ -21,6 +22,11 @@ on port 5002 and tls-alpn-01 on 5001, as Pebble does. Every name resolves to 127
   --config FILE      Pebble's JSON config ({"pebble": {listenAddress, httpPort, certificate, ...}}).
                      0.0.0.0 in it is served on 127.0.0.1: certharness binds loopback only.
   --dnsserver ADDR   resolve names through this DNS server (Pebble's -dnsserver)
+  --letsencrypt      behave as Let's Encrypt in 2026 rather than Pebble: its profiles (classic,
+                     tlsserver, shortlived; dated by the clock) and its rate limits (5 certificates
+                     per exact set of names per week, 50 per registered domain, 300 orders per
+                     account per 3 hours, 5 failed validations per name an hour; rateLimited with
+                     Retry-After; ARI renewals exempt)
   --seed N           seed for PEBBLE_WFE_NONCEREJECT / PEBBLE_AUTHZREUSE / PEBBLE_VA_SLEEPTIME
   --json             print {directoryUrl, managementUrl, crlUrl, caFile, rootFile, seed} once listening
   --keep             keep the directory with the CA files after exit
@@ -33,6 +39,7 @@ Examples:
   certharness serve acme
   PEBBLE_CHAIN_LENGTH=2 certharness serve acme --config /usr/share/doc/pebble/examples/pebble-config.json
   certharness serve acme --json > ca.json &
+  certharness serve acme --letsencrypt      # does your client survive a 429 and a 160-hour certificate?
   REQUESTS_CA_BUNDLE=$(jq -r .caFile ca.json) certbot certonly --standalone --server https://localhost:14000/dir \\
       --http-01-port 5002 --http-01-address 127.0.0.1 -d anything.example.com --agree-tos -m you@example.org \\
       --non-interactive --config-dir ./le --work-dir ./le --logs-dir ./le
@@ -56,7 +63,8 @@ export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<numbe
       dnsserver: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false }
+      keep: { type: 'boolean', default: false },
+      letsencrypt: { type: 'boolean', default: false }
     }, 'serve acme');
   if (values.help) {
     io.stdout(SERVE_ACME_HELP);
@@ -80,6 +88,10 @@ export async function serveAcmeCommand(argv: string[], io: CliIo): Promise<numbe
       Object.assign(options, fromFile);
     }
     Object.assign(options, pebbleEnvironment(io.env));
+    if (values.letsencrypt) {
+      options.profilePreset = 'letsencrypt';
+      options.rateLimits = LETS_ENCRYPT_RATE_LIMITS;
+    }
     if (values.dnsserver) options.resolver = values.dnsserver;
     if (values.seed !== undefined) {
       if (!/^\d+$/.test(values.seed)) throw new UsageError(`--seed must be a non-negative integer, not '${values.seed}'`);

@@ -13,12 +13,16 @@ export class AcmeError extends Error {
   readonly problem: Problem;
   readonly status: number;
   readonly url: string;
-  constructor(problem: Problem, status: number, url: string) {
+  /** Retry-After of the answer, in seconds (rateLimited carries one). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(problem: Problem, status: number, url: string, retryAfter?: string) {
     super(`${shortErrorType(problem.type) || 'error'}: ${problem.detail ?? ''} (HTTP ${status} from ${url})`);
     this.name = 'AcmeError';
     this.problem = problem;
     this.status = status;
     this.url = url;
+    const ms = retryAfterMs(retryAfter);
+    this.retryAfterSeconds = ms === undefined ? undefined : Math.round(ms / 1000);
   }
   get type(): string {
     return shortErrorType(this.problem.type);
@@ -128,7 +132,7 @@ export class AcmeClient {
           this.log(`badNonce from ${url}: retrying with the nonce of the error response`);
           continue;
         }
-        throw new AcmeError(problem, res.status, url);
+        throw new AcmeError(problem, res.status, url, res.headers['retry-after']);
       }
       const text = res.body.toString('utf8');
       const json = o.accept !== 'raw' && /json/.test(res.headers['content-type'] ?? '') && text ? (JSON.parse(text) as T) : (text as T);

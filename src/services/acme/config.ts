@@ -5,6 +5,7 @@
 //   PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 certharness serve acme
 import type { KeyType } from '../../pki/key-spec.ts';
 import type { Profile } from './profiles.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 export interface AcmeServerOptions {
   /** host:port of the ACME API (HTTPS). Pebble's default: 0.0.0.0:14000; ours binds loopback. */
@@ -29,6 +30,8 @@ export interface AcmeServerOptions {
   /** Leaf validity in seconds (Pebble: certificateValidityPeriod, default 5 years). */
   certificateValidityPeriod: number;
   profiles: Record<string, Profile>;
+  /** Rate limits; none by default, as Pebble has none. */
+  rateLimits: RateLimits;
   /** A named set of profiles instead of `profiles`: Let's Encrypt's, dated by the CA's clock. */
   profilePreset?: 'letsencrypt';
   /** CA key algorithm: Pebble's keyAlgorithm ('rsa' | 'ecdsa'). */
@@ -76,6 +79,7 @@ export function defaultAcmeOptions(): AcmeServerOptions {
     domainBlocklist: [],
     certificateValidityPeriod: 157_766_400,
     profiles: {},
+    rateLimits: {},
     keyAlgorithm: 'rsa',
     chainLength: 1,
     alternateRoots: 0,

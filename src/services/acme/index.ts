@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
 import { startAcmeServer } from './server.ts';
 import { isLoopback } from '../../runtime/network.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from './rate-limits.ts';
 
 export type AcmeSpec = Infer<typeof acmeSchema>;
 
@@ -28,6 +29,9 @@ const seconds = (v: string | number | undefined, what: string): number | undefin
   if (ms === undefined) throw new Error(`${what}: '${v}' is not a duration`);
   return Math.round(ms / 1000);
 };
+
+const rateLimit = (what: string) =>
+  s.object({ count: s.integer({ minimum: 1, description: 'requests the bucket holds' }), per: duration('the period it refills over, one request every per / count', MAX_SPAN_MS) }, { required: ['count', 'per'], description: what });
 
 const acmeSchema = s.object({
   config: s.string({ inputFile: true, description: "Pebble's JSON config file ({\"pebble\": {...}}), relative to the scenario file" }),
@@ -53,6 +57,18 @@ const acmeSchema = s.object({
   hosts: s.map(s.string({ check: (v) => (isLoopback(v) ? undefined : 'is not a loopback address: the validator dials nothing else') }), 'name -> loopback address for the validator, before the resolver'),
   blocklist: s.array(s.string(), { description: 'names (and their subdomains) refused with rejectedIdentifier (Pebble: domainBlocklist)' }),
   retryAfter: s.integer({ minimum: 0, description: 'seconds in Retry-After on pending authorizations and processing orders (default 0)' }),
+  rateLimits: s.anyOf(
+    [
+      s.enum(['letsencrypt'], "Let's Encrypt's numbers: 300 new orders per account per 3 hours, 50 certificates per registered domain per week, 5 per exact set of names per week, 5 failed validations per name per account per hour"),
+      s.object({
+        newOrdersPerAccount: rateLimit('new orders an account may create'),
+        certificatesPerDomain: rateLimit('certificates for one registered domain (the Public Suffix List; an IPv4 address, an IPv6 /64), from any account'),
+        duplicateCertificates: rateLimit('certificates for one exact set of names, from any account'),
+        failedValidations: rateLimit('failed validations of one name by one account'),
+      }),
+    ],
+    "rate limits, answered with rateLimited (429) and Retry-After, on the CA's clock (default none, as Pebble). An ARI renewal, whose replaces names a certificate inside its suggested window, is exempt from all, as at Let's Encrypt",
+  ),
   profiles: s.anyOf(
     [
       s.enum(['letsencrypt'], "Let's Encrypt's classic (the default: 90 days, 64 from 2027-02-10, 45 from 2028-02-16; 100 DNS names), tlsserver (45 days, 25 DNS names) and shortlived (160 hours, 25 DNS names or IP addresses), dated by the CA's clock"),
@@ -109,6 +125,8 @@ export const acmeService = defineService({
     if (spec.hosts) options.hosts = spec.hosts;
     if (spec.blocklist) options.domainBlocklist = spec.blocklist;
     if (spec.retryAfter !== undefined) options.retryAfter = { authz: spec.retryAfter, order: spec.retryAfter };
+    if (spec.rateLimits === 'letsencrypt') options.rateLimits = LETS_ENCRYPT_RATE_LIMITS;
+    else if (spec.rateLimits) options.rateLimits = Object.fromEntries(Object.entries(spec.rateLimits).map(([name, l]) => [name, { count: l.count, periodSeconds: Math.max(1, seconds(l.per, `rateLimits.${name}.per`)!) }]));
     if (spec.profiles === 'letsencrypt') options.profilePreset = 'letsencrypt';
     else if (spec.profiles) {
       options.profiles = Object.fromEntries(

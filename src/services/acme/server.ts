@@ -23,6 +23,7 @@ import { renewalInfoRoutes } from './wfe/renewal-info.ts';
 import { currentCaCrl, managementHandler } from './management.ts';
 import { guarded } from '../request-guard.ts';
 import { sendCrl } from '../plain-http.ts';
+import { RateLimiter } from './rate-limits.ts';
 
 const ROUTES: Route[] = [...directoryRoutes, ...accountRoutes, ...keyChangeRoutes, ...orderRoutes, ...authzRoutes, ...certificateRoutes, ...renewalInfoRoutes];
 
@@ -131,6 +132,7 @@ export async function startAcmeServer(options: AcmeServerOptions, log: (line: st
     ca,
     va: new Validator({ httpPort: options.httpPort, tlsPort: options.tlsPort, resolver: options.resolver, hosts: options.hosts, alwaysValid: options.vaAlwaysValid, sleepSeconds: options.vaSleepSeconds, chance, log }),
     chance,
+    limits: new RateLimiter(options.rateLimits, now),
     defaultHost: `localhost:${api.port}`,
     startedAt,
     now,

@@ -51,6 +51,8 @@ export interface OrderRecord {
   notAfter?: string;
   profile?: string;
   replaces?: string;
+  /** An ARI renewal: exempt from rate limits, so issuance spends none. */
+  rateLimitExempt?: boolean;
   /** Set by finalize; issuance then runs in the background. */
   processing: boolean;
   certificateId?: string;

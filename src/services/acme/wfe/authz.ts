@@ -40,6 +40,7 @@ function startValidation(ctx: WfeContext, authz: AuthorizationRecord, challenge:
       challenge.status = 'invalid';
       challenge.error = problem.toJSON() as never;
       authz.status = 'invalid';
+      ctx.limits.spend('failedValidations', `${authz.accountId} ${authz.identifier.value}`);
       ctx.log(`${challenge.type} for ${authz.identifier.value} failed: ${problem.message}`);
     } else {
       challenge.status = 'valid';

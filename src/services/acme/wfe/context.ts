@@ -6,6 +6,7 @@ import type { NonceService } from '../nonces.ts';
 import type { CertificateAuthority } from '../ca.ts';
 import type { Validator } from '../va.ts';
 import type { Chance } from '../chance.ts';
+import type { RateLimiter } from '../rate-limits.ts';
 
 export interface WfeContext {
   options: AcmeServerOptions;
@@ -14,6 +15,7 @@ export interface WfeContext {
   ca: CertificateAuthority;
   va: Validator;
   chance: Chance;
+  limits: RateLimiter;
   /** Host used for URLs when a request has no Host header. */
   defaultHost: string;
   /** When the CA started: the date of its first, empty CRL. */

@@ -12,9 +12,10 @@ import type { AuthorizationRecord, OrderRecord } from '../state.ts';
 import { PATHS, withId, type WfeContext } from './context.ts';
 import { signedRequest, type AcmeReply, type Route } from './http.ts';
 import { orderUrl, orderView } from './views.ts';
-import { certIdOf } from './renewal-info.ts';
+import { certIdOf, suggestedWindow } from './renewal-info.ts';
 import { randomBytes } from 'node:crypto';
 import { offeredProfiles } from '../profiles.ts';
+import { identifierSetKey, registeredDomain } from '../rate-limits.ts';
 
 /** Pending orders and authorizations live a day, as Pebble's do. */
 const PENDING_LIFETIME_MS = 86_400_000;
@@ -51,6 +52,26 @@ function orderProfile(requested: unknown, identifiers: Identifier[], ctx: WfeCon
     throw rejectedIdentifier(detail, refused.map((identifier) => ({ type: 'rejectedIdentifier', detail, identifier })));
   }
   return name;
+}
+
+/**
+ * Let's Encrypt's limits at newOrder: the order itself is spent at once, the certificate limits
+ * are checked now and spent when a certificate is issued, failed validations were spent when
+ * they failed.
+ */
+function checkOrderLimits(ctx: WfeContext, accountId: string, identifiers: Identifier[]): void {
+  const refused =
+    ctx.limits.check('newOrdersPerAccount', accountId) ??
+    identifiers.map((id) => ctx.limits.check('failedValidations', `${accountId} ${id.value}`)).find(Boolean) ??
+    [...new Set(identifiers.map(registeredDomain))].map((d) => ctx.limits.check('certificatesPerDomain', d)).find(Boolean) ??
+    ctx.limits.check('duplicateCertificates', identifierSetKey(identifiers));
+  if (refused) throw refused;
+  ctx.limits.spend('newOrdersPerAccount', accountId);
+}
+
+function spendIssuanceLimits(ctx: WfeContext, identifiers: Identifier[]): void {
+  for (const d of new Set(identifiers.map(registeredDomain))) ctx.limits.spend('certificatesPerDomain', d);
+  ctx.limits.spend('duplicateCertificates', identifierSetKey(identifiers));
 }
 
 function newAuthorization(ctx: WfeContext, accountId: string, identifier: Identifier): AuthorizationRecord {
@@ -144,6 +165,7 @@ async function finalize(req: Parameters<Route['handle']>[0], ctx: WfeContext): P
       const id = ctx.store.newId();
       ctx.store.addCertificate({ id, ...issued, accountId: order.accountId, orderId: order.id, names, spki: csr.spki });
       order.certificateId = id;
+      if (!order.rateLimitExempt) spendIssuanceLimits(ctx, order.identifiers);
       ctx.log(`issued certificate ${issued.serialHex} for ${names.join(', ')}`);
     } catch (e) {
       order.failed = true;
@@ -164,6 +186,7 @@ export const orderRoutes: Route[] = [
       for (const id of identifiers) if (id.value.startsWith('*.') && id.type !== 'dns') throw malformed('wildcards are DNS names');
       const profile = orderProfile(body.profile, identifiers, ctx);
       let replaces: string | undefined;
+      let ariRenewal = false;
       if (body.replaces !== undefined) {
         replaces = String(body.replaces);
         const replaced = [...ctx.store.certificates.values()].find((c) => certIdOf(c) === replaces);
@@ -173,8 +196,10 @@ export const orderRoutes: Route[] = [
         if (!identifiers.some((id) => replaced.names.includes(id.value))) throw malformed(`"replaces" names a certificate for ${replaced.names.join(', ')}, which shares no identifier with this order`);
         const earlier = [...ctx.store.orders.values()].find((o) => o.replaces === replaces && !o.failed);
         if (earlier) throw alreadyReplaced(`certificate ${replaces} is already replaced by order ${earlier.id}`);
+        ariRenewal = suggestedWindow(replaced, ctx.now()).start <= ctx.now();
       }
       const account = jws.account!;
+      if (!ariRenewal) checkOrderLimits(ctx, account.id, identifiers);
       const authzIds = identifiers.map((identifier) => {
         const reusable = ctx.chance.percent(ctx.options.authzReusePercent) ? ctx.store.reusableAuthorization(account.id, identifier) : undefined;
         return (reusable ?? newAuthorization(ctx, account.id, identifier)).id;
@@ -191,6 +216,7 @@ export const orderRoutes: Route[] = [
         ...(notAfter ? { notAfter } : {}),
         ...(profile ? { profile } : {}),
         ...(replaces ? { replaces } : {}),
+        ...(ariRenewal && ctx.limits.enabled ? { rateLimitExempt: true } : {}),
         processing: false,
         failed: false,
       };
