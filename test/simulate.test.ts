@@ -35,6 +35,22 @@ t.test('certbot renews a 160-hour certificate with half its life left, ARI insid
   t.strictSame(again.renewedAt, ari.renewedAt, 'the same seed renews at the same times');
 });
 
+t.test("a fixed 30-day threshold under shortlived renews at every look until Let's Encrypt's limits refuse it", async (t) => {
+  // Looks every 12 h: 27 looks in 14 days after the first issuance, each one due (160 h is under 30 days).
+  const unlimited = await simulateRenewals({ policy: 'fixed-30d', profile: 'shortlived', from: MONDAY, days: 14, seed: 1, rateLimits: 'none' });
+  t.equal(unlimited.renewals, 27, 'without limits it renews at all 27 looks');
+  t.equal(unlimited.rateLimited, 0);
+  const limited = await simulateRenewals({ policy: 'fixed-30d', profile: 'shortlived', from: MONDAY, days: 14, seed: 1 });
+  t.equal(limited.renewals + limited.rateLimited, 27, 'every look either renews or is refused');
+  t.ok(limited.rateLimited > 0, `refused ${limited.rateLimited} times`);
+  // 5 per exact set of names a week, one back every 33.6 hours: at most 5 + 336 / 33.6 = 15 certificates in 14 days.
+  t.ok(limited.renewals + 1 <= 15, `${limited.renewals + 1} certificates in 14 days`);
+  t.equal(limited.rateLimitedAt.length, limited.rateLimited);
+  t.equal(limited.lapses.length, 0, 'refused, but the 160-hour certificate outlives the wait');
+  const ari = await simulateRenewals({ policy: 'ari', profile: 'shortlived', from: MONDAY, days: 14, seed: 7 });
+  t.equal(ari.rateLimited, 0, 'ARI renewals are exempt, and few');
+});
+
 t.test("classic follows Let's Encrypt's calendar: 90 days, then 64 from 2027-02-10", async (t) => {
   const r = await simulateRenewals({ policy: 'certbot', profile: 'classic', from: new Date('2027-01-01T00:00:00Z'), days: 120, seed: 1 });
   t.equal(r.validityHours[0], 90 * 24);
@@ -48,13 +64,14 @@ t.test('the command: exit 1 on a lapse, --json, --svg that parses; bad input is 
   t.equal(r.code, 1, r.stderr);
   const json = JSON.parse(r.stdout);
   for (const key of ['renewals', 'expiredHours', 'minRemainingHours', 'rateLimited', 'lapses']) t.ok(key in json, key);
-  t.equal(json.rateLimited, null, 'rate limits are not modelled: null, not 0');
+  t.equal(json.rateLimited, 0, 'a weekly renewal meets no limit');
+  t.equal(json.rateLimits, 'letsencrypt', "Let's Encrypt's limits unless --rate-limits none");
   t.match(readFileSync(svg, 'utf8'), /<rect class="lapse"/);
   if (needPeer(t, 'xmllint')) t.equal(sh(['xmllint', '--noout', svg]).code, 0, 'the SVG is well-formed XML');
   const ok = await runCliHere(['simulate', '--policy', 'certbot', '--profile', 'tlsserver', '--from', '2027-01-04', '--days', '60']);
   t.equal(ok.code, 0, ok.stdout);
   t.match(ok.stdout, /0 hours without a valid certificate/);
-  for (const args of [['--policy', 'weekly', '--profile', 'shortlived'], ['--policy', 'ari', '--profile', 'longlived'], ['--policy', 'ari', '--profile', 'classic', '--days', '0'], ['--policy', 'ari', '--profile', 'classic', '--from', 'someday']]) {
+  for (const args of [['--policy', 'weekly', '--profile', 'shortlived'], ['--policy', 'ari', '--profile', 'longlived'], ['--policy', 'ari', '--profile', 'classic', '--days', '0'], ['--policy', 'ari', '--profile', 'classic', '--from', 'someday'], ['--policy', 'ari', '--profile', 'classic', '--rate-limits', 'some']]) {
     const bad = await runCliHere(['simulate', ...args]);
     t.equal(bad.code, 2, args.join(' '));
     t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);

@@ -8,7 +8,9 @@ import { defaultAcmeOptions } from '../services/acme/config.ts';
 import { AcmeClient } from '../clients/acme/client.ts';
 import { issueCertificate } from '../clients/acme/issue.ts';
 import { certIdOfPem } from '../clients/acme/cert-id.ts';
-import { renewalPolicy, seededRandom, type PolicyName } from '../clients/certmanager/renewal-policy.ts';
+import { renewalPolicy, seededRandom, type SimulationPolicyName } from '../clients/certmanager/renewal-policy.ts';
+import { AcmeError } from '../clients/acme/client.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from '../services/acme/rate-limits.ts';
 import { generateKey } from '../pki/keys.ts';
 import { x509 } from '../pki/crypto.ts';
 
@@ -16,18 +18,20 @@ export const SIMULATED_PROFILES = ['classic', 'tlsserver', 'shortlived'] as cons
 export type SimulatedProfile = (typeof SIMULATED_PROFILES)[number];
 
 export interface SimulationOptions {
-  policy: PolicyName;
+  policy: SimulationPolicyName;
   profile: SimulatedProfile;
   from: Date;
   days: number;
   /** Seeds ARI's random renewal time, so a run can be replayed. */
   seed: number;
+  /** Let's Encrypt's rate limits (the default) or none. */
+  rateLimits?: 'letsencrypt' | 'none';
   /** Told of each issuance, for progress. */
   onRenewal?: (at: Date, n: number) => void;
 }
 
 export interface SimulationResult {
-  policy: PolicyName;
+  policy: SimulationPolicyName;
   policySummary: string;
   profile: SimulatedProfile;
   from: string;
@@ -42,8 +46,10 @@ export interface SimulationResult {
   minRemainingHours: number;
   /** ARI windows that ended before the renewal they suggested. */
   ariWindowsMissed: number;
-  /** Rate limits are not modelled yet: null, not a count of 0. */
-  rateLimited: null;
+  rateLimits: 'letsencrypt' | 'none';
+  /** Renewals the CA refused with rateLimited, and when; the manager tries again at its next look. */
+  rateLimited: number;
+  rateLimitedAt: string[];
   /** Each certificate's validity, in hours, and when each was issued. */
   validityHours: number[];
   renewedAt: string[];
@@ -58,12 +64,13 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
   let now = new Date();
   const end = new Date(o.from.getTime() + o.days * 86_400_000);
   // Let's Encrypt's profiles, dated by the CA's clock; validation always passes: what is tested is when the manager renews, not how it proves control.
-  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '', crlListenAddress: '', vaAlwaysValid: true, profilePreset: 'letsencrypt', clock: () => now });
+  const rateLimits = o.rateLimits ?? 'letsencrypt';
+  const server = await startAcmeServer({ ...defaultAcmeOptions(), listenAddress: '127.0.0.1:0', managementListenAddress: '', crlListenAddress: '', vaAlwaysValid: true, profilePreset: 'letsencrypt', rateLimits: rateLimits === 'letsencrypt' ? LETS_ENCRYPT_RATE_LIMITS : {}, clock: () => now });
   now = new Date(o.from);
   const client = new AcmeClient({ directoryUrl: server.directoryUrl, accountKey: await generateKey('ec-p256'), ca: server.tlsCaPem });
   const responder = { type: 'http-01' as const, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
   const policy = renewalPolicy(o.policy, seededRandom(o.seed));
-  const out: SimulationResult = { policy: o.policy, policySummary: policy.summary, profile: o.profile, from: o.from.toISOString(), to: end.toISOString(), seed: o.seed, renewals: 0, expiredHours: 0, lapses: [], minRemainingHours: Number.POSITIVE_INFINITY, ariWindowsMissed: 0, rateLimited: null, validityHours: [], renewedAt: [], samples: [] };
+  const out: SimulationResult = { policy: o.policy, policySummary: policy.summary, profile: o.profile, from: o.from.toISOString(), to: end.toISOString(), seed: o.seed, renewals: 0, expiredHours: 0, lapses: [], minRemainingHours: Number.POSITIVE_INFINITY, ariWindowsMissed: 0, rateLimits, rateLimited: 0, rateLimitedAt: [], validityHours: [], renewedAt: [], samples: [] };
   try {
     await client.newAccount({ termsOfServiceAgreed: true });
     const issue = async (replaces?: string) => {
@@ -81,9 +88,18 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
       out.minRemainingHours = Math.min(out.minRemainingHours, Math.max(0, left / HOUR_MS));
       const window = policy.asksAri ? await ariWindow(client, cert.pem) : undefined;
       if (!policy.due(cert, now, window)) continue;
+      let renewed;
+      try {
+        renewed = await issue(policy.asksAri ? certIdOfPem(cert.pem) : undefined);
+      } catch (e) {
+        if (!(e instanceof AcmeError && e.type === 'rateLimited')) throw e;
+        out.rateLimited++;
+        out.rateLimitedAt.push(now.toISOString());
+        continue;
+      }
       if (window && now > window.end) out.ariWindowsMissed++;
       if (left < 0) addLapse(out, cert.notAfter, now);
-      cert = await issue(policy.asksAri ? certIdOfPem(cert.pem) : undefined);
+      cert = renewed;
       out.renewals++;
     }
     if (cert.notAfter < end) addLapse(out, cert.notAfter, end);

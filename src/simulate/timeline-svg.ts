@@ -20,9 +20,10 @@ export function timelineSvg(r: SimulationResult): string {
     if (r.renewedAt[renewal] === s.at) points.push(`${x(s.at).toFixed(1)},${y(r.validityHours[renewal++] ?? 0).toFixed(1)}`);
   }
   const lapses = r.lapses.map((l) => `<rect class="lapse" x="${x(l.from).toFixed(1)}" y="${PAD.top}" width="${Math.max(1, x(l.to) - x(l.from)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}"/>`);
+  const refused = r.rateLimitedAt.map((at) => `<circle class="limited" cx="${x(at).toFixed(1)}" cy="${H - PAD.bottom + 10}" r="3"/>`);
   const ticks = r.renewedAt.slice(1).map((at) => `<line class="renewal" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom + 6}"/>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="lifetime left over time: policy ${r.policy}, profile ${r.profile}">
-<style>.lapse{fill:#d33;opacity:.35}.life{fill:none;stroke:#246;stroke-width:1.5}.renewal{stroke:#292;stroke-width:1}.axis{stroke:#333}text{font:12px sans-serif;fill:#333}</style>
+<style>.lapse{fill:#d33;opacity:.35}.life{fill:none;stroke:#246;stroke-width:1.5}.renewal{stroke:#292;stroke-width:1}.limited{fill:#c60}.axis{stroke:#333}text{font:12px sans-serif;fill:#333}</style>
 <title>${r.policy} against ${r.profile}: ${r.renewals} renewals, ${r.expiredHours} hours without a valid certificate</title>
 <line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
 <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
@@ -30,10 +31,11 @@ export function timelineSvg(r: SimulationResult): string {
 <text x="${W - PAD.right}" y="${H - 10}" text-anchor="end">${r.to.slice(0, 10)}</text>
 <text x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end">${maxHours} h</text>
 <text x="${PAD.left - 6}" y="${H - PAD.bottom}" text-anchor="end">0</text>
-<text x="${PAD.left}" y="18">policy ${r.policy}, profile ${r.profile}: ${r.renewals} renewals, ${r.expiredHours} h lapsed, at least ${Math.round(r.minRemainingHours)} h left</text>
+<text x="${PAD.left}" y="18">policy ${r.policy}, profile ${r.profile}: ${r.renewals} renewals, ${r.expiredHours} h lapsed, ${r.rateLimited} rate-limited, at least ${Math.round(r.minRemainingHours)} h left</text>
 ${lapses.join('\n')}
 <polyline class="life" points="${points.join(' ')}"/>
 ${ticks.join('\n')}
+${refused.join('\n')}
 </svg>
 `;
 }

@@ -5,12 +5,13 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { POLICY_NAMES, type PolicyName } from '../../clients/certmanager/renewal-policy.ts';
+import { SIMULATION_POLICY_NAMES, type SimulationPolicyName } from '../../clients/certmanager/renewal-policy.ts';
 import { SIMULATED_PROFILES, simulateRenewals, type SimulatedProfile } from '../../simulate/renewals.ts';
 import { timelineSvg } from '../../simulate/timeline-svg.ts';
 
-export const SIMULATE_HELP = `Usage: certharness simulate --policy doc-003|certbot|ari --profile classic|tlsserver|shortlived
-                            [--from DATE] [--days N] [--seed N] [--json] [--svg FILE]
+export const SIMULATE_HELP = `Usage: certharness simulate --policy doc-003|certbot|ari|fixed-30d --profile classic|tlsserver|shortlived
+                            [--from DATE] [--days N] [--seed N] [--rate-limits letsencrypt|none]
+                            [--json] [--svg FILE]
 
 Runs a certificate manager's renewal policy against one of Let's Encrypt's ACME profiles over
 simulated time: the real CA in this process, its clock set to each moment the manager looks,
@@ -20,14 +21,18 @@ Policies:
   doc-003   every Monday 00:00 UTC, renew when fewer than 30 days remain (document 003)
   certbot   twice a day, renew with a third of the lifetime left (half, under 10 days)
   ari       twice a day ask the CA's renewalInfo, renew at a random time in its window
+  fixed-30d twice a day, renew when fewer than 30 days remain: a fixed threshold, what
+            reaches the rate limits under a short profile (Nginx Proxy Manager's #5483)
 Profiles (dated by the CA's clock): classic (90 days; 64 from 2027-02-10; 45 from
 2028-02-16), tlsserver (45 days), shortlived (160 hours).
 
   --from DATE   start (default today, 00:00 UTC)
   --days N      how long (default 365)
   --seed N      the seed of ARI's random renewal time (default 1)
+  --rate-limits letsencrypt (the default: 5 certificates per exact set of names a week, ARI
+                renewals exempt; a refused renewal is tried again at the next look) or none
   --json        print the result as JSON: renewals, expiredHours, minRemainingHours,
-                ariWindowsMissed, lapses, rateLimited (null: not modelled yet)
+                ariWindowsMissed, lapses, rateLimited, rateLimitedAt
   --svg FILE    draw lifetime left over time, renewals and lapses
 
 Exit 1 when the certificate lapsed at any time, 0 when it never did.
@@ -35,14 +40,17 @@ Exit 1 when the certificate lapsed at any time, 0 when it never did.
 Examples:
   certharness simulate --policy doc-003 --profile shortlived --days 28
   certharness simulate --policy ari --profile shortlived --json --svg ari.svg
+  certharness simulate --policy fixed-30d --profile shortlived --days 14
 `;
 
 export async function simulateCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { policy: { type: 'string' }, profile: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean', default: false }, svg: { type: 'string' } }, 'simulate');
+  const { values, positionals } = parseOptions(argv, { policy: { type: 'string' }, profile: { type: 'string' }, from: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, 'rate-limits': { type: 'string' }, json: { type: 'boolean', default: false }, svg: { type: 'string' } }, 'simulate');
   if (values.help) return io.stdout(SIMULATE_HELP), EXIT.ok;
   if (positionals.length) throw new UsageError(`simulate takes no arguments (got ${positionals.join(' ')})`);
-  const policy = values.policy as PolicyName;
-  if (!POLICY_NAMES.includes(policy)) throw new UsageError(`--policy ${values.policy ?? '(missing)'}: use ${POLICY_NAMES.join(', ')}`);
+  const policy = values.policy as SimulationPolicyName;
+  if (!SIMULATION_POLICY_NAMES.includes(policy)) throw new UsageError(`--policy ${values.policy ?? '(missing)'}: use ${SIMULATION_POLICY_NAMES.join(', ')}`);
+  const rateLimits = values['rate-limits'] ?? 'letsencrypt';
+  if (rateLimits !== 'letsencrypt' && rateLimits !== 'none') throw new UsageError(`--rate-limits ${rateLimits}: use letsencrypt or none`);
   const profile = values.profile as SimulatedProfile;
   if (!SIMULATED_PROFILES.includes(profile)) throw new UsageError(`--profile ${values.profile ?? '(missing)'}: use ${SIMULATED_PROFILES.join(', ')}`);
   const today = new Date();
@@ -60,7 +68,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
       throw new UsageError(`--svg ${values.svg}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
-  const r = await simulateRenewals({ policy, profile, from, days, seed });
+  const r = await simulateRenewals({ policy, profile, from, days, seed, rateLimits });
   if (values.svg) {
     try {
       await writeFileAtomic(values.svg, timelineSvg(r));
@@ -73,6 +81,7 @@ export async function simulateCommand(argv: string[], io: CliIo): Promise<number
     io.stdout(`${policy} against ${profile}, ${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}: ${r.policySummary}\n`);
     io.stdout(`  certificates of ${[...new Set(r.validityHours)].map((h) => (h % 24 ? `${h} h` : `${h / 24} days`)).join(', then ')}\n`);
     io.stdout(`  ${r.renewals} renewals; ${r.expiredHours} hours without a valid certificate in ${r.lapses.length} lapse(s); at least ${Math.round(r.minRemainingHours)} hours left when it looked${policy === 'ari' ? `; ${r.ariWindowsMissed} ARI window(s) missed` : ''}\n`);
+    if (r.rateLimited) io.stdout(`  ${r.rateLimited} renewal(s) refused with rateLimited, the first at ${r.rateLimitedAt[0]}\n`);
     if (r.lapses[0]) io.stdout(`  first lapse: ${r.lapses[0].from} to ${r.lapses[0].to} (${r.lapses[0].hours} h)\n`);
   }
   return r.lapses.length ? EXIT.failed : EXIT.ok;

@@ -5,6 +5,9 @@ import { DAY_MS, isRenewalDay, renewalDue } from './policy.ts';
 
 export const POLICY_NAMES = ['doc-003', 'certbot', 'ari'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
+/** The manager's policies, and a fixed threshold checked often: what breaks in the field, for `simulate` to show. */
+export const SIMULATION_POLICY_NAMES = [...POLICY_NAMES, 'fixed-30d'] as const;
+export type SimulationPolicyName = (typeof SIMULATION_POLICY_NAMES)[number];
 
 const HOUR_MS = 3_600_000;
 
@@ -14,7 +17,7 @@ export interface Lifetime {
 }
 
 export interface RenewalPolicy {
-  name: PolicyName;
+  name: SimulationPolicyName;
   summary: string;
   /** The first time after `t` the manager looks. */
   nextCheck(t: Date): Date;
@@ -33,6 +36,19 @@ const doc003: RenewalPolicy = {
     while (!isRenewalDay(next, 'monday')) next.setUTCDate(next.getUTCDate() + 1);
     return next;
   },
+  due: (cert, now) => renewalDue(cert.notAfter, now, 30),
+};
+
+/**
+ * A fixed "fewer than 30 days left" checked twice a day: under a 160-hour certificate it renews at
+ * every look, which is how clients with such a rule reach the CA's rate limits (Nginx Proxy
+ * Manager's issue #5483).
+ */
+const fixed30d: RenewalPolicy = {
+  name: 'fixed-30d',
+  summary: 'twice a day, renew when fewer than 30 days remain (a fixed threshold, as in Nginx Proxy Manager\'s issue #5483)',
+  asksAri: false,
+  nextCheck: (t) => new Date(t.getTime() + 12 * HOUR_MS),
   due: (cert, now) => renewalDue(cert.notAfter, now, 30),
 };
 
@@ -70,8 +86,8 @@ export function ariPolicy(random: () => number): RenewalPolicy {
   };
 }
 
-export function renewalPolicy(name: PolicyName, random: () => number): RenewalPolicy {
-  return name === 'doc-003' ? doc003 : name === 'certbot' ? certbot : ariPolicy(random);
+export function renewalPolicy(name: SimulationPolicyName, random: () => number): RenewalPolicy {
+  return name === 'doc-003' ? doc003 : name === 'certbot' ? certbot : name === 'fixed-30d' ? fixed30d : ariPolicy(random);
 }
 
 /** A small seeded generator (mulberry32), so a simulation can be replayed. */
