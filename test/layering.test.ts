@@ -15,7 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   expect: ['scenario'],
   pki: ['scenario', 'util'],
   clients: ['pki', 'scenario', 'runtime', 'net', 'util'],
-  steps: ['scenario', 'expect', 'pki', 'clients', 'runtime', 'util'],
+  steps: ['scenario', 'expect', 'pki', 'clients', 'simulate', 'runtime', 'util'],
   services: ['scenario', 'pki', 'clients', 'runtime', 'net', 'util'],
   report: ['runner/events.ts', 'expect', 'scenario', 'util'],
   runner: ['scenario', 'expect', 'pki', 'steps', 'services', 'runtime', 'net', 'report/multiplexer.ts', 'util'],

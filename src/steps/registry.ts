@@ -18,5 +18,6 @@ import { acmeStep } from './acme.ts';
 import { clockStep } from './clock.ts';
 import { certmanagerStep } from './certmanager.ts';
 import { revokeStep } from './revoke.ts';
+import { simulateStep } from './simulate.ts';
 
-export const STEP_KINDS: readonly AnyStepKind[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep];
+export const STEP_KINDS: readonly AnyStepKind[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep, simulateStep];

@@ -32,6 +32,8 @@ status: what is installed and when it will be renewed.
                        certbot (a third of the lifetime left, half under 10 days, any day) or
                        ari (the CA's renewalInfo window has begun; the order names the
                        certificate it replaces). certharness simulate compares them.
+  --profile NAME       the ACME profile its orders ask for (certbot's --preferred-profile),
+                       e.g. tlsserver or shortlived; default: the CA's
   --force              renew: whatever the day and the days left
   --replace-provided   renew: replace user-provided certificates with ACME ones when due
   --json               print the result as JSON
@@ -59,6 +61,7 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
       'renew-before': { type: 'string' },
       weekday: { type: 'string' },
       policy: { type: 'string' },
+      profile: { type: 'string' },
       now: { type: 'string' },
       force: { type: 'boolean', default: false },
       'replace-provided': { type: 'boolean', default: false },
@@ -105,6 +108,7 @@ export async function certmanagerCommand(argv: string[], io: CliIo): Promise<num
     renewWeekday: weekday as ManagerSettings['renewWeekday'],
     replaceProvided: values['replace-provided'],
     policy,
+    profile: values.profile,
   });
   const log = (line: string) => io.stderr(`${line}\n`);
   if (action === 'status') {

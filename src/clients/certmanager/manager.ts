@@ -40,6 +40,8 @@ export interface ManagerSettings extends LiveLayout {
   checkRevocation?: RevocationReach;
   /** When renew acts: document 003's Monday rule (the default), certbot's share of the lifetime, or the CA's ARI window. */
   policy?: PolicyName;
+  /** The ACME profile its orders ask for (certbot's --preferred-profile); absent, the CA's default. */
+  profile?: string;
 }
 
 export const DEFAULT_SETTINGS: Omit<ManagerSettings, 'hostname'> = {
@@ -70,6 +72,7 @@ export interface ManagerInput {
   replaceProvided?: boolean | undefined;
   checkRevocation?: RevocationReach | undefined;
   policy?: PolicyName | undefined;
+  profile?: string | undefined;
 }
 
 export function managerSettings(i: ManagerInput): ManagerSettings {
@@ -89,6 +92,7 @@ export function managerSettings(i: ManagerInput): ManagerSettings {
     replaceProvided: i.replaceProvided ?? d.replaceProvided,
     ...(i.checkRevocation ? { checkRevocation: i.checkRevocation } : {}),
     ...(i.policy ? { policy: i.policy } : {}),
+    ...(i.profile ? { profile: i.profile } : {}),
   };
 }
 
@@ -188,7 +192,7 @@ async function acmeCertificate(s: ManagerSettings, log: (line: string) => void, 
   try {
     await client.newAccount({ termsOfServiceAgreed: true, ...(s.email ? { contact: [`mailto:${s.email}`] } : {}) });
     const key = await generateKey('rsa-2048');
-    const r = await acmeIssue(client, { names: [s.hostname], responder, certificateKey: key, ...(replaces ? { replaces } : {}) });
+    const r = await acmeIssue(client, { names: [s.hostname], responder, certificateKey: key, ...(replaces ? { replaces } : {}), ...(s.profile ? { profile: s.profile } : {}) });
     return { set: { privkey: exportPrivateKey(key), cert: r.certPem, chain: r.chainOnlyPem, fullchain: r.certPem + r.chainOnlyPem } };
   } catch (e) {
     const problem = e instanceof AcmeError ? e.problem : (e as { problem?: { type?: string } }).problem;

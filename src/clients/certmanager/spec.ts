@@ -26,6 +26,7 @@ export const MANAGER_SPEC_FIELDS = {
   httpPort: s.anyOf([s.integer({ minimum: 1, maximum: 65535 }), s.string()], "HTTP-01 port (default: the service's httpPort); {{refs}} allowed"),
   configDir: workFile('write', 'certbot config dir, inside the work dir (default letsencrypt): live/<name>/ is inside'),
   name: s.string({ description: 'live/<name> (default aiotes, as the document): one file name', pattern: CERT_NAME_PATTERN, examples: ['aiotes', 'api.example.org'] }),
+  profile: s.string({ description: "the ACME profile its orders ask for (certbot's --preferred-profile), e.g. shortlived; default: the CA's" }),
 };
 
 /** `server` is the named service's properties (directoryUrl, caFile, httpPort), when one is named. */
@@ -50,6 +51,7 @@ export async function settingsFromSpec(spec: ManagerSpec, server: Record<string,
     httpAddress: o.httpAddress,
     configDir: resolveWorkPath(o.workDir, spec.configDir ?? 'letsencrypt', 'write', 'certmanager configDir'),
     name: certName(spec.name),
+    profile: spec.profile,
     ...o.more,
   });
 }
