@@ -13,6 +13,7 @@ import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/se
 import { defaultAcmeOptions, type AcmeServerOptions } from '../src/services/acme/config.ts';
 import { daemonPort } from '../src/net/daemon-port.ts';
 import { ReservedPort } from '../src/net/reserved-port.ts';
+import { letsEncryptProfiles } from '../src/services/acme/profiles.ts';
 import { validationPorts } from '../src/services/acme/validation-ports.ts';
 import { http01Standalone } from '../src/clients/acme/responders.ts';
 import { needPeer, tempDir } from './helpers.ts';
@@ -101,6 +102,26 @@ t.test('lego --http run', async (t) => {
   const crt = join(dir, 'lego', 'certificates', 'lego.example.org.crt');
   t.ok(existsSync(crt), 'lego wrote certificates/<name>.crt (leaf + chain)');
   if (existsSync(crt)) opensslVerify(t, dir, readFileSync(crt, 'utf8'), rootFile, 'lego.example.org');
+});
+
+t.test("lego 4.9 (Debian's, before profiles and ARI) against Let's Encrypt's profiles: its order names none and gets classic, for TLS servers only", async (t) => {
+  if (!needPeer(t, 'lego') || !needPeer(t, 'openssl')) return;
+  const dir = tempDir();
+  const now = new Date();
+  const { server, caFile, httpPort } = await startCa(t, dir, 'program', { profilePreset: 'letsencrypt', clock: () => now });
+  t.teardown(() => server.stop());
+  const r = await run(['lego', '--accept-tos', '--email', 'a@example.org', '--server', server.directoryUrl, '--http', '--http.port', `127.0.0.1:${httpPort}`, '--domains', 'profiles.example.org', '--path', join(dir, 'lego'), 'run'], { LEGO_CA_CERTIFICATES: caFile });
+  t.equal(r.status, 0, 'lego exits 0 although the directory advertises profiles it does not know', { output: r.stderr.slice(-1200) });
+  const crt = join(dir, 'lego', 'certificates', 'profiles.example.org.crt');
+  if (!existsSync(crt)) return;
+  const text = spawnSync('openssl', ['x509', '-in', crt, '-noout', '-dates', '-ext', 'extendedKeyUsage'], { encoding: 'utf8' }).stdout;
+  const notBefore = Date.parse(/notBefore=(.*)/.exec(text)?.[1] ?? '');
+  const notAfter = Date.parse(/notAfter=(.*)/.exec(text)?.[1] ?? '');
+  const classic = letsEncryptProfiles(now).classic!;
+  // notAfter is inclusive (RFC 5280): the last second of the period.
+  t.equal(Math.round((notAfter - notBefore) / 1000) + 1, classic.validityPeriod, `classic's validity at the CA's clock (${classic.validityPeriod! / 86400} days)`, { text });
+  t.match(text, /TLS Web Server Authentication/, 'serverAuth');
+  t.notMatch(text, /Client Authentication/, 'and no clientAuth');
 });
 
 t.test("lego meets a rate limit: the second certificate for the same name is refused with rateLimited, and lego says so", async (t) => {
