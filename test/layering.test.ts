@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   services: ['scenario', 'pki', 'clients', 'runtime', 'net', 'util'],
   report: ['runner/events.ts', 'expect', 'scenario', 'util'],
   runner: ['scenario', 'expect', 'pki', 'steps', 'services', 'runtime', 'net', 'report/multiplexer.ts', 'util'],
+  catalogue: [],
   simulate: ['scenario', 'pki', 'clients', 'services', 'runtime', 'net', 'util'],
   cli: ['*'],
 };

@@ -16,6 +16,7 @@ Commands:
   grpc check            validate document 002's JSON settings before connecting
   certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
   serve acme            a Pebble-compatible ACME CA on Pebble's ports
+  serve catalogue       misconfigured TLS endpoints (expired, wrong-host...) to test a client against
   gateway check         check an Express Gateway tls: section before deploying it
   simulate              a renewal policy against an ACME profile over simulated time
   clean                 remove work directories that killed runs left behind

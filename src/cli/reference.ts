@@ -2,6 +2,7 @@
 // service and PKI kinds of the catalogue, the expect matchers, lint rules, problem codes, exit
 // codes and each command's --help. A kind's fields are described once, in its schema; a test
 // fails when the committed pages differ from what this renders.
+import { CATALOGUE_CASES } from '../catalogue/cases.ts';
 import type { Schema } from '../scenario/schema.ts';
 import type { FormatCatalog } from '../scenario/types.ts';
 import { commonStepProperties, scenarioSchema } from '../scenario/format.ts';
@@ -195,6 +196,18 @@ export function exitCodesPage(): string {
   ].join('\n\n') + '\n';
 }
 
+/** The catalogue's cases, from the data `serve catalogue` and the bundled scenario are made of. */
+export function cataloguePage(): string {
+  const esc = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = CATALOGUE_CASES.map((c) => [`\`${c.name}\``, c.group, esc(c.purpose), c.expect, esc(c.reason), c.rejectedWith ? `curl: \`${esc(c.rejectedWith.curl)}\`; openssl: \`${esc(c.rejectedWith.openssl)}\`` : '', esc(Object.entries(c.deviations ?? {}).map(([client, what]) => `${client} ${what}`).join('; '))]);
+  return [
+    GENERATED_NOTE,
+    '# The catalogue of TLS endpoints',
+    `\`certharness serve catalogue\` serves each case on loopback with certificates made at start; \`scenarios/000-client-conformance.yaml\` holds curl and openssl s_client to the verdicts (a known deviation is held to what the client does, and named). ${CATALOGUE_CASES.length} cases:`,
+    table(['case', 'group', 'what it serves', 'a correct client', 'why', 'what a rejection prints', 'known deviations'], rows),
+  ].join('\n\n') + '\n';
+}
+
 export function commandsPage(helps: Record<string, string>): string {
   const sections = Object.entries(helps).map(([command, help]) => `## ${command}\n\n\`\`\`text\n${help.trimEnd()}\n\`\`\``);
   return [GENERATED_NOTE, '# Commands', 'Each command\'s `--help`, as it prints it.', ...sections].join('\n\n') + '\n';
@@ -216,6 +229,7 @@ export function referencePages(format: FormatCatalog, helps: Record<string, stri
     'lint.md': lintPage(),
     'exit-codes.md': exitCodesPage(),
     'commands.md': commandsPage(helps),
+    'catalogue.md': cataloguePage(),
   };
   return { 'README.md': indexPage(pages), ...pages };
 }

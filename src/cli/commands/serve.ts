@@ -13,9 +13,12 @@ import { loadScenarioText } from '../../scenario/load.ts';
 import { existsSync } from 'node:fs';
 import { didYouMean } from '../../scenario/suggest.ts';
 import { serveAcmeCommand } from './serve-acme.ts';
+import { serveCatalogueCommand } from './serve-catalogue.ts';
+import { untilInterrupted } from '../until-interrupted.ts';
 
 export const SERVE_HELP = `Usage: certharness serve <scenario.yaml | ${Object.keys(SERVE_TEMPLATES).join(' | ')}> [--json] [--keep] [--var K=V]...
        certharness serve acme [--config pebble-config.json] [--json]   (a Pebble-compatible ACME CA; see serve acme --help)
+       certharness serve catalogue [--json] [--scenario]   (misconfigured TLS endpoints; see serve catalogue --help)
 
 Creates the scenario's PKI and starts its services, then waits until Ctrl-C. Steps are not
 run. A bare service kind starts that service with defaults and its own PKI. With --json, prints one JSON object on stdout once everything listens:
@@ -33,6 +36,7 @@ Examples:
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   // The ACME CA has Pebble's command line, not a scenario's.
   if (argv[0] === 'acme') return serveAcmeCommand(argv.slice(1), io);
+  if (argv[0] === 'catalogue') return serveCatalogueCommand(argv.slice(1), io);
   const { values, positionals } = parseOptions(argv, { json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, var: { type: 'string', multiple: true, default: [] } }, 'serve');
   if (values.help) {
     io.stdout(SERVE_HELP);
@@ -44,7 +48,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const template = !existsSync(target) ? SERVE_TEMPLATES[target] : undefined;
   if (!existsSync(target) && !template) {
     const hint = didYouMean(target, Object.keys(SERVE_TEMPLATES));
-    throw new UsageError(`${target}: no such file, and not a service kind${hint ? ` (${hint})` : `; kinds: ${[...Object.keys(SERVE_TEMPLATES), 'acme'].join(', ')}`}`);
+    throw new UsageError(`${target}: no such file, and not a service kind${hint ? ` (${hint})` : `; kinds: ${[...Object.keys(SERVE_TEMPLATES), 'acme', 'catalogue'].join(', ')}`}`);
   }
   const { loaded, problems } = template
     ? (() => {
@@ -78,11 +82,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       if (stepsNotRun) io.stdout(`not run: the scenario's ${stepsNotRun} step(s), and the files they make; to keep everything a run made: certharness run ${scenario.file} --keep\n`);
       io.stdout('Press Ctrl-C to stop.\n');
     }
-    // A pending promise does not keep the process alive; with no listening service the event
-    // loop would empty and the process would exit without tearing down. Hold it open.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
-    clearInterval(keepAlive);
+    await untilInterrupted(io);
     return EXIT.ok;
   } finally {
     for (const f of await teardown.unwind()) io.stderr(`certharness: teardown: ${f}\n`);

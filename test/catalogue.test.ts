@@ -1,0 +1,71 @@
+// The catalogue of misconfigured endpoints: its data is whole, the bundled scenario is what the
+// data generates, and `serve catalogue --json` serves endpoints that a TLS client (Node's own,
+// here; curl and openssl in the bundled suite) judges as each case says.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import https from 'node:https';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, firstLine, runCliHere, scratchDir } from './helpers.ts';
+import { CATALOGUE_CASES } from '../src/catalogue/cases.ts';
+import { catalogueScenarioText } from '../src/catalogue/scenario.ts';
+
+t.test('every case is whole: a unique name, its certificate, and for a rejection what each client prints', async (t) => {
+  const names = CATALOGUE_CASES.map((c) => c.name);
+  t.equal(new Set(names).size, names.length, 'names are unique');
+  for (const c of CATALOGUE_CASES) {
+    t.ok(c.pki[`${c.name}-cert`], `${c.name}: serves the PKI item ${c.name}-cert`);
+    if (c.expect === 'reject') t.ok(c.rejectedWith?.curl && c.rejectedWith.openssl, `${c.name}: a rejection says what curl and openssl print`);
+    t.ok(c.reason.length > 10 && c.purpose.length > 10, `${c.name}: says what it is and why`);
+  }
+  t.ok(CATALOGUE_CASES.some((c) => c.expect === 'accept') && CATALOGUE_CASES.some((c) => c.expect === 'reject'), 'cases of both verdicts');
+});
+
+t.test('scenarios/000-client-conformance.yaml is what the catalogue generates', async (t) => {
+  const committed = readFileSync(join(ROOT, 'scenarios', '000-client-conformance.yaml'), 'utf8');
+  t.equal(committed, catalogueScenarioText({ steps: true }), 'regenerate: node bin/certharness serve catalogue --scenario > scenarios/000-client-conformance.yaml');
+});
+
+t.test('serve catalogue takes no arguments: one line, exit 2', async (t) => {
+  const r = await runCliHere(['serve', 'catalogue', 'extra']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^certharness: serve catalogue takes no arguments \(got extra\)\n$/);
+});
+
+/** A GET with Node's TLS client: the status, or the error code it refused with. */
+function get(url: string, servername: string, ca: string): Promise<string> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const req = https.get({ host: '127.0.0.1', port: u.port, path: '/', servername, ca, agent: false }, (res) => {
+      res.resume();
+      resolve(String(res.statusCode));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
+t.test('serve catalogue --json: each endpoint listens, and Node accepts good and refuses expired and wrong-host for their reasons', async (t) => {
+  const dir = scratchDir(t, 'certharness-catalogue-');
+  const serve = spawn(process.execPath, [BIN, 'serve', 'catalogue', '--json'], { cwd: ROOT, env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = new Promise<number | null>((resolve) => serve.on('close', resolve));
+  let stopped = false;
+  t.teardown(async () => {
+    if (!stopped) serve.kill('SIGINT');
+    await closed;
+  });
+  const world = JSON.parse(await firstLine(serve));
+  t.same(Object.keys(world.endpoints), CATALOGUE_CASES.map((c) => c.name), 'an endpoint per case');
+  const ca = readFileSync(world.trust.caFile, 'utf8');
+  const e = world.endpoints;
+  t.equal(e.expired.expect, 'reject');
+  t.equal(e.expired.resolve, `expired.catalogue.test:${e.expired.port}:127.0.0.1`, 'the --resolve argument');
+  t.equal(await get(e.good.url, e.good.servername, ca), '200', 'good: 200');
+  t.equal(await get(e.expired.url, e.expired.servername, ca), 'CERT_HAS_EXPIRED', 'expired: CERT_HAS_EXPIRED');
+  t.equal(await get(e['wrong-host'].url, e['wrong-host'].servername, ca), 'ERR_TLS_CERT_ALTNAME_INVALID', 'wrong-host: ERR_TLS_CERT_ALTNAME_INVALID');
+  t.equal(await get(e['untrusted-root'].url, e['untrusted-root'].servername, ca), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'untrusted-root: UNABLE_TO_VERIFY_LEAF_SIGNATURE (its root is not sent, nor trusted)');
+  stopped = true;
+  serve.kill('SIGINT');
+  t.equal(await closed, 0, 'Ctrl-C is how serve ends: exit 0');
+  t.notOk(existsSync(world.workDir), 'and the work directory with its keys is gone');
+  t.same(readdirSync(dir), [], 'nothing left in TMPDIR');
+});
