@@ -15,7 +15,9 @@ t.test('every case is whole: a unique name, its certificate, and for a rejection
   t.equal(new Set(names).size, names.length, 'names are unique');
   for (const c of CATALOGUE_CASES) {
     t.ok(c.pki[`${c.name}-cert`], `${c.name}: serves the PKI item ${c.name}-cert`);
-    if (c.expect === 'reject') t.ok(c.rejectedWith?.curl && c.rejectedWith.openssl, `${c.name}: a rejection says what curl and openssl print`);
+    const heldToRejection = (client: 'curl' | 'openssl') => c.expect === 'reject' && !c.deviations?.[client];
+    if (heldToRejection('curl')) t.ok(c.rejectedWith?.curl, `${c.name}: says what curl prints when it rejects`);
+    if (heldToRejection('openssl')) t.ok(c.rejectedWith?.openssl, `${c.name}: says what openssl prints when it rejects`);
     t.ok(c.reason.length > 10 && c.purpose.length > 10, `${c.name}: says what it is and why`);
   }
   t.ok(CATALOGUE_CASES.some((c) => c.expect === 'accept') && CATALOGUE_CASES.some((c) => c.expect === 'reject'), 'cases of both verdicts');

@@ -2,6 +2,7 @@
 // its key, and trust anchors. Scenarios name PKI items; this turns the names into PEM.
 import { readFileSync } from 'node:fs';
 import type { CertificateItem, PkiItem, PkiItems } from './build.ts';
+import { parseCertificates } from './inspect.ts';
 
 export interface ServerMaterial {
   /** Leaf and intermediates, what a TLS server sends. */
@@ -31,9 +32,19 @@ export function plainKeyPem(item: CertificateItem, role: string, name: string): 
   return item.key.object.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-export function serverMaterial(pki: PkiItems, name: string, role = 'cert'): ServerMaterial {
+/** What a server sends: its whole chain, the leaf alone (a misconfigured server's incomplete chain), or the intermediates in reverse order. */
+export const SERVED_CHAINS = ['full', 'leaf-only', 'reversed'] as const;
+export type ServedChain = (typeof SERVED_CHAINS)[number];
+
+export function serverMaterial(pki: PkiItems, name: string, role = 'cert', chain: ServedChain = 'full'): ServerMaterial {
   const item = certificateItem(pki, name, role);
-  return { cert: readFileSync(item.props.fullchainFile!, 'utf8'), key: plainKeyPem(item, role, name) };
+  const fullchain = readFileSync(item.props.fullchainFile!, 'utf8');
+  return { cert: chain === 'full' ? fullchain : arrangedChain(fullchain, chain), key: plainKeyPem(item, role, name) };
+}
+
+function arrangedChain(fullchain: string, chain: Exclude<ServedChain, 'full'>): string {
+  const [leaf, ...intermediates] = parseCertificates(fullchain).map((c) => `${c.toString('pem')}\n`);
+  return chain === 'leaf-only' ? leaf! : [leaf!, ...intermediates.reverse()].join('');
 }
 
 /** A client certificate item: its certificate and its key, decrypted. */

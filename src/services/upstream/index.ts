@@ -18,7 +18,7 @@ import { defineService, type ServiceContext } from '../types.ts';
 import { crlIssuers, currentCrlsPem } from '../../pki/crl.ts';
 import { serveOn } from '../../net/reserved-port.ts';
 import { guarded } from '../request-guard.ts';
-import { certificateItem, serverMaterial, trustAnchors } from '../../pki/material.ts';
+import { certificateItem, SERVED_CHAINS, serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { stapledAnswer } from '../../pki/ocsp.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
@@ -76,6 +76,7 @@ const upstreamSchema = s.object(
     minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version accepted'),
     maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version accepted'),
     ocspStapling: s.boolean('staple an OCSP answer about its own certificate when a client asks (status_request): the answer the scenario\'s responders give, signed by the CA that issued it; curl --cert-status checks it'),
+    chain: s.enum(SERVED_CHAINS, "what it sends: full (leaf and intermediates, default), leaf-only (an incomplete chain, as a misconfigured server sends), reversed (the intermediates in reverse order)"),
     http2: s.boolean('offer h2 as well as http/1.1 in ALPN (default false: curl then negotiates h2, and its failure messages change)'),
   },
   { required: ['cert'] },
@@ -100,7 +101,7 @@ export const upstreamService = defineService({
   schema: upstreamSchema,
   properties: ['url', 'host', 'port', 'hostUrl'],
   async start(spec, ctx) {
-    const material = serverMaterial(ctx.pki, spec.cert);
+    const material = serverMaterial(ctx.pki, spec.cert, 'cert', spec.chain);
     const mode = spec.clientAuth ?? (spec.clientCa ? 'required' : 'off');
     if (mode !== 'off' && !spec.clientCa) throw new Error(`clientAuth ${mode} needs clientCa: the CA client certificates must chain to`);
     const revocationChecks = crlChecks(spec.crl, ctx);
