@@ -2,13 +2,13 @@
 // data generates, and `serve catalogue --json` serves endpoints that a TLS client (Node's own,
 // here; curl and openssl in the bundled suite) judges as each case says.
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import https from 'node:https';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, runCliHere, scratchDir } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, runCliHere, scratchDir } from './helpers.ts';
 import { CATALOGUE_CASES } from '../src/catalogue/cases.ts';
-import { catalogueScenarioText } from '../src/catalogue/scenario.ts';
+import { catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
 
 t.test('every case is whole: a unique name, its certificate, and for a rejection what each client prints', async (t) => {
   const names = CATALOGUE_CASES.map((c) => c.name);
@@ -25,7 +25,7 @@ t.test('every case is whole: a unique name, its certificate, and for a rejection
 
 t.test('scenarios/000-client-conformance.yaml is what the catalogue generates', async (t) => {
   const committed = readFileSync(join(ROOT, 'scenarios', '000-client-conformance.yaml'), 'utf8');
-  t.equal(committed, catalogueScenarioText({ steps: true }), 'regenerate: node bin/certharness serve catalogue --scenario > scenarios/000-client-conformance.yaml');
+  t.equal(committed, catalogueScenarioText({ clients: SUITE_CLIENTS }), 'regenerate: node bin/certharness serve catalogue --scenario > scenarios/000-client-conformance.yaml');
 });
 
 t.test('serve catalogue takes no arguments: one line, exit 2', async (t) => {
@@ -70,4 +70,31 @@ t.test('serve catalogue --json: each endpoint listens, and Node accepts good and
   t.equal(await closed, 0, 'Ctrl-C is how serve ends: exit 0');
   t.notOk(existsSync(world.workDir), 'and the work directory with its keys is gone');
   t.same(readdirSync(dir), [], 'nothing left in TMPDIR');
+});
+
+t.test('clients check: a matrix of real clients against every case, and a JUnit testsuite per client that validates', async (t) => {
+  if (!needPeer(t, 'curl') || !needPeer(t, 'python3')) return;
+  const dir = scratchDir(t, 'certharness-clients-');
+  const junit = join(dir, 'clients.xml');
+  const r = await runCliHere(['clients', 'check', '--clients', 'curl,python', '--reporter', `junit=${junit}`], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^case +curl +python/m, 'a column per client');
+  t.match(r.stdout, /^expired +rejected ok +rejected ok/m, 'expired: both reject, as they must');
+  t.match(r.stdout, /^cn-only +accepted ~ +accepted ~/m, "cn-only: both fall back to the CN, a known deviation");
+  t.match(r.stdout, /expired \/ curl: curl: \(60\) SSL certificate problem: certificate has expired/, "curl's own words");
+  t.match(r.stdout, /expired \/ python: SSLCertVerificationError: .*certificate has expired/, "python's own words");
+  t.match(r.stdout, new RegExp(`^${CATALOGUE_CASES.length * 2} passed, 0 failed, 0 errors, 0 skipped \\(2 clients, ${CATALOGUE_CASES.length} cases\\)$`, 'm'), 'the counts');
+  const xml = readFileSync(junit, 'utf8');
+  t.equal(xml.match(/<testsuite /g)?.length, 2, 'a testsuite per client');
+  if (needPeer(t, 'xmllint')) t.equal(spawnSync('xmllint', ['--noout', '--schema', join(ROOT, 'test', 'fixtures', 'junit-10.xsd'), junit]).status, 0, 'the JUnit validates');
+  t.same(readdirSync(dir).filter((f) => f !== 'clients.xml'), [], 'no work directory left');
+});
+
+t.test('clients: bad input is one line and exit 2', async (t) => {
+  const bogus = await runCliHere(['clients', 'check', '--clients', 'curl,gnutsl']);
+  t.equal(bogus.code, 2);
+  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls\n$/);
+  const action = await runCliHere(['clients', 'chek']);
+  t.equal(action.code, 2);
+  t.match(action.stderr, /^certharness: clients takes one action: check \(not 'chek' \(did you mean 'check'\?\)\)\n$/);
 });

@@ -17,6 +17,7 @@ Commands:
   certmanager run|renew|status   document 003's certificate manager (provided, ACME, self-signed)
   serve acme            a Pebble-compatible ACME CA on Pebble's ports
   serve catalogue       misconfigured TLS endpoints (expired, wrong-host...) to test a client against
+  clients check         curl, openssl, python, node, gnutls-cli against the catalogue: a matrix
   gateway check         check an Express Gateway tls: section before deploying it
   simulate              a renewal policy against an ACME profile over simulated time
   clean                 remove work directories that killed runs left behind
@@ -52,6 +53,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   grpc: async () => import('./commands/grpc.ts').then((m) => ({ run: m.grpcCommand, help: m.GRPC_HELP })),
   certmanager: async () => import('./commands/certmanager.ts').then((m) => ({ run: m.certmanagerCommand, help: m.CERTMANAGER_HELP })),
   gateway: async () => import('./commands/gateway.ts').then((m) => ({ run: m.gatewayCommand, help: m.GATEWAY_HELP })),
+  clients: async () => import('./commands/clients.ts').then((m) => ({ run: m.clientsCommand, help: m.CLIENTS_HELP })),
   simulate: async () => import('./commands/simulate.ts').then((m) => ({ run: m.simulateCommand, help: m.SIMULATE_HELP })),
   clean: async () => import('./commands/clean.ts').then((m) => ({ run: m.cleanCommand, help: m.CLEAN_HELP })),
   reference: async () => import('./commands/reference.ts').then((m) => ({ run: m.referenceCommand, help: m.REFERENCE_HELP })),

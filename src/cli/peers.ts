@@ -14,6 +14,7 @@ export const PEER_HINTS: Record<string, string> = {
   pk12util: 'apt-get install libnss3-tools',
   certutil: 'apt-get install libnss3-tools',
   certtool: 'apt-get install gnutls-bin',
+  'gnutls-cli': 'apt-get install gnutls-bin',
   testssl: 'apt-get install testssl.sh',
   'npm:express-gateway': 'npm run peers (installs express-gateway 1.16.11 into build/peers/)',
 };

@@ -9,7 +9,7 @@ import { TeardownStack } from '../../runner/teardown.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
 import { printProblems } from '../problems.ts';
 import { CATALOGUE_CASES, caseHost } from '../../catalogue/cases.ts';
-import { catalogueScenarioText } from '../../catalogue/scenario.ts';
+import { catalogueScenarioText, SUITE_CLIENTS } from '../../catalogue/scenario.ts';
 import { untilInterrupted } from '../until-interrupted.ts';
 
 export const SERVE_CATALOGUE_HELP = `Usage: certharness serve catalogue [--json] [--keep]
@@ -42,11 +42,11 @@ export async function serveCatalogueCommand(argv: string[], io: CliIo): Promise<
   }
   if (positionals.length) throw new UsageError(`serve catalogue takes no arguments (got ${positionals[0]})`);
   if (values.scenario) {
-    io.stdout(catalogueScenarioText({ steps: true }));
+    io.stdout(catalogueScenarioText({ clients: SUITE_CLIENTS }));
     return EXIT.ok;
   }
   const catalog = createCatalog();
-  const loaded = loadScenarioText('(serve catalogue)', catalogueScenarioText({ steps: false }), { catalog: catalog.format, env: io.env, vars: {} });
+  const loaded = loadScenarioText('(serve catalogue)', catalogueScenarioText({ clients: [] }), { catalog: catalog.format, env: io.env, vars: {} });
   if (!loaded.scenario) {
     printProblems(loaded.problems, io);
     return EXIT.badInput;

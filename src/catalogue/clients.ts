@@ -1,0 +1,112 @@
+// The clients `clients check` can hold to the catalogue, each as the scenario step that runs it
+// against one case. curl and openssl (the bundled suite's) are also held to the message the
+// case says they print; the others to their exit status, with their own error line reported.
+import { caseHost, type CatalogueCase } from './cases.ts';
+
+export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls'] as const;
+export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
+
+export interface CatalogueClient {
+  /** The program `requires:` names: missing, the client's scenario is skipped with the fix. */
+  program: string;
+  summary: string;
+  step(c: CatalogueCase): Record<string, unknown>;
+}
+
+/** One request on a connection the server closes after answering: the end of every client's exchange. */
+const request = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+
+/** What a client does with a case here: the verdict, unless a known deviation says otherwise. */
+function observed(c: CatalogueCase, client: CatalogueClientName, label: string): { accepts: boolean; name: string } {
+  const deviation = c.deviations?.[client];
+  const accepts = deviation ? !(c.expect === 'accept') : c.expect === 'accept';
+  const verdict = `${label} ${accepts ? 'accepts' : 'rejects'} ${c.name}`;
+  return { accepts, name: deviation ? `${verdict}, as a correct client would not (${c.expect === 'accept' ? 'accept' : 'reject'}: ${c.reason}); known deviation: ${deviation}` : `${verdict}: ${c.reason}` };
+}
+
+/**
+ * A rejection passes only for the case's reason: on the client's side, curl's exit 60
+ * (CURLE_PEER_FAILED_VERIFICATION) at server verification with the case's message; on the
+ * server's, a refusal by the alert the case names.
+ */
+function curlStep(c: CatalogueCase): Record<string, unknown> {
+  const name = caseHost(c);
+  const url = `https://${name}:{{${c.name}.port}}/`;
+  const resolve = c.byAddress ? [] : ['--resolve', `${name}:{{${c.name}.port}}:127.0.0.1`];
+  const o = observed(c, 'curl', 'curl');
+  const rejection = c.group === 'client-certificate'
+    ? { refused: { alert: 'certificate_required' }, stderr: { contains: c.rejectedWith?.curl } }
+    : { exit: 60, phase: 'server-verification', stderr: { contains: c.rejectedWith?.curl } };
+  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200 } : rejection };
+}
+
+/**
+ * s_client with -verify_return_error stops at a verification error, with OpenSSL's text for it.
+ * Otherwise it sends one request and, with -ign_eof, reads until the server closes: a TLS 1.3
+ * server refuses a missing client certificate after the handshake, and without waiting for
+ * that s_client would end first and call it a success.
+ */
+function opensslStep(c: CatalogueCase): Record<string, unknown> {
+  const name = caseHost(c);
+  const verifyName = c.byAddress ? ['-verify_ip', name] : ['-servername', name, '-verify_hostname', name];
+  const o = observed(c, 'openssl', 'openssl s_client');
+  return {
+    name: o.name,
+    exec: {
+      command: ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, ...verifyName, '-CAfile', '{{root.certFile}}', '-verify_return_error', '-brief', '-ign_eof'],
+      stdin: request(name),
+    },
+    expect: o.accepts ? { exit: 0, stderr: { contains: 'Verification: OK' } } : { exit: { not: 0 }, stderr: { contains: c.rejectedWith?.openssl } },
+  };
+}
+
+/** Python's ssl module with its default context: one line on stderr for a refusal. */
+const PYTHON = [
+  'import socket, ssl, sys',
+  'ca, port, name, ip = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "ip"',
+  'try:',
+  '    ctx = ssl.create_default_context(cafile=ca)',
+  '    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:',
+  '        with ctx.wrap_socket(raw, server_hostname=name) as tls:',
+  '            tls.sendall(sys.stdin.buffer.read())',
+  '            status = tls.recv(64).split(b"\\r\\n")[0].decode()',
+  'except Exception as e:',
+  '    print(f"{type(e).__name__}: {e}", file=sys.stderr)',
+  '    sys.exit(1)',
+  'print(status)',
+  'sys.exit(0 if status.startswith("HTTP/1.1 200") else 1)',
+].join('\n');
+
+/** Node's https with the CA alone: its error code and message on stderr for a refusal. */
+const NODE = [
+  "const https = require('node:https');",
+  "const [ca, port, servername] = process.argv.slice(1);",
+  "const req = https.get({ host: '127.0.0.1', port, servername, ca: require('node:fs').readFileSync(ca), agent: false }, (res) => { console.log(res.statusCode); res.resume(); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
+  "req.on('error', (e) => { console.error(`${e.code}: ${e.message}`); process.exitCode = 1; });",
+].join('\n');
+
+/** A client held to its exit status: 0 with an answer, non-zero with a refusal. */
+function byExitStatus(c: CatalogueCase, client: CatalogueClientName, label: string, exec: Record<string, unknown>): Record<string, unknown> {
+  const o = observed(c, client, label);
+  return { name: o.name, exec, expect: o.accepts ? { exit: 0 } : { exit: { not: 0 } } };
+}
+
+export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
+  curl: { program: 'curl', summary: 'curl with --cacert and --resolve', step: curlStep },
+  openssl: { program: 'openssl', summary: 'openssl s_client -verify_return_error with -verify_hostname or -verify_ip', step: opensslStep },
+  python: {
+    program: 'python3',
+    summary: "Python's ssl.create_default_context(cafile=...)",
+    step: (c) => byExitStatus(c, 'python', 'python ssl', { command: ['python3', '-c', PYTHON, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), c.byAddress ? 'ip' : 'dns'], stdin: request(caseHost(c)) }),
+  },
+  node: {
+    program: 'node',
+    summary: "Node's https.get with ca and servername (the node on PATH)",
+    step: (c) => byExitStatus(c, 'node', 'node https', { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)] }),
+  },
+  gnutls: {
+    program: 'gnutls-cli',
+    summary: 'gnutls-cli --x509cafile with --sni-hostname and --verify-hostname',
+    step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
+  },
+};
