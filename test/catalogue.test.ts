@@ -4,7 +4,7 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import https from 'node:https';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, firstLine, needPeer, runCliHere, scratchDir } from './helpers.ts';
 import { CATALOGUE_CASES } from '../src/catalogue/cases.ts';
@@ -93,8 +93,20 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
 t.test('clients: bad input is one line and exit 2', async (t) => {
   const bogus = await runCliHere(['clients', 'check', '--clients', 'curl,gnutsl']);
   t.equal(bogus.code, 2);
-  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls\n$/);
+  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java\n$/);
   const action = await runCliHere(['clients', 'chek']);
   t.equal(action.code, 2);
   t.match(action.stderr, /^certharness: clients takes one action: check \(not 'chek' \(did you mean 'check'\?\)\)\n$/);
+});
+
+t.test('a client that cannot run is no verdict: a broken gnutls-cli fails every case, the rejections too', async (t) => {
+  const dir = scratchDir(t, 'certharness-clients-');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'gnutls-cli'), '#!/bin/sh\necho "gnutls-cli: cannot load libgnutls" >&2\nexit 1\n', { mode: 0o755 });
+  const r = await runCliHere(['clients', 'check', '--clients', 'gnutls'], { env: { PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir } });
+  t.equal(r.code, 1, 'exit 1');
+  t.match(r.stdout, /^good +rejected FAIL/m, 'an accept case: FAIL');
+  t.match(r.stdout, /^expired +rejected FAIL/m, 'a reject case: FAIL too, since nothing was refused over TLS');
+  t.match(r.stdout, new RegExp(`^0 passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed');
 });

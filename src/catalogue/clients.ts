@@ -3,7 +3,7 @@
 // case says they print; the others to their exit status, with their own error line reported.
 import { caseHost, type CatalogueCase } from './cases.ts';
 
-export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls'] as const;
+export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java'] as const;
 export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
 
 export interface CatalogueClient {
@@ -85,11 +85,57 @@ const NODE = [
   "req.on('error', (e) => { console.error(`${e.code}: ${e.message}`); process.exitCode = 1; });",
 ].join('\n');
 
-/** A client held to its exit status: 0 with an answer, non-zero with a refusal. */
-function byExitStatus(c: CatalogueCase, client: CatalogueClientName, label: string, exec: Record<string, unknown>): Record<string, unknown> {
-  const o = observed(c, client, label);
-  return { name: o.name, exec, expect: o.accepts ? { exit: 0 } : { exit: { not: 0 } } };
+/**
+ * Java's JSSE: the CA in an in-memory trust store, an SSLSocket over a socket to 127.0.0.1 with
+ * the case's name for SNI and HTTPS endpoint identification. Run from source (java File.java,
+ * Java 11 and later), so there is nothing to compile.
+ */
+const JAVA = `import java.io.*; import java.net.*; import java.nio.file.*; import java.security.KeyStore; import java.security.cert.CertificateFactory; import javax.net.ssl.*;
+public class CatalogueClient {
+  public static void main(String[] a) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      try (InputStream in = Files.newInputStream(Path.of(a[0]))) { trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in)); }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      int port = Integer.parseInt(a[1]);
+      SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new Socket("127.0.0.1", port), a[2], port, true);
+      SSLParameters params = tls.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.setSSLParameters(params);
+      tls.startHandshake();
+      tls.getOutputStream().write(("GET / HTTP/1.1\\r\\nHost: " + a[2] + "\\r\\nConnection: close\\r\\n\\r\\n").getBytes());
+      String status = new BufferedReader(new InputStreamReader(tls.getInputStream())).readLine();
+      System.out.println(status);
+      System.exit(status != null && status.startsWith("HTTP/1.1 200") ? 0 : 1);
+    } catch (Exception e) {
+      System.err.println(e);
+      System.exit(1);
+    }
+  }
 }
+`;
+
+/**
+ * A client held to its exit status and, for a rejection, to a TLS refusal in its own words
+ * (`refusal`, an RE2 pattern over stderr): a client that could not run at all is no verdict.
+ */
+function byExitStatus(c: CatalogueCase, client: CatalogueClientName, label: string, refusal: string, exec: Record<string, unknown>): Record<string, unknown> {
+  const o = observed(c, client, label);
+  return { name: o.name, exec, expect: o.accepts ? { exit: 0 } : { exit: { not: 0 }, stderr: { matches: refusal } } };
+}
+
+/** What each client prints when TLS refused: an ssl exception, a TLS or X.509 error code, a JSSE exception, gnutls-cli's fatal error. */
+const REFUSALS = {
+  python: '(?m)^SSL[A-Za-z]*Error: ',
+  node: '(?m)^(ERR_SSL_|ERR_TLS_|[A-Z_]*(CERT|SIGNED|SIGNATURE|ISSUER|PURPOSE|LENGTH|KEY|VERIFY)[A-Z_]*: )',
+  // A TLS 1.3 server's refusal of a missing client certificate reaches JSSE after the handshake, as a closed connection on the first write.
+  java: 'javax\\.net\\.ssl\\.SSL[A-Za-z]*Exception|java\\.net\\.SocketException: (Broken pipe|Connection reset)',
+  gnutls: '\\*\\*\\* (Fatal error|Received alert)',
+};
 
 export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
   curl: { program: 'curl', summary: 'curl with --cacert and --resolve', step: curlStep },
@@ -97,16 +143,25 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
   python: {
     program: 'python3',
     summary: "Python's ssl.create_default_context(cafile=...)",
-    step: (c) => byExitStatus(c, 'python', 'python ssl', { command: ['python3', '-c', PYTHON, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), c.byAddress ? 'ip' : 'dns'], stdin: request(caseHost(c)) }),
+    step: (c) => byExitStatus(c, 'python', 'python ssl', REFUSALS.python, { command: ['python3', '-c', PYTHON, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), c.byAddress ? 'ip' : 'dns'], stdin: request(caseHost(c)) }),
   },
   node: {
     program: 'node',
     summary: "Node's https.get with ca and servername (the node on PATH)",
-    step: (c) => byExitStatus(c, 'node', 'node https', { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)] }),
+    step: (c) => byExitStatus(c, 'node', 'node https', REFUSALS.node, { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)] }),
+  },
+  java: {
+    program: 'java',
+    summary: "Java's JSSE (SSLSocket with HTTPS endpoint identification), run from source",
+    step: (c) => byExitStatus(c, 'java', 'java jsse', REFUSALS.java, {
+        // The source comes on stdin and is written to the work directory: java runs a source file, and stdin is a socket here. The values are arguments, never part of the script.
+        command: ['sh', '-c', 'cat > CatalogueClient.java && exec java CatalogueClient.java "$@"', 'java-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)],
+        stdin: JAVA,
+      }),
   },
   gnutls: {
     program: 'gnutls-cli',
     summary: 'gnutls-cli --x509cafile with --sni-hostname and --verify-hostname',
-    step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
+    step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', REFUSALS.gnutls, { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
   },
 };
