@@ -46,6 +46,19 @@ function get(url: string, servername: string, ca: string): Promise<string> {
   });
 }
 
+/** The page an endpoint serves to a client that got through. */
+function body(url: string, servername: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    https.get({ host: '127.0.0.1', port: u.port, path: '/', servername, ca, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+}
+
 t.test('serve catalogue --json: each endpoint listens, and Node accepts good and refuses expired and wrong-host for their reasons', async (t) => {
   const dir = scratchDir(t, 'certharness-catalogue-');
   const serve = spawn(process.execPath, [BIN, 'serve', 'catalogue', '--json'], { cwd: ROOT, env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -62,6 +75,7 @@ t.test('serve catalogue --json: each endpoint listens, and Node accepts good and
   t.equal(e.expired.expect, 'reject');
   t.equal(e.expired.resolve, `expired.catalogue.test:${e.expired.port}:127.0.0.1`, 'the --resolve argument');
   t.equal(await get(e.good.url, e.good.servername, ca), '200', 'good: 200');
+  t.match(await body(e.good.url, e.good.servername, ca), /^certharness catalogue: good \(certificate\)\n.*\nA correct client accepts it: /, 'and its page says what it is and what a client must do');
   t.equal(await get(e.expired.url, e.expired.servername, ca), 'CERT_HAS_EXPIRED', 'expired: CERT_HAS_EXPIRED');
   t.equal(await get(e['wrong-host'].url, e['wrong-host'].servername, ca), 'ERR_TLS_CERT_ALTNAME_INVALID', 'wrong-host: ERR_TLS_CERT_ALTNAME_INVALID');
   t.equal(await get(e['untrusted-root'].url, e['untrusted-root'].servername, ca), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'untrusted-root: UNABLE_TO_VERIFY_LEAF_SIGNATURE (its root is not sent, nor trusted)');

@@ -37,7 +37,8 @@ function curlStep(c: CatalogueCase): Record<string, unknown> {
   const rejection = c.group === 'client-certificate'
     ? { refused: { alert: 'certificate_required' }, stderr: { contains: c.rejectedWith?.curl } }
     : { exit: 60, phase: 'server-verification', stderr: { contains: c.rejectedWith?.curl } };
-  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200 } : rejection };
+  // An answer counts when it is this case's page: the client reached the endpoint it meant to.
+  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: `certharness catalogue: ${c.name} (` } } : rejection };
 }
 
 /**

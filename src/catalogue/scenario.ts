@@ -3,7 +3,7 @@
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
 // prints the bundled suite's (curl and openssl), `clients check` runs one per client.
 import { Document, isMap, isSeq } from 'yaml';
-import { CATALOGUE_CASES } from './cases.ts';
+import { CATALOGUE_CASES, type CatalogueCase } from './cases.ts';
 import { CATALOGUE_CLIENTS, type CatalogueClientName } from './clients.ts';
 
 const SHARED_PKI: Record<string, Record<string, unknown>> = {
@@ -18,7 +18,7 @@ export const SUITE_CLIENTS: CatalogueClientName[] = ['curl', 'openssl'];
 /** The scenario as an object, with a step per case for each of `clients` (none: the endpoints alone). */
 export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; title?: string }): Record<string, unknown> {
   const pki = { ...SHARED_PKI, ...Object.assign({}, ...CATALOGUE_CASES.map((c) => c.pki)) };
-  const services = Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', cert: `${c.name}-cert`, ...c.server }]));
+  const services = Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', cert: `${c.name}-cert`, ...c.server, routes: [{ path: '/', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: page(c) }] }]));
   return {
     scenario: o.title ?? 'The catalogue of misconfigured TLS endpoints: curl and openssl s_client accept what they must and reject what they must',
     source: 'catalogue',
@@ -41,6 +41,11 @@ export function catalogueScenarioText(o: { clients: readonly CatalogueClientName
   const steps = doc.get('steps');
   if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const pair of step.items) flowShort(pair.value);
   return `# yaml-language-server: $schema=../schema/scenario.schema.json\n${doc.toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: 1000 })}`;
+}
+
+/** What the endpoint's page says to a client that got through: what it is and what a correct client does. */
+function page(c: CatalogueCase): string {
+  return `certharness catalogue: ${c.name} (${c.group})\n${c.purpose}.\nA correct client ${c.expect === 'accept' ? 'accepts' : 'rejects'} it: ${c.reason}.\n`;
 }
 
 /** Flow style for a collection, or for its children when a child holds text a flow line would wrap (exec's stdin). */
