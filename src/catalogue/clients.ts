@@ -19,7 +19,8 @@ const request = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection
 /** What a client does with a case here: the verdict, unless a known deviation says otherwise. */
 function observed(c: CatalogueCase, client: CatalogueClientName, label: string): { accepts: boolean; name: string } {
   const deviation = c.deviations?.[client];
-  const accepts = deviation ? !(c.expect === 'accept') : c.expect === 'accept';
+  // A known deviation is the opposite of the correct verdict.
+  const accepts = (c.expect === 'accept') !== Boolean(deviation);
   const verdict = `${label} ${accepts ? 'accepts' : 'rejects'} ${c.name}`;
   return { accepts, name: deviation ? `${verdict}, as a correct client would not (${c.expect === 'accept' ? 'accept' : 'reject'}: ${c.reason}); known deviation: ${deviation}` : `${verdict}: ${c.reason}` };
 }

@@ -12,6 +12,12 @@ import { didYouMean } from '../scenario/suggest.ts';
 
 const KINDS = ['console', 'tap', 'junit', 'json'];
 
+/** Whether a --reporter spec writes to standard output (no file, or '-'). */
+export function writesStdout(spec: string): boolean {
+  const eq = spec.indexOf('=');
+  return eq === -1 || spec.slice(eq + 1) === '-';
+}
+
 export function createReporters(specs: string[], io: CliIo): Reporter[] {
   const list = specs.length ? specs : [io.stdoutIsTTY ? 'console' : 'tap'];
   let stdoutTaken = false;

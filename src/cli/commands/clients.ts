@@ -9,7 +9,7 @@ import { ReporterMultiplexer } from '../../report/multiplexer.ts';
 import { MatrixReporter } from '../../report/matrix.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
 import { printProblems } from '../problems.ts';
-import { createReporters } from '../reporters.ts';
+import { createReporters, writesStdout } from '../reporters.ts';
 import { PEER_HINTS } from '../peers.ts';
 import { didYouMean } from '../../scenario/suggest.ts';
 import { CATALOGUE_CLIENT_NAMES, CATALOGUE_CLIENTS, type CatalogueClientName } from '../../catalogue/clients.ts';
@@ -47,7 +47,7 @@ export async function clientsCommand(argv: string[], io: CliIo): Promise<number>
   if (positionals[0] !== 'check' || positionals.length > 1) throw new UsageError(`clients takes one action: check${positionals[0] && positionals[0] !== 'check' ? ` (not '${positionals[0]}'${hint(positionals[0])})` : ''}`);
   const chosen = chosenClients(values.clients);
   const reporters = values.reporter.length ? createReporters(values.reporter, io) : [];
-  const stdoutTaken = values.reporter.some((r) => !r.includes('=') || r.endsWith('=-'));
+  const stdoutTaken = values.reporter.some(writesStdout);
   const catalog = createCatalog();
   const loaded: LoadedScenario[] = [];
   for (const client of chosen) {

@@ -4,13 +4,11 @@ import { parseOptions } from '../options.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
-import { buildWorld, isWorld } from '../../runner/world.ts';
-import { TeardownStack } from '../../runner/teardown.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
 import { printProblems } from '../problems.ts';
 import { CATALOGUE_CASES, caseHost } from '../../catalogue/cases.ts';
 import { catalogueScenarioText, SUITE_CLIENTS } from '../../catalogue/scenario.ts';
-import { untilInterrupted } from '../until-interrupted.ts';
+import { serveWorld } from '../served-world.ts';
 
 export const SERVE_CATALOGUE_HELP = `Usage: certharness serve catalogue [--json] [--keep]
        certharness serve catalogue --scenario > my-clients.yaml
@@ -51,28 +49,19 @@ export async function serveCatalogueCommand(argv: string[], io: CliIo): Promise<
     printProblems(loaded.problems, io);
     return EXIT.badInput;
   }
-  const teardown = new TeardownStack();
-  try {
-    const world = await buildWorld(loaded.scenario, { catalog, signal: io.signal, env: io.env, keep: values.keep }, teardown);
-    if (!isWorld(world)) {
-      io.stderr(`certharness: ${world.message}\n`);
-      return EXIT.failed;
-    }
+  return serveWorld(loaded.scenario, { catalog, io, keep: values.keep }, (world) => {
     const caFile = world.pki.root!.props.certFile as string;
     const endpoints = Object.fromEntries(CATALOGUE_CASES.map((c) => {
       const port = world.services[c.name]!.port as number;
       const name = caseHost(c);
       return [c.name, { url: `https://${name}:${port}/`, host: '127.0.0.1', port, servername: name, resolve: `${name}:${port}:127.0.0.1`, expect: c.expect, reason: c.reason, group: c.group, purpose: c.purpose }];
     }));
-    if (values.json) io.stdout(JSON.stringify({ trust: { caFile }, endpoints, workDir: world.workDir }) + '\n');
-    else {
-      io.stdout(`catalogue: ${CATALOGUE_CASES.length} endpoints on 127.0.0.1; trust ${caFile}\n`);
-      for (const [n, e] of Object.entries(endpoints)) io.stdout(`${e.expect.padEnd(6)} ${n.padEnd(22)} ${e.url}  (--resolve ${e.resolve})\n`);
-      io.stdout('Press Ctrl-C to stop.\n');
+    if (values.json) {
+      io.stdout(JSON.stringify({ trust: { caFile }, endpoints, workDir: world.workDir }) + '\n');
+      return;
     }
-    await untilInterrupted(io);
-    return EXIT.ok;
-  } finally {
-    for (const f of await teardown.unwind()) io.stderr(`certharness: teardown: ${f}\n`);
-  }
+    io.stdout(`catalogue: ${CATALOGUE_CASES.length} endpoints on 127.0.0.1; trust ${caFile}\n`);
+    for (const [n, e] of Object.entries(endpoints)) io.stdout(`${e.expect.padEnd(6)} ${n.padEnd(22)} ${e.url}  (--resolve ${e.resolve})\n`);
+    io.stdout('Press Ctrl-C to stop.\n');
+  });
 }

@@ -4,8 +4,6 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { loadAll } from '../../runner/run.ts';
-import { buildWorld, isWorld } from '../../runner/world.ts';
-import { TeardownStack } from '../../runner/teardown.ts';
 import { printProblems } from '../problems.ts';
 import { parseVars } from './run.ts';
 import { SERVE_TEMPLATES } from '../serve-templates.ts';
@@ -14,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { didYouMean } from '../../scenario/suggest.ts';
 import { serveAcmeCommand } from './serve-acme.ts';
 import { serveCatalogueCommand } from './serve-catalogue.ts';
-import { untilInterrupted } from '../until-interrupted.ts';
+import { serveWorld } from '../served-world.ts';
 
 export const SERVE_HELP = `Usage: certharness serve <scenario.yaml | ${Object.keys(SERVE_TEMPLATES).join(' | ')}> [--json] [--keep] [--var K=V]...
        certharness serve acme [--config pebble-config.json] [--json]   (a Pebble-compatible ACME CA; see serve acme --help)
@@ -61,32 +59,23 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.badInput;
   }
   const { scenario } = loaded[0]!;
-  const teardown = new TeardownStack();
-  try {
-    const world = await buildWorld(scenario, { catalog, signal: io.signal, env: io.env, keep: values.keep }, teardown);
-    if (!isWorld(world)) {
-      io.stderr(`certharness: ${world.at ? `${world.at.file}:${world.at.line}:${world.at.col}: ` : ''}${world.message}\n`);
-      return EXIT.failed;
-    }
+  return serveWorld(scenario, { catalog, io, keep: values.keep }, (world) => {
     const pki = Object.fromEntries(Object.entries(world.pki).map(([n, item]) => [n, publicProps(item.props)]));
     const services: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(world.services).map(([n, p]) => [n, { kind: scenario.services[n]!.kind, ...p }]));
     // serve makes the world, not the steps: what only a step would start or make is named, not silently missing.
     const notStarted = Object.fromEntries(Object.values(scenario.services).filter((d) => d.spec.start === 'step').map((d) => [d.name, 'declared start: step: a step of the scenario starts it, and serve runs no steps']));
     const stepsNotRun = scenario.steps.length;
-    if (values.json) io.stdout(JSON.stringify({ services, pki, workDir: world.workDir, notStarted, stepsNotRun }) + '\n');
-    else {
-      io.stdout(`${scenario.title}\nwork directory: ${world.workDir}\n`);
-      for (const [n, p] of Object.entries(services)) io.stdout(`service ${n} (${p.kind}): ${p.url ?? `${p.host}:${p.port}`}\n`);
-      for (const [n, p] of Object.entries(pki)) io.stdout(`pki ${n}: ${p.certFile} (key ${p.keyFile})\n`);
-      for (const [n, why] of Object.entries(notStarted)) io.stdout(`not started: service ${n}: ${why}\n`);
-      if (stepsNotRun) io.stdout(`not run: the scenario's ${stepsNotRun} step(s), and the files they make; to keep everything a run made: certharness run ${scenario.file} --keep\n`);
-      io.stdout('Press Ctrl-C to stop.\n');
+    if (values.json) {
+      io.stdout(JSON.stringify({ services, pki, workDir: world.workDir, notStarted, stepsNotRun }) + '\n');
+      return;
     }
-    await untilInterrupted(io);
-    return EXIT.ok;
-  } finally {
-    for (const f of await teardown.unwind()) io.stderr(`certharness: teardown: ${f}\n`);
-  }
+    io.stdout(`${scenario.title}\nwork directory: ${world.workDir}\n`);
+    for (const [n, p] of Object.entries(services)) io.stdout(`service ${n} (${p.kind}): ${p.url ?? `${p.host}:${p.port}`}\n`);
+    for (const [n, p] of Object.entries(pki)) io.stdout(`pki ${n}: ${p.certFile} (key ${p.keyFile})\n`);
+    for (const [n, why] of Object.entries(notStarted)) io.stdout(`not started: service ${n}: ${why}\n`);
+    if (stepsNotRun) io.stdout(`not run: the scenario's ${stepsNotRun} step(s), and the files they make; to keep everything a run made: certharness run ${scenario.file} --keep\n`);
+    io.stdout('Press Ctrl-C to stop.\n');
+  });
 }
 
 /** File paths and names only: PEM text and key material stay out of the JSON. */
