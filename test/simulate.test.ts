@@ -1,7 +1,7 @@
 // certharness simulate: a renewal policy against a CA profile over simulated time, with the real
 // CA and ACME client. The numbers are what the rules imply, worked out by hand below.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateRenewals } from '../src/simulate/renewals.ts';
 import { needPeer, runCli, runCliHere, scratchDir, sh } from './helpers.ts';
@@ -79,4 +79,14 @@ t.test('the command: exit 1 on a lapse, --json, --svg that parses; bad input is 
   const unwritable = await runCliHere(['simulate', '--policy', 'ari', '--profile', 'classic', '--days', '30', '--svg', join(dir, 'no-such-dir', 'x.svg')]);
   t.equal(unwritable.code, 2, 'an SVG that cannot be written: exit 2 before simulating');
   t.match(unwritable.stderr, /^certharness: --svg .*x\.svg: cannot write there \(ENOENT\)\n$/);
+});
+
+t.test("the simulate step stops at its timeout: the cause is the timeout, not a crash, and the run ends", async (t) => {
+  const dir = scratchDir(t);
+  const file = join(dir, 'long.yaml');
+  writeFileSync(file, 'scenario: ten years of a fixed threshold\nsteps:\n  - simulate: { policy: fixed-30d, profile: shortlived, days: 3660 }\n    expect: { lapsed: false }\n');
+  const r = await runCliHere(['run', file, '--timeout', '1s', '--reporter', 'tap'], { env: { TMPDIR: dir } });
+  t.equal(r.code, 1, 'the step fails');
+  t.match(r.stdout, /ETIMEDOUT: step timed out after 1000ms/, 'because of the timeout');
+  t.notMatch(r.stdout, /HARNESS_BUG/, 'not reported as a crash');
 });

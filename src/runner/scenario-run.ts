@@ -203,10 +203,10 @@ async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog[
   } catch (e) {
     if (e instanceof OutsideWorkDirError) {
       result = { error: { code: e.code, message: e.message } };
-    } else if ((e as Error).message !== 'abandoned') {
+    } else if ((e as Error).message !== 'abandoned' && !signal.aborted) {
       // A step kind threw: that is a bug in the harness, reported as such and not as the user's failure.
       result = { error: { code: 'HARNESS_BUG', message: `the ${step.kind} step crashed: ${(e as Error).stack ?? String(e)}` } };
-    } else result = {};
+    } else result = {}; // abandoned, or stopped by its signal: the timeout or interruption below is the cause
   }
   if (signal.aborted) {
     const why = timeout.aborted ? `timed out after ${timeoutMs}ms` : 'interrupted';

@@ -28,6 +28,8 @@ export interface SimulationOptions {
   rateLimits?: 'letsencrypt' | 'none';
   /** Told of each issuance, for progress. */
   onRenewal?: (at: Date, n: number) => void;
+  /** Stops the simulation at the next look (a step's timeout, Ctrl-C); the CA is stopped either way. */
+  signal?: AbortSignal;
 }
 
 export interface SimulationResult {
@@ -85,6 +87,7 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
     };
     let cert = await issue();
     for (now = next(policy, now); now < end; now = next(policy, now)) {
+      o.signal?.throwIfAborted();
       const left = cert.notAfter.getTime() - now.getTime();
       out.samples.push({ at: now.toISOString(), remainingHours: Math.max(0, left / HOUR_MS) });
       out.minRemainingHours = Math.min(out.minRemainingHours, Math.max(0, left / HOUR_MS));

@@ -46,7 +46,7 @@ export const simulateStep = defineStep({
     const from = spec.from === undefined ? scenarioNow(ctx) : new Date(spec.from);
     if (Number.isNaN(from.getTime())) return { error: { code: 'bad-time', message: `'${spec.from}' is not an RFC 3339 time` } };
     const svgFile = spec.svg === undefined ? undefined : resolveWorkPath(ctx.workDir, spec.svg, 'write', 'simulate svg');
-    const r = await simulateRenewals({ policy: spec.policy, profile: spec.profile, from, days: spec.days ?? 365, seed: spec.seed ?? 1, rateLimits: spec.rateLimits ?? 'letsencrypt' });
+    const r = await simulateRenewals({ policy: spec.policy, profile: spec.profile, from, days: spec.days ?? 365, seed: spec.seed ?? 1, rateLimits: spec.rateLimits ?? 'letsencrypt', signal: ctx.signal });
     if (svgFile) await writeFileAtomic(svgFile, timelineSvg(r));
     ctx.log(`${spec.policy} against ${spec.profile} from ${r.from} to ${r.to}: ${r.renewals} renewals, ${r.expiredHours} h lapsed, ${r.rateLimited} rate-limited`);
     return {
