@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import https from 'node:https';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, needPeer, runCliHere, scratchDir } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
 import { CATALOGUE_CASES } from '../src/catalogue/cases.ts';
 import { catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
 
@@ -123,4 +123,66 @@ t.test('a client that cannot run is no verdict: a broken gnutls-cli fails every 
   t.match(r.stdout, /^good +rejected FAIL/m, 'an accept case: FAIL');
   t.match(r.stdout, /^expired +rejected FAIL/m, 'a reject case: FAIL too, since nothing was refused over TLS');
   t.match(r.stdout, new RegExp(`^0 passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed');
+});
+
+t.test('a catalogue service and step hold a client of your own to the cases: exit 0 accepts, a refusal rejects, and anything else is no verdict', async (t) => {
+  if (!needPeer(t, 'curl')) return;
+  const dir = scratchDir(t, 'certharness-catalogue-step-');
+  const file = join(dir, 'own-client.yaml');
+  const curl = `curl -sS --cacert "$CATALOGUE_CA_FILE" --resolve "$CATALOGUE_RESOLVE" "$CATALOGUE_URL"`;
+  const step = (name: string, spec: Record<string, unknown>) => ({ name, catalogue: { endpoints: 'cat', cases: ['good', 'expired', 'cn-only'], ...spec } });
+  writeFileSync(file, JSON.stringify({
+    scenario: 'own client',
+    services: { cat: { kind: 'catalogue', cases: ['good', 'expired', 'cn-only', 'wrong-host'] } },
+    steps: [
+      { name: 'by hand', exec: ['curl', '-sS', '--cacert', '{{cat.caFile}}', '--resolve', '{{cat.wrong-host.resolve}}', '{{cat.wrong-host.url}}'], expect: { exit: 60, stderr: { contains: 'no alternative certificate subject name' } } },
+      step('curl, its deviation known', { command: curl, page: true, refusal: 'curl: \\(60\\)', deviations: { 'cn-only': 'curl falls back to the Common Name' } }),
+      step('curl, its deviation not known', { command: curl }),
+      step('a client that is not there', { command: ['no-such-client-here'] }),
+      step('a client that prints nothing', { command: 'true', page: true, cases: ['good'] }),
+      step('a failure for another reason', { command: 'echo "could not read the configuration" >&2; exit 1', refusal: 'SSL certificate problem', cases: ['expired'] }),
+    ],
+  }));
+  const { result } = await runScenariosHere([file], { env: { TMPDIR: dir } });
+  const steps = result.scenarios[0]!.steps;
+  const unexpected = (i: number) => (steps[i]!.result?.unexpected as string[] | undefined) ?? [];
+  t.equal(steps[0]!.status, 'passed', 'a {{cat.<case>.url}} reaches the case');
+  t.equal(steps[1]!.status, 'passed', `known deviation: ${steps[1]!.assertions.map((a) => a.message).join('; ')}`);
+  t.same(steps[1]!.result?.accepted, ['good', 'cn-only']);
+  t.same(steps[1]!.result?.rejected, ['expired']);
+  t.match(steps[1]!.result?.deviations, [/^cn-only: accepted \(exit 0\); known deviation: curl falls back/]);
+  t.equal(steps[2]!.status, 'failed', 'an unknown deviation fails');
+  t.match(unexpected(2), [/^cn-only: accepted \(exit 0\); a correct client rejects it: RFC 9525/]);
+  t.equal(steps[3]!.status, 'failed', 'a missing program');
+  t.match(unexpected(3), [/^good: no verdict \(ENOENT/, /^expired: no verdict \(ENOENT/, /^cn-only: no verdict/], 'is no verdict, the rejections too');
+  t.match(unexpected(4), [/^good: no verdict \(exit 0 without the case's page on stdout/], 'exit 0 without the page is no acceptance');
+  t.match(unexpected(5), [/^expired: no verdict \(exit 1 without a refusal matching SSL certificate problem: could not read the configuration\)/], 'a failure for another reason is no rejection');
+  t.same(readdirSync(dir).filter((f) => f !== 'own-client.yaml'), [], 'no work directory left');
+});
+
+t.test('the catalogue step: a case the service does not serve, or not a case at all, is one line at load', async (t) => {
+  const dir = scratchDir(t, 'certharness-catalogue-step-');
+  const write = (name: string, cases: string, deviations: string) => {
+    writeFileSync(join(dir, name), `scenario: bad\nservices:\n  cat: { kind: catalogue, cases: [${cases}] }\nsteps:\n  - catalogue: { endpoints: cat, command: "true", deviations: { ${deviations}: why } }\n`);
+    return join(dir, name);
+  };
+  const service = await runCliHere(['validate', write('service.yaml', 'good, expird', 'cn-only')]);
+  t.equal(service.code, 2);
+  t.match(service.stderr, /^\S*service\.yaml:3:\d+: services\.cat\.cases\[1\] must be one of good, expired, .*\(did you mean 'expired'\?\)\n/);
+  const step = await runCliHere(['validate', write('step.yaml', 'good', 'cn-onyl')]);
+  t.equal(step.code, 2);
+  t.match(step.stderr, /^\S*step\.yaml:5:\d+: steps\[0\] \(catalogue\): deviations names cn-onyl, which is not a case of the catalogue/);
+});
+
+t.test("the catalogue examples of the README and docs/catalogue.md run and pass, with curl as the client", async (t) => {
+  if (!needPeer(t, 'curl')) return;
+  const dir = scratchDir(t, 'certharness-catalogue-docs-');
+  const examples = ['README.md', 'docs/catalogue.md'].flatMap((doc) =>
+    [...readFileSync(join(ROOT, doc), 'utf8').matchAll(/```yaml\n([^]*?)```/g)].map((m) => m[1]!).filter((b) => /^\s+(- )?catalogue:$/m.test(b)).map((b, i) => ({ doc, file: join(dir, `${doc.replace(/\W/g, '-')}-${i}.yaml`), text: b })),
+  );
+  t.equal(examples.length, 2, 'one in each');
+  for (const e of examples) writeFileSync(e.file, e.text);
+  const { result, failures } = await runScenariosHere(examples.map((e) => e.file), { env: { TMPDIR: dir } });
+  t.same(failures, [], 'every step passes');
+  t.equal(result.counts.passed, 3, 'the steps ran');
 });

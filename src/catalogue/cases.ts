@@ -73,3 +73,28 @@ export const CATALOGUE_CASES: readonly CatalogueCase[] = [
 export function caseHost(c: CatalogueCase): string {
   return c.byAddress ? '127.0.0.1' : (c.servername ?? host(c.name));
 }
+
+/** Where a case's endpoint is and what a client must do with it: `serve catalogue --json`, the catalogue service's properties, the catalogue step's environment. */
+export interface CaseEndpoint {
+  url: string;
+  /** The address to dial: the host names resolve nowhere. */
+  host: string;
+  port: number;
+  /** The name for SNI and host-name verification (the address itself for by-address cases). */
+  servername: string;
+  /** curl's --resolve value (harmless for by-address cases). */
+  resolve: string;
+  expect: 'accept' | 'reject';
+}
+
+export const CASE_ENDPOINT_FIELDS = ['url', 'host', 'port', 'servername', 'resolve', 'expect'] as const;
+
+export function caseEndpoint(c: CatalogueCase, port: number, address = '127.0.0.1'): CaseEndpoint {
+  const name = caseHost(c);
+  return { url: `https://${name}:${port}/`, host: address, port, servername: name, resolve: `${name}:${port}:${address}`, expect: c.expect };
+}
+
+/** The first line of the page a case's endpoint serves: it says a client reached this case and no other. */
+export function casePageLine(c: CatalogueCase): string {
+  return `certharness catalogue: ${c.name} (${c.group})`;
+}

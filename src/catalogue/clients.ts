@@ -1,7 +1,7 @@
 // The clients `clients check` can hold to the catalogue, each as the scenario step that runs it
 // against one case. curl and openssl (the bundled suite's) are also held to the message the
 // case says they print; the others to their exit status, with their own error line reported.
-import { caseHost, type CatalogueCase } from './cases.ts';
+import { caseHost, casePageLine, type CatalogueCase } from './cases.ts';
 
 export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java'] as const;
 export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
@@ -39,7 +39,7 @@ function curlStep(c: CatalogueCase): Record<string, unknown> {
     ? { refused: { alert: 'certificate_required' }, stderr: { contains: c.rejectedWith?.curl } }
     : { exit: 60, phase: 'server-verification', stderr: { contains: c.rejectedWith?.curl } };
   // An answer counts when it is this case's page: the client reached the endpoint it meant to.
-  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: `certharness catalogue: ${c.name} (` } } : rejection };
+  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: casePageLine(c) } } : rejection };
 }
 
 /**

@@ -3,7 +3,7 @@
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
 // prints the bundled suite's (curl and openssl), `clients check` runs one per client.
 import { Document, isMap, isSeq } from 'yaml';
-import { CATALOGUE_CASES, type CatalogueCase } from './cases.ts';
+import { CATALOGUE_CASES, casePageLine, type CatalogueCase } from './cases.ts';
 import { CATALOGUE_CLIENTS, type CatalogueClientName } from './clients.ts';
 
 const SHARED_PKI: Record<string, Record<string, unknown>> = {
@@ -15,10 +15,23 @@ const SHARED_PKI: Record<string, Record<string, unknown>> = {
 /** The bundled suite's clients: the peers CI installs. */
 export const SUITE_CLIENTS: CatalogueClientName[] = ['curl', 'openssl'];
 
+/** The catalogue's PKI items: the shared root, intermediate and client CA, and those of `cases`. */
+export function cataloguePki(cases: readonly CatalogueCase[] = CATALOGUE_CASES): Record<string, Record<string, unknown>> {
+  return { ...SHARED_PKI, ...Object.assign({}, ...cases.map((c) => c.pki)) };
+}
+
+/** The name of the PKI item a client must trust. */
+export const CATALOGUE_TRUST = 'root';
+
+/** The upstream service (without `kind`) that serves a case: its certificate, its TLS settings and its page. */
+export function caseServer(c: CatalogueCase): Record<string, unknown> {
+  return { cert: `${c.name}-cert`, ...c.server, routes: [{ path: '/', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: page(c) }] };
+}
+
 /** The scenario as an object, with a step per case for each of `clients` (none: the endpoints alone). */
 export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; title?: string }): Record<string, unknown> {
-  const pki = { ...SHARED_PKI, ...Object.assign({}, ...CATALOGUE_CASES.map((c) => c.pki)) };
-  const services = Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', cert: `${c.name}-cert`, ...c.server, routes: [{ path: '/', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: page(c) }] }]));
+  const pki = cataloguePki();
+  const services = Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', ...caseServer(c) }]));
   return {
     scenario: o.title ?? 'The catalogue of misconfigured TLS endpoints: curl and openssl s_client accept what they must and reject what they must',
     source: 'catalogue',
@@ -45,7 +58,7 @@ export function catalogueScenarioText(o: { clients: readonly CatalogueClientName
 
 /** What the endpoint's page says to a client that got through: what it is and what a correct client does. */
 function page(c: CatalogueCase): string {
-  return `certharness catalogue: ${c.name} (${c.group})\n${c.purpose}.\nA correct client ${c.expect === 'accept' ? 'accepts' : 'rejects'} it: ${c.reason}.\n`;
+  return `${casePageLine(c)}\n${c.purpose}.\nA correct client ${c.expect === 'accept' ? 'accepts' : 'rejects'} it: ${c.reason}.\n`;
 }
 
 /** Flow style for a collection, or for its children when a child holds text a flow line would wrap (exec's stdin). */

@@ -120,13 +120,23 @@ export function stepsPage(format: FormatCatalog): string {
   ].join('\n\n') + '\n';
 }
 
+/** Properties as a list; `<part>.<field>` ones (a catalogue's cases) once per field, with the parts named after. */
+function propertyList(properties: readonly string[]): string {
+  const plain = properties.filter((p) => !p.includes('.'));
+  const dotted = properties.filter((p) => p.includes('.'));
+  const parts = [...new Set(dotted.map((p) => p.slice(0, p.lastIndexOf('.'))))];
+  const fields = [...new Set(dotted.map((p) => p.slice(p.lastIndexOf('.') + 1)))];
+  const list = [...plain, ...fields.map((f) => `<part>.${f}`)].map((p) => `\`${p}\``).join(', ');
+  return parts.length ? `${list}, where \`<part>\` is one of ${parts.map((p) => `\`${p}\``).join(', ')}` : list;
+}
+
 export function servicesPage(format: FormatCatalog): string {
   const sections = Object.entries(format.services).map(([kind, def]) =>
     [
       `## ${kind}`,
       def.summary,
       settings(kind, def.schema),
-      `Properties for \`{{name.prop}}\`: ${def.properties.map((p) => `\`${p}\``).join(', ')}.` +
+      `Properties for \`{{name.prop}}\`: ${propertyList(def.properties)}.` +
         (def.addressProperties ? ` Known before the PKI is made (a certificate may carry them): ${def.addressProperties.map((p) => `\`${p}\``).join(', ')}.` : ''),
     ].join('\n\n'),
   );

@@ -224,14 +224,14 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
           } else if (ref.root in pki) {
             const props = catalog.pki[pki[ref.root]!.kind]!.properties;
             if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.certFile}}`);
-            else if (!props.includes(ref.prop)) fail(`PKI item '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
+            else if (!props.includes(ref.prop)) fail(`PKI item '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? oneOf(props));
             else if (owner.section === 'pki' && owner.name === ref.root) fail(`pki.${ref.root} refers to itself`);
           } else if (ref.root in services) {
             const kind = catalog.services[services[ref.root]!.kind];
             const props = kind?.properties ?? [];
             const early = kind?.addressProperties ?? [];
             if (!ref.prop) fail(`{{${ref.root}}} needs a property, e.g. {{${ref.root}.url}}`);
-            else if (!props.includes(ref.prop)) fail(`service '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? `one of ${props.join(', ')}`);
+            else if (!props.includes(ref.prop)) fail(`service '${ref.root}' has no property '${ref.prop}'`, didYouMean(ref.prop, props) ?? oneOf(props));
             else if (owner.section === 'pki' && !early.includes(ref.prop)) {
               fail(`pki.${owner.name} cannot use {{${ref.expr}}}: the PKI is made before the services start`, early.length ? `of service '${ref.root}', the PKI can use ${early.map((p) => `{{${ref.root}.${p}}}`).join(', ')}: its ports are reserved first` : `a ${services[ref.root]!.kind} service's address is known only once it starts`);
             }
@@ -287,6 +287,12 @@ export function loadScenarioText(file: string, text: string, options: LoadOption
       steps,
     },
   };
+}
+
+/** A hint naming the valid values: all of a short list, the first of a long one (a catalogue service has a property per case). */
+function oneOf(values: readonly string[]): string {
+  const MAX = 16;
+  return values.length <= MAX ? `one of ${values.join(', ')}` : `one of ${values.slice(0, MAX).join(', ')}... (${values.length} in all: certharness reference)`;
 }
 
 function kindList(variants: Record<string, unknown>): string {

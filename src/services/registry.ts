@@ -12,5 +12,6 @@ import { certmanagerService } from './certmanager/index.ts';
 import { externalService } from './external/index.ts';
 import { crlService } from './crl/index.ts';
 import { ocspService } from './ocsp/index.ts';
+import { catalogueService } from './catalogue/index.ts';
 
-export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService, ocspService];
+export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService, ocspService, catalogueService];

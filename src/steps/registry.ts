@@ -19,5 +19,6 @@ import { clockStep } from './clock.ts';
 import { certmanagerStep } from './certmanager.ts';
 import { revokeStep } from './revoke.ts';
 import { simulateStep } from './simulate.ts';
+import { catalogueStep } from './catalogue.ts';
 
-export const STEP_KINDS: readonly AnyStepKind[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep, simulateStep];
+export const STEP_KINDS: readonly AnyStepKind[] = [execStep, sleepStep, waitForStep, opensslStep, certStep, pkcs12Step, signCsrStep, httpsStep, curlStep, tlsProbeStep, grpcStep, acmeStep, certmanagerStep, clockStep, startStep, restartStep, revokeStep, simulateStep, catalogueStep];

@@ -6,7 +6,7 @@ import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
 import { printProblems } from '../problems.ts';
-import { CATALOGUE_CASES, caseHost } from '../../catalogue/cases.ts';
+import { CATALOGUE_CASES, caseEndpoint } from '../../catalogue/cases.ts';
 import { catalogueScenarioText, SUITE_CLIENTS } from '../../catalogue/scenario.ts';
 import { serveWorld } from '../served-world.ts';
 
@@ -52,9 +52,7 @@ export async function serveCatalogueCommand(argv: string[], io: CliIo): Promise<
   return serveWorld(loaded.scenario, { catalog, io, keep: values.keep }, (world) => {
     const caFile = world.pki.root!.props.certFile as string;
     const endpoints = Object.fromEntries(CATALOGUE_CASES.map((c) => {
-      const port = world.services[c.name]!.port as number;
-      const name = caseHost(c);
-      return [c.name, { url: `https://${name}:${port}/`, host: '127.0.0.1', port, servername: name, resolve: `${name}:${port}:127.0.0.1`, expect: c.expect, reason: c.reason, group: c.group, purpose: c.purpose }];
+      return [c.name, { ...caseEndpoint(c, world.services[c.name]!.port as number), reason: c.reason, group: c.group, purpose: c.purpose }];
     }));
     if (values.json) {
       io.stdout(JSON.stringify({ trust: { caFile }, endpoints, workDir: world.workDir }) + '\n');

@@ -1,0 +1,169 @@
+// `catalogue`: holds a client program of your own to the catalogue of misconfigured TLS
+// endpoints. The command runs once per case of a `catalogue` service, with the case in its
+// environment, and each run is judged: exit 0 is an acceptance, any other exit a rejection (only
+// one whose output matches `refusal`, when given). The step fails when a case comes out other
+// than a correct client's verdict, unless `deviations` says the client is known to do otherwise.
+//
+//   services:
+//     catalogue: { kind: catalogue }
+//   steps:
+//     - name: my client accepts what it must and refuses what it must
+//       catalogue:
+//         endpoints: catalogue
+//         command: 'curl -sS --cacert "$CATALOGUE_CA_FILE" --resolve "$CATALOGUE_RESOLVE" "$CATALOGUE_URL"'
+//         refusal: 'SSL certificate problem|no alternative certificate subject name|alert'
+//         deviations: { cn-only: curl falls back to the Common Name, must-staple: curl ignores Must-Staple }
+import { s, stringOrList } from '../scenario/schema.ts';
+import { matcher } from '../expect/vocabulary.ts';
+import { interpolate } from '../scenario/interpolate.ts';
+import { shellCommand, displayArgv, type ShellCommand } from '../scenario/command.ts';
+import { compilePattern, patternProblem } from '../scenario/pattern.ts';
+import { runProcess, type ProcessResult } from '../clients/process.ts';
+import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
+import { defineStep, type StepContext } from './types.ts';
+
+const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
+
+/** The environment each run gets: where the case is and what a correct client does. */
+export const CASE_ENVIRONMENT = {
+  CATALOGUE_CASE: 'the case name, e.g. expired',
+  CATALOGUE_URL: 'https://<servername>:<port>/',
+  CATALOGUE_HOST: 'the address to dial (127.0.0.1): the host names resolve nowhere',
+  CATALOGUE_PORT: 'the port',
+  CATALOGUE_SERVERNAME: 'the name for SNI and host-name verification',
+  CATALOGUE_RESOLVE: "curl's --resolve value, <servername>:<port>:127.0.0.1",
+  CATALOGUE_EXPECT: 'accept or reject: what a correct client does',
+  CATALOGUE_CA_FILE: 'the PEM root every case but the untrusted ones chains to',
+} as const;
+
+const catalogueSchema = s.object(
+  {
+    endpoints: s.string({ ref: 'service', description: 'the catalogue service whose cases the client is held to' }),
+    command: stringOrList('the client, run once per case in the work directory with the case in its environment (CATALOGUE_URL, CATALOGUE_CA_FILE...): a shell command line, or an argv list'),
+    stdin: s.string({ description: 'text written to standard input of each run' }),
+    cases: s.array(s.enum(CASE_NAMES), { minItems: 1, description: 'the cases to run (default: every case the service serves)' }),
+    page: s.boolean('an acceptance counts only when stdout holds the page the case serves (its first line, `certharness catalogue: <case> (<group>)`): for clients that print what they fetched'),
+    refusal: s.string({ description: 'a rejection counts only when stderr or stdout matches this (RE2, ^ and $ at each line): a client that failed for another reason is no verdict', check: patternProblem }),
+    deviations: s.map(s.string(), 'cases where the client is known to do the opposite of a correct client, each with why: the step holds it to that, and says so'),
+  },
+  { required: ['endpoints', 'command'] },
+);
+
+const CONCURRENT_RUNS = 4;
+
+type Verdict = 'accepted' | 'rejected' | 'no-verdict';
+
+interface CaseRun {
+  name: string;
+  verdict: Verdict;
+  /** What the run showed: the exit status and the first line of its error output. */
+  evidence: string;
+}
+
+export const catalogueStep = defineStep({
+  kind: 'catalogue',
+  summary: 'runs a client command once per case of a catalogue service and holds it to what a correct client does with each: exit 0 accepts, any other exit rejects',
+  schema: catalogueSchema,
+  expect: {
+    cases: matcher('number', 'how many cases ran'),
+    accepted: matcher('any', 'the cases the client accepted (exit 0)'),
+    rejected: matcher('any', 'the cases the client rejected'),
+    unexpected: matcher('any', 'each case whose outcome is not the one expected, with what the client did and what a correct client does'),
+    deviations: matcher('any', 'the cases where the client did what `deviations` says it does'),
+    error: matcher('any'),
+  },
+  defaultExpect: () => ({ unexpected: { length: 0 } }),
+  prepare(spec, scope) {
+    const { command, ...rest } = spec;
+    const others = interpolate(rest, scope);
+    if (typeof command !== 'string') return { ...others, command: interpolate(command, scope) };
+    const shell = shellCommand(command, scope);
+    return { ...others, command: shell.display, shell } as typeof spec;
+  },
+  checkScenario(spec) {
+    const unknown = Object.keys(spec.deviations ?? {}).find((n) => !CASE_NAMES.includes(n));
+    return unknown ? `deviations names ${unknown}, which is not a case of the catalogue (${CASE_NAMES.slice(0, 6).join(', ')}...)` : undefined;
+  },
+  async execute(spec, ctx) {
+    const props = ctx.world.services[spec.endpoints];
+    if (typeof props?.caFile !== 'string' || typeof props.cases !== 'string') return { error: { code: 'not-a-catalogue', message: `service ${spec.endpoints} is not a catalogue service (kind: catalogue)` } };
+    const served = props.cases.split(',');
+    const missing = (spec.cases ?? []).find((n) => !served.includes(n));
+    if (missing) return { error: { code: 'case-not-served', message: `case ${missing} is not served by ${spec.endpoints}: add it to its cases` } };
+    const cases = CATALOGUE_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
+    const runs: CaseRun[] = [];
+    // A few at a time: each run is a client starting up, and the endpoints are independent.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < cases.length && !ctx.signal.aborted; i = next++) {
+        runs[i] = await runCase(cases[i]!, spec as typeof spec & { shell?: ShellCommand }, caseEnvironment(cases[i]!, props, spec.endpoints), ctx);
+        ctx.progress(`${runs.filter(Boolean).length}/${cases.length} cases`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENT_RUNS }, worker));
+    return judge(cases, runs.filter(Boolean), spec.deviations ?? {}, typeof spec.command === 'string' ? spec.command : displayArgv(spec.command));
+  },
+});
+
+function caseEnvironment(c: CatalogueCase, props: Record<string, unknown>, service: string): Record<string, string> {
+  const field = (f: (typeof CASE_ENDPOINT_FIELDS)[number]) => String(props[`${c.name}.${f}`]);
+  return { CATALOGUE_CASE: c.name, CATALOGUE_URL: field('url'), CATALOGUE_HOST: field('host'), CATALOGUE_PORT: field('port'), CATALOGUE_SERVERNAME: field('servername'), CATALOGUE_RESOLVE: field('resolve'), CATALOGUE_EXPECT: field('expect'), CATALOGUE_CA_FILE: String(props.caFile), CATALOGUE_SERVICE: service };
+}
+
+async function runCase(c: CatalogueCase, spec: { command: string | string[]; shell?: ShellCommand; stdin?: string; refusal?: string; page?: boolean }, caseEnv: Record<string, string>, ctx: StepContext): Promise<CaseRun> {
+  const script = spec.shell?.script ?? spec.command;
+  const argv = typeof script === 'string' ? ['/bin/sh', '-c', script] : script;
+  const r = await runProcess(argv, { cwd: ctx.workDir, env: { ...ctx.env, ...spec.shell?.env, ...caseEnv }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
+  const run = { name: c.name, ...verdictOf(r, spec.refusal, spec.page ? casePageLine(c) : undefined) };
+  ctx.log(`catalogue ${c.name}: ${run.verdict} (${run.evidence})`);
+  return run;
+}
+
+/**
+ * Exit 0 accepts (with the case's page on stdout, when asked); a non-zero exit rejects, unless
+ * the program could not run (126, 127, a signal) or its output lacks the refusal asked for.
+ */
+function verdictOf(r: ProcessResult, refusal: string | undefined, page: string | undefined): { verdict: Verdict; evidence: string } {
+  const line = firstLine(r.stderr) || firstLine(r.stdout);
+  if (r.error) return { verdict: 'no-verdict', evidence: `${r.error.code}: ${r.error.message}` };
+  if (r.signal) return { verdict: 'no-verdict', evidence: `ended by ${r.signal}` };
+  if (r.exit === 0 && page && !r.stdout.includes(page)) return { verdict: 'no-verdict', evidence: `exit 0 without the case's page on stdout (${page})${line ? `: ${line}` : ''}` };
+  if (r.exit === 0) return { verdict: 'accepted', evidence: 'exit 0' };
+  if (r.exit === 126 || r.exit === 127) return { verdict: 'no-verdict', evidence: `exit ${r.exit}: the command could not run${line ? `: ${line}` : ''}` };
+  if (refusal && !refusalShown(refusal, r)) return { verdict: 'no-verdict', evidence: `exit ${r.exit} without a refusal matching ${refusal}${line ? `: ${line}` : ''}` };
+  return { verdict: 'rejected', evidence: `exit ${r.exit}${line ? `: ${line}` : ''}` };
+}
+
+/** The refusal pattern against stderr, then stdout, with ^ and $ at every line (`/re/flags` keeps its own). */
+function refusalShown(refusal: string, r: ProcessResult): boolean {
+  const pattern = compilePattern(refusal.startsWith('/') ? refusal : `/${refusal}/m`);
+  return pattern.test(r.stderr) || pattern.test(r.stdout);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find(Boolean)?.slice(0, 200) ?? '';
+}
+
+function judge(cases: readonly CatalogueCase[], runs: readonly CaseRun[], deviations: Record<string, string>, command: string) {
+  const unexpected: string[] = [];
+  const seen: string[] = [];
+  for (const run of runs) {
+    const c = cases.find((x) => x.name === run.name)!;
+    const correct: Verdict = c.expect === 'accept' ? 'accepted' : 'rejected';
+    const known = deviations[c.name];
+    const wanted: Verdict = known ? (correct === 'accepted' ? 'rejected' : 'accepted') : correct;
+    if (run.verdict === wanted && known) seen.push(`${c.name}: ${run.verdict} (${run.evidence}); known deviation: ${known}`);
+    if (run.verdict === wanted) continue;
+    const why = run.verdict === 'no-verdict' ? `no verdict (${run.evidence})` : `${run.verdict} (${run.evidence})`;
+    unexpected.push(known ? `${c.name}: ${why}, expected the known deviation (${known})` : `${c.name}: ${why}; a correct client ${c.expect}s it: ${c.reason}`);
+  }
+  return {
+    command,
+    cases: runs.length,
+    accepted: runs.filter((r) => r.verdict === 'accepted').map((r) => r.name),
+    rejected: runs.filter((r) => r.verdict === 'rejected').map((r) => r.name),
+    unexpected,
+    deviations: seen,
+    ...(runs.length < cases.length ? { error: { code: 'EINTR', message: `stopped after ${runs.length} of ${cases.length} cases` } } : {}),
+  };
+}
