@@ -110,3 +110,34 @@ t.test('revoking what no CA of the scenario can revoke is refused when the file 
   const r = loadScenarioFile(file, { catalog: createCatalog().format, env: {} });
   t.strictSame(r.problems.map((p) => `${p.at?.line}:${p.at?.col}: ${p.message}`), ["6:5: steps[0] (revoke): child's issuer loaded is loaded without its key: it cannot sign the CRL or the OCSP answers that say child is revoked"]);
 });
+
+t.test('a certificate declared revoked: is revoked before the first step, as a revoke step would leave it', async (t) => {
+  if (!needPeer(t, 'openssl')) return;
+  const dir = scratchDir(t);
+  const file = join(dir, 'declared.yaml');
+  writeFileSync(file, [
+    'scenario: revoked from the start',
+    'pki:',
+    '  ca: { subject: "/CN=CA", key: ec-p256 }',
+    '  gone: { issuer: ca, subject: "/CN=gone", key: ec-p256, revoked: keyCompromise }',
+    '  kept: { issuer: ca, subject: "/CN=kept", key: ec-p256 }',
+    'steps:',
+    '  - name: openssl, given the CRL file, refuses the revoked one',
+    '    exec: [openssl, verify, -crl_check, -CRLfile, "{{ca.crlFile}}", -CAfile, "{{ca.certFile}}", "{{gone.certFile}}"]',
+    '    expect: { exit: 2, stderr: { contains: "certificate revoked" } }',
+    '  - name: and accepts the other',
+    '    exec: [openssl, verify, -crl_check, -CRLfile, "{{ca.crlFile}}", -CAfile, "{{ca.certFile}}", "{{kept.certFile}}"]',
+    '  - name: the CRL gives the reason',
+    '    exec: [openssl, crl, -in, "{{ca.crlFile}}", -noout, -text]',
+    '    expect: { stdout: { contains: "Key Compromise" } }',
+    '  - name: revoking it again finds it revoked',
+    '    revoke: { item: gone }',
+    '    expect: { status: already-revoked }',
+  ].join('\n') + '\n');
+  const { failures } = await runScenariosHere([file], { env: { TMPDIR: dir } });
+  t.same(failures, []);
+  const selfSigned = join(dir, 'self.yaml');
+  writeFileSync(selfSigned, 'scenario: nothing can revoke it\npki:\n  alone: { subject: "/CN=alone", key: ec-p256, revoked: true }\nsteps:\n  - exec: "true"\n');
+  const { result } = await runScenariosHere([selfSigned], { env: { TMPDIR: dir } });
+  t.match(result.scenarios[0]!.problems.map((p) => `${p.phase}: ${p.message}`), ['pki: alone is revoked: but no CA item of this scenario issued it, so none can revoke it']);
+});

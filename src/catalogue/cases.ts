@@ -25,7 +25,20 @@ export interface CatalogueCase {
   pki: Record<string, Record<string, unknown>>;
   /** The upstream service's settings besides `cert` (TLS versions, client certificates). */
   server?: Record<string, unknown>;
+  /** How the case's certificate is revoked, which a client learns only by asking: its CRL, its OCSP responder, or the staple the server sends. */
+  revocation?: 'crl' | 'ocsp' | 'stapled';
+  /** Runtimes whose TLS server cannot serve the case as it says, with why: every check of it is skipped there. */
+  skipOn?: Partial<Record<'bun' | 'deno', string>>;
 }
+
+/** The catalogue's revocation services, which the revoked cases' certificates name: {{crl.url}}, {{ocsp.url}}. */
+export const REVOCATION_SERVICES = { crl: { kind: 'crl' }, ocsp: { kind: 'ocsp' } } as const;
+
+/** What every client does with a revoked certificate it is not told to check: the cause, in each client's terms. */
+const CHECKS_NO_REVOCATION = {
+  crl: { curl: 'accepts: curl reads a CRL only from --crlfile and never fetches one', openssl: 'accepts: s_client checks CRLs only with -crl_check and a CRL (-CRL or -crl_download)', python: 'accepts: verify_flags has no VERIFY_CRL_CHECK_LEAF by default, and the ssl module never fetches a CRL', node: 'accepts: tls checks a CRL only when given one (the crl option)', gnutls: 'accepts: gnutls-cli fetches no CRL (only --x509crlfile)', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true' },
+  ocsp: { curl: 'accepts: curl asks no OCSP responder', openssl: 'accepts: s_client asks no OCSP responder', python: 'accepts: the ssl module asks no OCSP responder', node: 'accepts: Node asks no OCSP responder', gnutls: 'accepts: gnutls-cli asks the responder only with --ocsp', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true' },
+} as const;
 
 /** Every host name is under this domain; clients reach it with --resolve or a servername. */
 export const CATALOGUE_DOMAIN = 'catalogue.test';
@@ -63,6 +76,9 @@ export const CATALOGUE_CASES: readonly CatalogueCase[] = [
   { name: 'ed25519', group: 'certificate', purpose: 'an Ed25519 certificate (RFC 8410) from the ECDSA intermediate', expect: 'accept', reason: 'RFC 8446 signature scheme ed25519: TLS 1.3 clients on OpenSSL 1.1.1 and later accept it', pki: { 'ed25519-cert': leaf('ed25519', { key: 'ed25519' }) } },
   { name: 'name-by-address', group: 'certificate', purpose: `a certificate for a DNS name only, dialled at its IP address`, expect: 'reject', reason: 'RFC 6125 §6.2: an address is matched against iPAddress names, never against DNS names', byAddress: true, rejectedWith: { curl: 'no alternative certificate subject name matches target host name', openssl: 'verify error:num=64:IP address mismatch' }, pki: { 'name-by-address-cert': leaf('name-by-address') } },
   { name: 'sha512-signature', group: 'certificate', purpose: 'a leaf signed with ECDSA and SHA-512', expect: 'accept', reason: 'ecdsa-with-SHA512 is a standard signature algorithm (RFC 5758)', pki: { 'sha512-signature-cert': leaf('sha512-signature', { hash: 'sha512' }) } },
+  { name: 'revoked-crl', group: 'certificate', purpose: 'a certificate its CA has revoked (keyCompromise), listed in the CRL at its CRL distribution point', expect: 'reject', reason: 'RFC 5280 §6.3: the CRL of its issuer lists its serial', revocation: 'crl', deviations: CHECKS_NO_REVOCATION.crl, pki: { 'revoked-crl-cert': leaf('revoked-crl', { crlDistributionPoints: ['{{crl.url}}/intermediate.crl'], revoked: 'keyCompromise' }) } },
+  { name: 'revoked-ocsp', group: 'certificate', purpose: 'a certificate its CA has revoked (keyCompromise), which its AIA OCSP responder says is revoked', expect: 'reject', reason: 'RFC 6960: the responder its certificate names answers revoked', revocation: 'ocsp', deviations: CHECKS_NO_REVOCATION.ocsp, pki: { 'revoked-ocsp-cert': leaf('revoked-ocsp', { ocsp: ['{{ocsp.url}}'], revoked: 'keyCompromise' }) } },
+  { name: 'revoked-stapled', group: 'certificate', purpose: 'a revoked certificate whose server staples the OCSP answer that says so', expect: 'reject', reason: 'RFC 6066 §8: the stapled answer, signed by its CA, says revoked', revocation: 'stapled', deviations: { curl: 'accepts: curl checks a staple only with --cert-status', openssl: 'accepts: s_client prints a staple with -status but does not act on it', python: 'accepts: the ssl module never asks for a staple', node: 'accepts: Node checks a staple only when the application asks (requestOCSP and the OCSPResponse event)', java: 'accepts: JSSE does not ask for a staple with its default settings' }, pki: { 'revoked-stapled-cert': leaf('revoked-stapled', { revoked: 'keyCompromise' }) }, server: { ocspStapling: true }, skipOn: { bun: "Bun's TLS server emits no OCSPRequest event: it staples nothing", deno: "Deno's TLS server emits no OCSPRequest event: it staples nothing" } },
   { name: 'tls12-only', group: 'protocol', purpose: 'a server that speaks TLS 1.2 and nothing newer', expect: 'accept', reason: 'TLS 1.2 is still allowed everywhere (RFC 9325)', pki: { 'tls12-only-cert': leaf('tls12-only') }, server: { maxVersion: 'TLSv1.2' } },
   { name: 'tls13-only', group: 'protocol', purpose: 'a server that speaks TLS 1.3 only', expect: 'accept', reason: 'a client of the last five years speaks TLS 1.3', pki: { 'tls13-only-cert': leaf('tls13-only') }, server: { minVersion: 'TLSv1.3' } },
   { name: 'client-cert-optional', group: 'client-certificate', purpose: 'a server that asks for a client certificate and goes on without one', expect: 'accept', reason: 'an optional request: a client without a certificate is let in', pki: { 'client-cert-optional-cert': leaf('client-cert-optional') }, server: { clientCa: 'client-ca', clientAuth: 'optional' } },

@@ -62,6 +62,21 @@ function opensslStep(c: CatalogueCase): Record<string, unknown> {
   };
 }
 
+/**
+ * openssl, told to check revocation the way the case is revoked, refuses or reports it: the
+ * proof that a client accepting the case accepted a certificate that is revoked.
+ */
+export function revocationProof(c: CatalogueCase): Record<string, unknown> {
+  const name = caseHost(c);
+  const connect = ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, '-servername', name, '-verify_hostname', name, '-CAfile', '{{root.certFile}}'];
+  const proofs = {
+    crl: { name: `${c.name} is revoked: openssl s_client -crl_check -crl_download fetches its CRL and refuses it`, exec: { command: [...connect, '-brief', '-verify_return_error', '-crl_check', '-crl_download'], stdin: '' }, expect: { exit: { not: 0 }, stderr: { contains: 'verify error:num=23:certificate revoked' } } },
+    ocsp: { name: `${c.name} is revoked: openssl ocsp asks the responder its certificate names, which answers revoked`, exec: ['openssl', 'ocsp', '-issuer', '{{intermediate.certFile}}', '-cert', `{{${c.name}-cert.certFile}}`, '-url', '{{ocsp.url}}', '-CAfile', '{{root.certFile}}'], expect: { exit: 0, stdout: { contains: ': revoked' }, stderr: { contains: 'Response verify OK' } } },
+    stapled: { name: `${c.name} is revoked: openssl s_client -status gets a staple that says revoked`, exec: { command: [...connect, '-status'], stdin: '' }, expect: { stdout: { contains: 'Cert Status: revoked' } } },
+  } as const;
+  return proofs[c.revocation!];
+}
+
 /** Python's ssl module with its default context: one line on stderr for a refusal. */
 const PYTHON = [
   'import socket, ssl, sys',

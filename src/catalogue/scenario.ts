@@ -3,8 +3,8 @@
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
 // prints the bundled suite's (curl and openssl), `clients check` runs one per client.
 import { Document, isMap, isSeq } from 'yaml';
-import { CATALOGUE_CASES, casePageLine, type CatalogueCase } from './cases.ts';
-import { CATALOGUE_CLIENTS, type CatalogueClientName } from './clients.ts';
+import { CATALOGUE_CASES, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
+import { CATALOGUE_CLIENTS, revocationProof, type CatalogueClientName } from './clients.ts';
 
 const SHARED_PKI: Record<string, Record<string, unknown>> = {
   root: { subject: 'CN=certharness Catalogue Root', key: 'ec-p256', days: 30 },
@@ -31,7 +31,7 @@ export function caseServer(c: CatalogueCase): Record<string, unknown> {
 /** The scenario as an object, with a step per case for each of `clients` (none: the endpoints alone). */
 export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; title?: string }): Record<string, unknown> {
   const pki = cataloguePki();
-  const services = Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', ...caseServer(c) }]));
+  const services = { ...REVOCATION_SERVICES, ...Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', ...caseServer(c) }])) };
   return {
     scenario: o.title ?? 'The catalogue of misconfigured TLS endpoints: curl and openssl s_client accept what they must and reject what they must',
     source: 'catalogue',
@@ -40,7 +40,8 @@ export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; 
     ...(o.clients.length ? { requires: [...new Set(o.clients.map((c) => CATALOGUE_CLIENTS[c].program))] } : {}),
     pki,
     services,
-    steps: CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => CATALOGUE_CLIENTS[client].step(c))),
+    // A revoked case is revoked for real: openssl, told to check, says so before any client is judged on it.
+    steps: o.clients.length ? [...CATALOGUE_CASES.flatMap((c) => (c.revocation ? [skipping(c, revocationProof(c))] : [])), ...CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => skipping(c, CATALOGUE_CLIENTS[client].step(c))))] : [],
   };
 }
 
@@ -54,6 +55,11 @@ export function catalogueScenarioText(o: { clients: readonly CatalogueClientName
   const steps = doc.get('steps');
   if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const pair of step.items) flowShort(pair.value);
   return `# yaml-language-server: $schema=../schema/scenario.schema.json\n${doc.toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: 1000 })}`;
+}
+
+/** A step of a case, skipped on the runtimes that cannot serve the case. */
+function skipping(c: CatalogueCase, step: Record<string, unknown>): Record<string, unknown> {
+  return c.skipOn ? { ...step, skipOn: c.skipOn } : step;
 }
 
 /** What the endpoint's page says to a client that got through: what it is and what a correct client does. */

@@ -37,6 +37,7 @@ export interface CertificateDecl {
   crlDistributionPoints?: string[];
   ocsp?: string[];
   mustStaple?: boolean;
+  revoked?: boolean | (typeof CRL_REASONS)[number];
   caIssuers?: string[];
   csr?: boolean;
   der?: boolean;
@@ -64,6 +65,8 @@ const subjectSchema = s.anyOf(
   ],
   'the subject DN; "." leaves an attribute empty, as at openssl req\'s prompts',
 );
+
+export const CRL_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;
 
 /** A time: an ISO date or an offset from now; one that cannot be read is refused when the file is loaded. */
 export const when = s.string({
@@ -102,6 +105,7 @@ export const certificateSchema = s.object(
     authorityKeyIdentifier: s.boolean('add authorityKeyIdentifier (default true when there is an issuer)'),
     crlDistributionPoints: s.array(s.string(), { description: 'CRL distribution point URLs (a key named crl: would make the item a CRL)' }),
     ocsp: s.array(s.string(), { description: 'AIA OCSP responder URLs' }),
+    revoked: s.anyOf([s.boolean(), s.enum(CRL_REASONS)], 'revoked from the start of the run at the CA item that issued it, with this CRLReason (true: unspecified): the crl and ocsp services, the CRL files and upstreams with crl: list it, as after a revoke step'),
     mustStaple: s.boolean('OCSP Must-Staple (RFC 7633 TLS Feature status_request): a client that honours it refuses this certificate without a stapled OCSP answer'),
     caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),
     csr: s.boolean('also write a CSR (<name>.csr) for the key and subject'),
@@ -156,7 +160,6 @@ export interface CrlDecl {
   number?: number;
 }
 
-export const CRL_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;
 
 export const crlSchema = s.object(
   {

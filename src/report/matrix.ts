@@ -23,10 +23,12 @@ export class MatrixReporter implements Reporter {
     for (const c of clients.filter((c) => c.skipped)) lines.push(`${c.name}: skipped: ${c.skipped}`);
     const refusals = clients.flatMap((c) => [...c.cells].filter(([, step]) => did(step) === 'rejected').map(([name, step]) => `  ${name} / ${c.name}: ${errorLine(step)}`));
     if (refusals.length) lines.push('', "Each refusal in the client's words:", ...refusals);
-    const failures = clients.flatMap((c) => [...c.cells].filter(([, s]) => s.status === 'failed').map(([name, s]) => `  ${name} / ${c.name}: ${s.cause ?? s.assertions.find((a) => !a.ok)?.message ?? 'failed'}`));
+    // Every failed step, the checks that are not a case's cell (that a revoked case is revoked) too.
+    const failures = result.scenarios.flatMap((sc) => sc.steps.filter((st) => st.status === 'failed').map((st) => `  ${caseOf(st) ? `${caseOf(st)} / ${sc.id.replace(/^clients\//, '')}` : st.name}: ${st.cause ?? st.assertions.find((a) => !a.ok)?.message ?? 'failed'}`));
     if (failures.length) lines.push('', 'Failures:', ...failures);
     const n = countRun(result.scenarios);
-    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${clients.length} clients, ${cases.length} cases)`);
+    const others = result.scenarios.flatMap((sc) => sc.steps.filter((st) => !caseOf(st))).length;
+    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${clients.length} clients, ${cases.length} cases${others ? `, and ${others} checks that the revoked cases are revoked` : ''})`);
     this.write(`${lines.join('\n')}\n`);
   }
 }

@@ -8,6 +8,7 @@ import type { Scenario } from '../scenario/types.ts';
 import { interpolate, type Scope } from '../scenario/interpolate.ts';
 import { buildPki, PKI_SUBDIR, type PkiItems } from '../pki/build.ts';
 import { publishCrlFiles } from '../pki/crl-files.ts';
+import { revokeDeclared } from '../pki/declared-revocations.ts';
 import type { Catalog } from './catalog.ts';
 import type { SetupOutcome } from './events.ts';
 import type { TeardownStack } from './teardown.ts';
@@ -76,6 +77,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
     const items = await buildPki(decls, { workDir, scenarioDir: scenario.dir, scope, onUnavailable: (item, reason) => (unavailable[item] = reason) });
     for (const [n, reason] of Object.entries(unavailable)) log(`pki ${n} is not available: ${reason}`);
     Object.assign(pki, items);
+    await revokeDeclared(decls, pki, revocations, new Date());
     await publishCrlFiles(pki, revocations, join(workDir, PKI_SUBDIR));
   } catch (e) {
     const name = (e as { item?: string }).item;

@@ -21,6 +21,7 @@ import { compilePattern, patternProblem } from '../scenario/pattern.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
 import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
 import { defineStep, type StepContext } from './types.ts';
+import { runtimeInfo } from '../runtime/index.ts';
 
 const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
 
@@ -70,6 +71,7 @@ export const catalogueStep = defineStep({
     rejected: matcher('any', 'the cases the client rejected'),
     unexpected: matcher('any', 'each case whose outcome is not the one expected, with what the client did and what a correct client does'),
     deviations: matcher('any', 'the cases where the client did what `deviations` says it does'),
+    skipped: matcher('any', 'the cases not run on this runtime, with why (Bun and Deno staple nothing, so revoked-stapled is not what it says there)'),
     error: matcher('any'),
   },
   defaultExpect: () => ({ unexpected: { length: 0 } }),
@@ -90,7 +92,11 @@ export const catalogueStep = defineStep({
     const served = props.cases.split(',');
     const missing = (spec.cases ?? []).find((n) => !served.includes(n));
     if (missing) return { error: { code: 'case-not-served', message: `case ${missing} is not served by ${spec.endpoints}: add it to its cases` } };
-    const cases = CATALOGUE_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
+    const runtime = runtimeInfo().name;
+    const chosen = CATALOGUE_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
+    // A case this runtime's TLS server cannot serve as it says is no test of the client here.
+    const cases = chosen.filter((c) => !c.skipOn?.[runtime as 'bun' | 'deno']);
+    const skipped = chosen.filter((c) => !cases.includes(c)).map((c) => `${c.name}: ${c.skipOn![runtime as 'bun' | 'deno']}`);
     const runs: CaseRun[] = [];
     // A few at a time: each run is a client starting up, and the endpoints are independent.
     let next = 0;
@@ -101,7 +107,7 @@ export const catalogueStep = defineStep({
       }
     };
     await Promise.all(Array.from({ length: CONCURRENT_RUNS }, worker));
-    return judge(cases, runs.filter(Boolean), spec.deviations ?? {}, typeof spec.command === 'string' ? spec.command : displayArgv(spec.command));
+    return { ...judge(cases, runs.filter(Boolean), spec.deviations ?? {}, typeof spec.command === 'string' ? spec.command : displayArgv(spec.command)), skipped };
   },
 });
 

@@ -10,10 +10,14 @@
 //     - catalogue: { endpoints: catalogue, command: [./my-client, --ca, "{{catalogue.caFile}}"] }
 import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
-import { defineService, type RunningService } from '../types.ts';
-import { buildPki } from '../../pki/build.ts';
+import { defineService, type RunningService, type ServiceContext } from '../types.ts';
+import { buildPki, type PkiItems } from '../../pki/build.ts';
+import { Revocations } from '../../pki/revocations.ts';
+import { revokeDeclared } from '../../pki/declared-revocations.ts';
 import { upstreamService } from '../upstream/index.ts';
-import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, caseEndpoint, CATALOGUE_DOMAIN } from '../../catalogue/cases.ts';
+import { crlService } from '../crl/index.ts';
+import { ocspService } from '../ocsp/index.ts';
+import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, caseEndpoint, CATALOGUE_DOMAIN, type CatalogueCase } from '../../catalogue/cases.ts';
 import { cataloguePki, caseServer, CATALOGUE_TRUST } from '../../catalogue/scenario.ts';
 
 const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
@@ -30,22 +34,43 @@ export const catalogueService = defineService({
   properties: ['caFile', 'host', 'domain', 'cases', ...CASE_NAMES.flatMap((c) => CASE_ENDPOINT_FIELDS.map((f) => `${c}.${f}`))],
   async start(spec, ctx) {
     const cases = spec.cases ? CATALOGUE_CASES.filter((c) => spec.cases!.includes(c.name)) : CATALOGUE_CASES;
-    const dir = join(ctx.workDir, 'services', ctx.name);
-    const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, d]) => [n, { kind: 'default', spec: defined(d) }]));
-    const pki = await buildPki(decls, { workDir: dir, scenarioDir: ctx.scenarioDir });
-    const started = await Promise.allSettled(cases.map((c) => upstreamService.start(caseServer(c) as never, { ...ctx, name: `${ctx.name}.${c.name}`, pki, reserved: undefined, log: (line) => ctx.log(`${c.name}: ${line}`) })));
-    const running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    // Its own PKI and revocations: the names are the catalogue's, and they must not meet the scenario's.
+    const pki: PkiItems = {};
+    const revocations = new Revocations(new Date());
+    const inner = (name: string): ServiceContext => ({ ...ctx, name: `${ctx.name}.${name}`, pki, revocations, reserved: undefined, log: (line) => ctx.log(`${name}: ${line}`) });
+    const running: RunningService[] = [];
     const stop = () => Promise.all(running.map((r) => r.stop())).then(() => undefined);
-    const failed = started.findIndex((r) => r.status === 'rejected');
-    if (failed >= 0) {
+    try {
+      // The revocation services first: the revoked cases' certificates carry their URLs.
+      const [crl, ocsp] = await startAll([crlService.start({}, inner('crl')), ocspService.start({}, inner('ocsp'))], running);
+      const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, d]) => [n, { kind: 'default', spec: defined(d) }]));
+      const scope = (root: string, prop: string | undefined) => (prop ? ({ crl: crl!.props, ocsp: ocsp!.props } as Record<string, RunningService['props'] | undefined>)[root]?.[prop] : undefined);
+      Object.assign(pki, await buildPki(decls, { workDir: join(ctx.workDir, 'services', ctx.name), scenarioDir: ctx.scenarioDir, scope }));
+      await revokeDeclared(decls, pki, revocations, new Date());
+      const endpoints = await startAll(cases.map((c) => upstreamService.start(caseServer(c) as never, inner(c.name)).catch((e: Error) => Promise.reject(new Error(`case ${c.name} did not start: ${e.message}`)))), running);
+      return { props: catalogueProps(cases, endpoints, pki, ctx.host), stop };
+    } catch (e) {
       await stop();
-      throw new Error(`case ${cases[failed]!.name} did not start: ${((started[failed] as PromiseRejectedResult).reason as Error).message}`);
+      throw e;
     }
-    const props: RunningService['props'] = { caFile: pki[CATALOGUE_TRUST]!.props.certFile as string, host: ctx.host, domain: CATALOGUE_DOMAIN, cases: cases.map((c) => c.name).join(',') };
-    cases.forEach((c, i) => {
-      const endpoint = caseEndpoint(c, running[i]!.props.port as number, ctx.host);
-      for (const f of CASE_ENDPOINT_FIELDS) props[`${c.name}.${f}`] = endpoint[f];
-    });
-    return { props, stop };
   },
 });
+
+/** Waits for every start; each one that started goes on `running` (to be stopped), and the first failure is thrown once all have settled. */
+async function startAll(starts: Promise<RunningService>[], running: RunningService[]): Promise<RunningService[]> {
+  const settled = await Promise.allSettled(starts);
+  for (const r of settled) if (r.status === 'fulfilled') running.push(r.value);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<RunningService>).value);
+}
+
+/** The trust file, and where each case is: `{{name.caFile}}`, `{{name.<case>.url}}`... */
+function catalogueProps(cases: readonly CatalogueCase[], endpoints: readonly RunningService[], pki: PkiItems, host: string): RunningService['props'] {
+  const props: RunningService['props'] = { caFile: pki[CATALOGUE_TRUST]!.props.certFile as string, host, domain: CATALOGUE_DOMAIN, cases: cases.map((c) => c.name).join(',') };
+  cases.forEach((c, i) => {
+    const endpoint = caseEndpoint(c, endpoints[i]!.props.port as number, host);
+    for (const f of CASE_ENDPOINT_FIELDS) props[`${c.name}.${f}`] = endpoint[f];
+  });
+  return props;
+}
