@@ -148,7 +148,8 @@ function byExitStatus(c: CatalogueCase, client: CatalogueClientName, label: stri
 /** What each client prints when TLS refused: an ssl exception, a TLS or X.509 error code, a JSSE exception, gnutls-cli's fatal error. */
 const REFUSALS = {
   python: '(?m)^SSL[A-Za-z]*Error: ',
-  node: '(?m)^(ERR_SSL_|ERR_TLS_|[A-Z_]*(CERT|SIGNED|SIGNATURE|ISSUER|PURPOSE|LENGTH|KEY|VERIFY)[A-Z_]*: )',
+  // UNSPECIFIED is Node's code for an X.509 verification error it has no name for (name constraints).
+  node: '(?m)^(ERR_SSL_|ERR_TLS_|[A-Z_]*(CERT|SIGNED|SIGNATURE|ISSUER|PURPOSE|LENGTH|KEY|VERIFY)[A-Z_]*: |UNSPECIFIED: .*(subtree|constraint))',
   // A TLS 1.3 server's refusal of a missing client certificate reaches JSSE after the handshake, as a closed connection on the first write.
   java: 'javax\\.net\\.ssl\\.SSL[A-Za-z]*Exception|java\\.net\\.SocketException: (Broken pipe|Connection reset)',
   gnutls: '\\*\\*\\* (Fatal error|Received alert)',

@@ -217,6 +217,7 @@ async function buildCertificate(name: string, d: CertificateDecl, key: PrivateKe
       ...(d.crlDistributionPoints ? { crlUrls: d.crlDistributionPoints } : {}),
       ...(d.ocsp ? { ocspUrls: d.ocsp } : {}),
       ...(d.mustStaple ? { mustStaple: true } : {}),
+      ...(d.nameConstraints ? { nameConstraints: d.nameConstraints } : {}),
       ...(d.caIssuers ? { caIssuersUrls: d.caIssuers } : {}),
     });
     if (d.csr) {

@@ -7,6 +7,7 @@ import { type HashName, signParams } from './key-spec.ts';
 import { type PrivateKeyMaterial, signingKey, publicKey } from './keys.ts';
 import { toX509Name } from './names.ts';
 import { mustStapleExtension } from './tls-feature.ts';
+import { nameConstraintsExtension, type NameConstraintsDecl } from './name-constraints.ts';
 
 export const USAGES = ['ca', 'server', 'client', 'server+client', 'none'] as const;
 export type Usage = (typeof USAGES)[number];
@@ -58,6 +59,8 @@ export interface CertificateParams {
   caIssuersUrls?: string[];
   /** RFC 7633 TLS Feature status_request: clients must get a stapled OCSP answer. */
   mustStaple?: boolean;
+  /** A CA's name constraints (RFC 5280 §4.2.1.10). */
+  nameConstraints?: NameConstraintsDecl;
   /** Extensions copied verbatim (from a CSR, like `-copy_extensions copy`). */
   extraExtensions?: x509.Extension[];
 }
@@ -138,6 +141,7 @@ export async function issueCertificate(p: CertificateParams): Promise<x509.X509C
     extensions.push(new x509.AuthorityInfoAccessExtension({ ...(p.ocspUrls?.length ? { ocsp: p.ocspUrls } : {}), ...(p.caIssuersUrls?.length ? { caIssuers: p.caIssuersUrls } : {}) }, false));
   }
   if (p.mustStaple) extensions.push(mustStapleExtension());
+  if (p.nameConstraints) extensions.push(nameConstraintsExtension(p.nameConstraints));
   if (p.extraExtensions) for (const e of p.extraExtensions) if (!extensions.some((x) => x.type === e.type)) extensions.push(e);
   const subject = p.subject instanceof x509.Name ? p.subject : toX509Name(p.subject);
   return x509.X509CertificateGenerator.create({

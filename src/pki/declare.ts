@@ -8,6 +8,7 @@
 //     real:   { certFile: /etc/ssl/site.crt, keyFile: /etc/ssl/site.key }     # loaded, not generated
 import { s } from '../scenario/schema.ts';
 import { checkCertificateDecl } from './rules.ts';
+import { nameConstraintProblem, type NameConstraintsDecl } from './name-constraints.ts';
 import { KEY_TYPES, HASHES } from './key-spec.ts';
 import { KEY_FORMATS, KEY_CIPHERS } from './keys.ts';
 import { USAGES, KEY_USAGE_NAMES, EKU_NAMES } from './certificate.ts';
@@ -38,6 +39,7 @@ export interface CertificateDecl {
   ocsp?: string[];
   mustStaple?: boolean;
   revoked?: boolean | (typeof CRL_REASONS)[number];
+  nameConstraints?: NameConstraintsDecl;
   caIssuers?: string[];
   csr?: boolean;
   der?: boolean;
@@ -105,6 +107,13 @@ export const certificateSchema = s.object(
     authorityKeyIdentifier: s.boolean('add authorityKeyIdentifier (default true when there is an issuer)'),
     crlDistributionPoints: s.array(s.string(), { description: 'CRL distribution point URLs (a key named crl: would make the item a CRL)' }),
     ocsp: s.array(s.string(), { description: 'AIA OCSP responder URLs' }),
+    nameConstraints: s.object(
+      {
+        permitted: s.array(s.string({ check: nameConstraintProblem }), { description: 'DNS names (each permits itself and every name under it) and IP ranges (127.0.0.0/8) the certificates below may carry' }),
+        excluded: s.array(s.string({ check: nameConstraintProblem }), { description: 'DNS names and IP ranges they may not carry' }),
+      },
+      { description: 'a CA\'s name constraints (RFC 5280 §4.2.1.10, critical): a client refuses a certificate below it whose subjectAltName falls outside them' },
+    ),
     revoked: s.anyOf([s.boolean(), s.enum(CRL_REASONS)], 'revoked from the start of the run at the CA item that issued it, with this CRLReason (true: unspecified): the crl and ocsp services, the CRL files and upstreams with crl: list it, as after a revoke step'),
     mustStaple: s.boolean('OCSP Must-Staple (RFC 7633 TLS Feature status_request): a client that honours it refuses this certificate without a stapled OCSP answer'),
     caIssuers: s.array(s.string(), { description: 'AIA caIssuers URLs' }),

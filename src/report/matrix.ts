@@ -28,7 +28,7 @@ export class MatrixReporter implements Reporter {
     if (failures.length) lines.push('', 'Failures:', ...failures);
     const n = countRun(result.scenarios);
     const others = result.scenarios.flatMap((sc) => sc.steps.filter((st) => !caseOf(st))).length;
-    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${clients.length} clients, ${cases.length} cases${others ? `, and ${others} checks that the revoked cases are revoked` : ''})`);
+    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${clients.length} client${clients.length === 1 ? '' : 's'}, ${cases.length} cases${others ? `, and ${others} checks that the revoked cases are revoked` : ''})`);
     this.write(`${lines.join('\n')}\n`);
   }
 }
