@@ -1,7 +1,7 @@
 // The clients `clients check` can hold to the catalogue, each as the scenario step that runs it
 // against one case. curl and openssl (the bundled suite's) are also held to the message the
 // case says they print; the others to their exit status, with their own error line reported.
-import { caseHost, casePageLine, type CatalogueCase } from './cases.ts';
+import { caseHost, casePageLine, CLIENT_P12_PASSWORD, type CatalogueCase } from './cases.ts';
 
 export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java'] as const;
 export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
@@ -15,6 +15,9 @@ export interface CatalogueClient {
 
 /** One request on a connection the server closes after answering: the end of every client's exchange. */
 const request = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+
+/** A file of the client certificate the case has the client present: `{{client.certFile}}`... */
+const pem = (c: CatalogueCase, file: 'certFile' | 'keyFile' | 'p12File') => `{{${c.clientCert!.item}${file === 'p12File' ? '-p12' : ''}.${file}}}`;
 
 /** What a client does with a case here: the verdict, unless a known deviation says otherwise. */
 function observed(c: CatalogueCase, client: CatalogueClientName, label: string): { accepts: boolean; name: string } {
@@ -39,7 +42,7 @@ function curlStep(c: CatalogueCase): Record<string, unknown> {
     ? { refused: { alert: 'certificate_required' }, stderr: { contains: c.rejectedWith?.curl } }
     : { exit: 60, phase: 'server-verification', stderr: { contains: c.rejectedWith?.curl } };
   // An answer counts when it is this case's page: the client reached the endpoint it meant to.
-  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: casePageLine(c) } } : rejection };
+  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...(c.clientCert ? ['--cert', pem(c, 'certFile'), '--key', pem(c, 'keyFile')] : []), ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: casePageLine(c) } } : rejection };
 }
 
 /**
@@ -55,10 +58,11 @@ function opensslStep(c: CatalogueCase): Record<string, unknown> {
   return {
     name: o.name,
     exec: {
-      command: ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, ...verifyName, '-CAfile', '{{root.certFile}}', '-verify_return_error', '-brief', '-ign_eof'],
+      command: ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, ...verifyName, '-CAfile', '{{root.certFile}}', ...(c.clientCert ? ['-cert', pem(c, 'certFile'), '-key', pem(c, 'keyFile')] : []), '-verify_return_error', '-brief', '-ign_eof'],
       stdin: request(name),
     },
-    expect: o.accepts ? { exit: 0, stderr: { contains: 'Verification: OK' } } : { exit: { not: 0 }, stderr: { contains: c.rejectedWith?.openssl } },
+    // Accepted only with the case's page: s_client ends 0 on a connection the server closed, too.
+    expect: o.accepts ? { exit: 0, stderr: { contains: 'Verification: OK' }, stdout: { contains: casePageLine(c) } } : { exit: { not: 0 }, stderr: { contains: c.rejectedWith?.openssl } },
   };
 }
 
@@ -83,6 +87,8 @@ const PYTHON = [
   'ca, port, name, ip = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "ip"',
   'try:',
   '    ctx = ssl.create_default_context(cafile=ca)',
+  '    if len(sys.argv) > 6:',
+  '        ctx.load_cert_chain(sys.argv[5], sys.argv[6])',
   '    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:',
   '        with ctx.wrap_socket(raw, server_hostname=name) as tls:',
   '            tls.sendall(sys.stdin.buffer.read())',
@@ -97,8 +103,9 @@ const PYTHON = [
 /** Node's https with the CA alone: its error code and message on stderr for a refusal. */
 const NODE = [
   "const https = require('node:https');",
-  "const [ca, port, servername] = process.argv.slice(1);",
-  "const req = https.get({ host: '127.0.0.1', port, servername, ca: require('node:fs').readFileSync(ca), agent: false }, (res) => { console.log(res.statusCode); res.resume(); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
+  "const [ca, port, servername, cert, key] = process.argv.slice(1);",
+  "const read = (f) => require('node:fs').readFileSync(f);",
+  "const req = https.get({ host: '127.0.0.1', port, servername, ca: read(ca), ...(cert ? { cert: read(cert), key: read(key) } : {}), agent: false }, (res) => { console.log(res.statusCode); res.resume(); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
   "req.on('error', (e) => { console.error(`${e.code}: ${e.message}`); process.exitCode = 1; });",
 ].join('\n');
 
@@ -116,8 +123,16 @@ public class CatalogueClient {
       try (InputStream in = Files.newInputStream(Path.of(a[0]))) { trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in)); }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
+      KeyManager[] keys = null;
+      if (a.length > 4) {
+        KeyStore own = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(Path.of(a[3]))) { own.load(in, a[4].toCharArray()); }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(own, a[4].toCharArray());
+        keys = kmf.getKeyManagers();
+      }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
+      ctx.init(keys, tmf.getTrustManagers(), null);
       int port = Integer.parseInt(a[1]);
       SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(new Socket("127.0.0.1", port), a[2], port, true);
       SSLParameters params = tls.getSSLParameters();
@@ -161,25 +176,25 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
   python: {
     program: 'python3',
     summary: "Python's ssl.create_default_context(cafile=...)",
-    step: (c) => byExitStatus(c, 'python', 'python ssl', REFUSALS.python, { command: ['python3', '-c', PYTHON, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), c.byAddress ? 'ip' : 'dns'], stdin: request(caseHost(c)) }),
+    step: (c) => byExitStatus(c, 'python', 'python ssl', REFUSALS.python, { command: ['python3', '-c', PYTHON, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), c.byAddress ? 'ip' : 'dns', ...(c.clientCert ? [pem(c, 'certFile'), pem(c, 'keyFile')] : [])], stdin: request(caseHost(c)) }),
   },
   node: {
     program: 'node',
     summary: "Node's https.get with ca and servername (the node on PATH)",
-    step: (c) => byExitStatus(c, 'node', 'node https', REFUSALS.node, { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)] }),
+    step: (c) => byExitStatus(c, 'node', 'node https', REFUSALS.node, { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'certFile'), pem(c, 'keyFile')] : [])] }),
   },
   java: {
     program: 'java',
     summary: "Java's JSSE (SSLSocket with HTTPS endpoint identification), run from source",
     step: (c) => byExitStatus(c, 'java', 'java jsse', REFUSALS.java, {
         // The source comes on stdin and is written to the work directory: java runs a source file, and stdin is a socket here. The values are arguments, never part of the script.
-        command: ['sh', '-c', 'cat > CatalogueClient.java && exec java CatalogueClient.java "$@"', 'java-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)],
+        command: ['sh', '-c', 'cat > CatalogueClient.java && exec java CatalogueClient.java "$@"', 'java-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'p12File'), CLIENT_P12_PASSWORD] : [])],
         stdin: JAVA,
       }),
   },
   gnutls: {
     program: 'gnutls-cli',
     summary: 'gnutls-cli --x509cafile with --sni-hostname and --verify-hostname',
-    step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', REFUSALS.gnutls, { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
+    step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', REFUSALS.gnutls, { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', ...(c.clientCert ? ['--x509certfile', pem(c, 'certFile'), '--x509keyfile', pem(c, 'keyFile')] : []), '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
   },
 };

@@ -3,13 +3,18 @@
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
 // prints the bundled suite's (curl and openssl), `clients check` runs one per client.
 import { Document, isMap, isSeq } from 'yaml';
-import { CATALOGUE_CASES, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
+import { CATALOGUE_CASES, CLIENT_P12_PASSWORD, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
 import { CATALOGUE_CLIENTS, revocationProof, type CatalogueClientName } from './clients.ts';
 
 const SHARED_PKI: Record<string, Record<string, unknown>> = {
   root: { subject: 'CN=certharness Catalogue Root', key: 'ec-p256', days: 30 },
   intermediate: { issuer: 'root', subject: 'CN=certharness Catalogue Intermediate', usage: 'ca', key: 'ec-p256', days: 30 },
   'client-ca': { subject: 'CN=certharness Catalogue Client CA', key: 'ec-p256', days: 30 },
+  client: { issuer: 'client-ca', subject: 'CN=certharness catalogue client', usage: 'client', key: 'ec-p256', days: 30 },
+  'client-p12': { pkcs12: 'client', password: CLIENT_P12_PASSWORD },
+  'stranger-ca': { subject: 'CN=certharness Stranger CA', key: 'ec-p256', days: 30 },
+  stranger: { issuer: 'stranger-ca', subject: 'CN=certharness catalogue stranger', usage: 'client', key: 'ec-p256', days: 30 },
+  'stranger-p12': { pkcs12: 'stranger', password: CLIENT_P12_PASSWORD },
 };
 
 /** The bundled suite's clients: the peers CI installs. */
@@ -41,7 +46,7 @@ export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; 
     pki,
     services,
     // A revoked case is revoked for real: openssl, told to check, says so before any client is judged on it.
-    steps: o.clients.length ? [...CATALOGUE_CASES.flatMap((c) => (c.revocation ? [skipping(c, revocationProof(c))] : [])), ...CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => skipping(c, CATALOGUE_CLIENTS[client].step(c))))] : [],
+    steps: o.clients.length ? [...CATALOGUE_CASES.flatMap((c) => (c.revocation ? [caseStep(c, revocationProof(c))] : [])), ...CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => caseStep(c, CATALOGUE_CLIENTS[client].step(c))))] : [],
   };
 }
 
@@ -57,8 +62,8 @@ export function catalogueScenarioText(o: { clients: readonly CatalogueClientName
   return `# yaml-language-server: $schema=../schema/scenario.schema.json\n${doc.toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: 1000 })}`;
 }
 
-/** A step of a case, skipped on the runtimes that cannot serve the case. */
-function skipping(c: CatalogueCase, step: Record<string, unknown>): Record<string, unknown> {
+/** A step of a case, skipped on the runtimes that cannot serve the case as it says. */
+function caseStep(c: CatalogueCase, step: Record<string, unknown>): Record<string, unknown> {
   return c.skipOn ? { ...step, skipOn: c.skipOn } : step;
 }
 

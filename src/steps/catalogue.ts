@@ -25,22 +25,10 @@ import { runtimeInfo } from '../runtime/index.ts';
 
 const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
 
-/** The environment each run gets: where the case is and what a correct client does. */
-export const CASE_ENVIRONMENT = {
-  CATALOGUE_CASE: 'the case name, e.g. expired',
-  CATALOGUE_URL: 'https://<servername>:<port>/',
-  CATALOGUE_HOST: 'the address to dial (127.0.0.1): the host names resolve nowhere',
-  CATALOGUE_PORT: 'the port',
-  CATALOGUE_SERVERNAME: 'the name for SNI and host-name verification',
-  CATALOGUE_RESOLVE: "curl's --resolve value, <servername>:<port>:127.0.0.1",
-  CATALOGUE_EXPECT: 'accept or reject: what a correct client does',
-  CATALOGUE_CA_FILE: 'the PEM root every case but the untrusted ones chains to',
-} as const;
-
 const catalogueSchema = s.object(
   {
     endpoints: s.string({ ref: 'service', description: 'the catalogue service whose cases the client is held to' }),
-    command: stringOrList('the client, run once per case in the work directory with the case in its environment (CATALOGUE_URL, CATALOGUE_CA_FILE...): a shell command line, or an argv list'),
+    command: stringOrList('the client, run once per case in the work directory with the case in its environment (CATALOGUE_URL, CATALOGUE_HOST, CATALOGUE_PORT, CATALOGUE_SERVERNAME, CATALOGUE_RESOLVE, CATALOGUE_CA_FILE, CATALOGUE_EXPECT, and CATALOGUE_CLIENT_CERT, _KEY, _P12, _P12_PASSWORD for a case where it presents a certificate; docs/catalogue.md): a shell command line, or an argv list'),
     stdin: s.string({ description: 'text written to standard input of each run' }),
     cases: s.array(s.enum(CASE_NAMES), { minItems: 1, description: 'the cases to run (default: every case the service serves)' }),
     page: s.boolean('an acceptance counts only when stdout holds the page the case serves (its first line, `certharness catalogue: <case> (<group>)`): for clients that print what they fetched'),
@@ -113,7 +101,11 @@ export const catalogueStep = defineStep({
 
 function caseEnvironment(c: CatalogueCase, props: Record<string, unknown>, service: string): Record<string, string> {
   const field = (f: (typeof CASE_ENDPOINT_FIELDS)[number]) => String(props[`${c.name}.${f}`]);
-  return { CATALOGUE_CASE: c.name, CATALOGUE_URL: field('url'), CATALOGUE_HOST: field('host'), CATALOGUE_PORT: field('port'), CATALOGUE_SERVERNAME: field('servername'), CATALOGUE_RESOLVE: field('resolve'), CATALOGUE_EXPECT: field('expect'), CATALOGUE_CA_FILE: String(props.caFile), CATALOGUE_SERVICE: service };
+  const own = (f: string) => (c.clientCert ? String(props[`${c.clientCert.item}.${f}`]) : '');
+  return {
+    CATALOGUE_CASE: c.name, CATALOGUE_URL: field('url'), CATALOGUE_HOST: field('host'), CATALOGUE_PORT: field('port'), CATALOGUE_SERVERNAME: field('servername'), CATALOGUE_RESOLVE: field('resolve'), CATALOGUE_EXPECT: field('expect'), CATALOGUE_CA_FILE: String(props.caFile), CATALOGUE_SERVICE: service,
+    CATALOGUE_CLIENT_CERT: own('certFile'), CATALOGUE_CLIENT_KEY: own('keyFile'), CATALOGUE_CLIENT_P12: own('p12File'), CATALOGUE_CLIENT_P12_PASSWORD: own('p12Password'),
+  };
 }
 
 async function runCase(c: CatalogueCase, spec: { command: string | string[]; shell?: ShellCommand; stdin?: string; refusal?: string; page?: boolean }, caseEnv: Record<string, string>, ctx: StepContext): Promise<CaseRun> {

@@ -17,10 +17,11 @@ import { revokeDeclared } from '../../pki/declared-revocations.ts';
 import { upstreamService } from '../upstream/index.ts';
 import { crlService } from '../crl/index.ts';
 import { ocspService } from '../ocsp/index.ts';
-import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, caseEndpoint, CATALOGUE_DOMAIN, type CatalogueCase } from '../../catalogue/cases.ts';
+import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATES, caseEndpoint, CATALOGUE_DOMAIN, type CatalogueCase } from '../../catalogue/cases.ts';
 import { cataloguePki, caseServer, CATALOGUE_TRUST } from '../../catalogue/scenario.ts';
 
 const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
+const CLIENT_CERTIFICATE_FIELDS = ['certFile', 'keyFile', 'p12File', 'p12Password'] as const;
 
 /** Drops keys whose value is undefined: a case's overrides unset a default that way. */
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -31,7 +32,7 @@ export const catalogueService = defineService({
   schema: s.object({
     cases: s.array(s.enum(CASE_NAMES), { minItems: 1, description: 'the cases to serve (default: every case)' }),
   }),
-  properties: ['caFile', 'host', 'domain', 'cases', ...CASE_NAMES.flatMap((c) => CASE_ENDPOINT_FIELDS.map((f) => `${c}.${f}`))],
+  properties: ['caFile', 'host', 'domain', 'cases', ...CASE_NAMES.flatMap((c) => CASE_ENDPOINT_FIELDS.map((f) => `${c}.${f}`)), ...CLIENT_CERTIFICATES.flatMap((c) => CLIENT_CERTIFICATE_FIELDS.map((f) => `${c}.${f}`))],
   async start(spec, ctx) {
     const cases = spec.cases ? CATALOGUE_CASES.filter((c) => spec.cases!.includes(c.name)) : CATALOGUE_CASES;
     // Its own PKI and revocations: the names are the catalogue's, and they must not meet the scenario's.
@@ -43,7 +44,7 @@ export const catalogueService = defineService({
     try {
       // The revocation services first: the revoked cases' certificates carry their URLs.
       const [crl, ocsp] = await startAll([crlService.start({}, inner('crl')), ocspService.start({}, inner('ocsp'))], running);
-      const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, d]) => [n, { kind: 'default', spec: defined(d) }]));
+      const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, d]) => [n, { kind: 'pkcs12' in d ? 'pkcs12' : 'default', spec: defined(d) }]));
       const scope = (root: string, prop: string | undefined) => (prop ? ({ crl: crl!.props, ocsp: ocsp!.props } as Record<string, RunningService['props'] | undefined>)[root]?.[prop] : undefined);
       Object.assign(pki, await buildPki(decls, { workDir: join(ctx.workDir, 'services', ctx.name), scenarioDir: ctx.scenarioDir, scope }));
       await revokeDeclared(decls, pki, revocations, new Date());
@@ -72,5 +73,11 @@ function catalogueProps(cases: readonly CatalogueCase[], endpoints: readonly Run
     const endpoint = caseEndpoint(c, endpoints[i]!.props.port as number, host);
     for (const f of CASE_ENDPOINT_FIELDS) props[`${c.name}.${f}`] = endpoint[f];
   });
+  // The client certificates a case may have the client present: PEM, and PKCS#12 for clients that load only that.
+  for (const c of CLIENT_CERTIFICATES) {
+    const pem = pki[c]!.props;
+    const p12 = pki[`${c}-p12`]!.props;
+    Object.assign(props, { [`${c}.certFile`]: pem.certFile!, [`${c}.keyFile`]: pem.keyFile!, [`${c}.p12File`]: p12.p12File!, [`${c}.p12Password`]: p12.password! });
+  }
   return props;
 }
