@@ -31,7 +31,7 @@ t.test('usage errors: one line, exit 2', async (t) => {
     [['run', 'test/fixtures/scenarios/passing.yaml', '--shard', '3/2'], 'certharness: --shard 3/2: expected I/N with 1 <= I <= N, e.g. --shard 1/3\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--jobs', '0'], 'certharness: --jobs 0: expected a whole number >= 1\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--timeout', 'soon'], 'certharness: --timeout soon: expected a duration like 30s or 500ms\n'],
-    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'jnuit=x.xml'], "certharness: --reporter jnuit=x.xml: unknown reporter 'jnuit' (did you mean 'junit'?); use console[=PATH], tap[=PATH], junit=PATH or json=PATH\n"],
+    [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'jnuit=x.xml'], "certharness: --reporter jnuit=x.xml: unknown reporter 'jnuit' (did you mean 'junit'?); use console[=PATH], tap[=PATH], junit=PATH, json=PATH or html=DIR\n"],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--reporter', 'tap', '--reporter', 'console'], 'certharness: --reporter console: only one reporter can write to standard output; give the others a file (tap=report.tap)\n'],
     [['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'novalue'], 'certharness: --var novalue: expected NAME=VALUE\n'],
   ];

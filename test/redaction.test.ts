@@ -34,14 +34,15 @@ steps:
     exec: "openssl pkey -in '{{client.keyFile}}' -passin pass:${PASSWORD}; echo 'then: -passin pass:${PASSWORD}' >&2; exit 1"
 `,
   );
-  const r = await runCli(['run', scenario, '--keep', '--reporter', 'console', '--reporter', `tap=${join(tmp, 'r.tap')}`, '--reporter', `junit=${join(tmp, 'r.xml')}`, '--reporter', `json=${join(tmp, 'r.json')}`], { env: { TMPDIR: tmp } });
+  const r = await runCli(['run', scenario, '--keep', '--reporter', 'console', '--reporter', `tap=${join(tmp, 'r.tap')}`, '--reporter', `junit=${join(tmp, 'r.xml')}`, '--reporter', `json=${join(tmp, 'r.json')}`, '--reporter', `html=${join(tmp, 'html')}`], { env: { TMPDIR: tmp } });
   t.equal(r.code, 1, 'the step fails');
-  const workDir = readdirSync(tmp).find((d) => d.startsWith('certharness-'))!;
+  const workDir = readdirSync(tmp).find((d) => d.startsWith('certharness-') && d !== 'html')!;
   const outputs: [string, string][] = [
     ['console', r.stdout + r.stderr],
     ['tap', readFileSync(join(tmp, 'r.tap'), 'utf8')],
     ['junit', readFileSync(join(tmp, 'r.xml'), 'utf8')],
     ['json', readFileSync(join(tmp, 'r.json'), 'utf8')],
+    ['html', readFileSync(join(tmp, 'html', 'index.html'), 'utf8')],
     ['scenario.log', readFileSync(join(tmp, workDir, 'scenario.log'), 'utf8')],
   ];
   for (const [name, text] of outputs) {

@@ -15,6 +15,7 @@ export const PEER_HINTS: Record<string, string> = {
   certutil: 'apt-get install libnss3-tools',
   certtool: 'apt-get install gnutls-bin',
   'gnutls-cli': 'apt-get install gnutls-bin',
+  'chromium-headless-shell': 'apt-get install chromium-headless-shell (the browser the HTML report is checked in)',
   testssl: 'apt-get install testssl.sh',
   'npm:express-gateway': 'npm run peers (installs express-gateway 1.16.11 into build/peers/)',
 };

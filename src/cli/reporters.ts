@@ -1,16 +1,18 @@
-// --reporter console | tap[=PATH] | junit=PATH | json=PATH (repeatable).
-import { writeFileSync, rmSync } from 'node:fs';
+// --reporter console | tap[=PATH] | junit=PATH | json=PATH | html=DIR (repeatable).
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Reporter, RunResult } from '../runner/events.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { ConsoleReporter } from '../report/console.ts';
 import { TapReporter } from '../report/tap.ts';
 import { JUnitReporter } from '../report/junit.ts';
 import { JsonReporter } from '../report/json.ts';
+import { HtmlReporter } from '../report/html.ts';
 import { UsageError } from './exit-codes.ts';
 import { isCi, type CliIo } from './io.ts';
 import { didYouMean } from '../scenario/suggest.ts';
 
-const KINDS = ['console', 'tap', 'junit', 'json'];
+const KINDS = ['console', 'tap', 'junit', 'json', 'html'];
 
 /** Whether a --reporter spec writes to standard output (no file, or '-'). */
 export function writesStdout(spec: string): boolean {
@@ -26,13 +28,14 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
     const eq = spec.indexOf('=');
     const kind = eq === -1 ? spec : spec.slice(0, eq);
     const path = eq === -1 ? undefined : spec.slice(eq + 1);
-    if (!KINDS.includes(kind)) throw new UsageError(`--reporter ${spec}: unknown reporter '${kind}'${hint(kind)}; use console[=PATH], tap[=PATH], junit=PATH or json=PATH`);
+    if (!KINDS.includes(kind)) throw new UsageError(`--reporter ${spec}: unknown reporter '${kind}'${hint(kind)}; use console[=PATH], tap[=PATH], junit=PATH, json=PATH or html=DIR`);
     if ((kind === 'junit' || kind === 'json') && !path) throw new UsageError(`--reporter ${kind} needs a file: --reporter ${kind}=report.${kind === 'junit' ? 'xml' : 'json'}`);
+    if (kind === 'html' && (!path || path === '-')) throw new UsageError('--reporter html needs a directory: --reporter html=report (it writes report/index.html)');
     if (!path || path === '-') {
       if (stdoutTaken) throw new UsageError(`--reporter ${spec}: only one reporter can write to standard output; give the others a file (tap=report.tap)`);
       stdoutTaken = true;
     }
-    if (path && path !== '-') checkWritable(path, spec);
+    if (path && path !== '-') checkWritable(kind === 'html' ? reportDirectory(path, spec) : path, spec);
     switch (kind) {
       case 'console': {
         if (path && path !== '-') {
@@ -52,6 +55,9 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
       case 'json':
         reporters.push(new JsonReporter(path!));
         break;
+      case 'html':
+        reporters.push(new HtmlReporter(path!));
+        break;
     }
   }
   return reporters;
@@ -60,6 +66,16 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
 function hint(kind: string): string {
   const h = didYouMean(kind, KINDS);
   return h ? ` (${h})` : '';
+}
+
+/** The HTML report's directory, made now (so that a path that cannot be one fails before the run); returns the page's path. */
+function reportDirectory(dir: string, spec: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--reporter ${spec}: cannot make the directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return join(dir, 'index.html');
 }
 
 /** Fails before the run rather than after it, when a report cannot be written. */

@@ -12,8 +12,9 @@ export const MERGE_HELP = `Usage: certharness merge <report.json>... [--reporter
 Merges JSON reports (from --reporter json=PATH, typically one per --shard) into one run and
 writes it with any reporters. Exit code 1 when a merged scenario failed.
 
-Example:
+Examples:
   certharness merge shard-*.json --reporter junit=report.xml --reporter json=all.json
+  certharness merge run.json --reporter html=report     # the HTML report of a saved run
 `;
 
 export function readReport(path: string): RunResult {

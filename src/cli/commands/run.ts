@@ -30,8 +30,8 @@ Runs scenarios: creates each one's PKI in a fresh work directory, starts its ser
 loopback, runs its steps, tears everything down, and reports.
 
 Options:
-  --reporter R       console[=PATH] | tap[=PATH] | junit=PATH | json=PATH; repeatable
-                     (default: console on a terminal, tap otherwise)
+  --reporter R       console[=PATH] | tap[=PATH] | junit=PATH | json=PATH | html=DIR;
+                     repeatable (default: console on a terminal, tap otherwise)
   --tag T            run scenarios with this tag; repeatable (any of them)
   --grep RE          run scenarios whose title or file matches RE
   --jobs N           scenarios in parallel (default: number of cores)

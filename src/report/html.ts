@@ -1,0 +1,157 @@
+// The HTML report: one self-contained index.html (its style inline, nothing fetched), readable
+// from file:// and as a CI artefact. The overview is a table that needs no JavaScript; a few
+// lines of script only add filtering by status and tag. Each scenario is a <details> block
+// (open when it failed) with its steps, and each failure with its cause: what was expected,
+// what came, the error line, the end of stderr and the scenario line. Built from the run's
+// result like every reporter, so its counts are theirs.
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { countRun, countScenario, failingProblems, type Counts, type Reporter, type RunResult, type ScenarioResult, type StepOutcome } from '../runner/events.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { html, raw, type Html } from '../util/html.ts';
+
+export class HtmlReporter implements Reporter {
+  private readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+  async onRunEnd(result: RunResult): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o755 });
+    await writeFileAtomic(join(this.dir, 'index.html'), renderHtml(result, this.dir));
+  }
+}
+
+const COUNT_NAMES = ['passed', 'failed', 'errors', 'skipped', 'todo', 'flaky'] as const;
+const TAIL_CHARS = 2000;
+
+/** The report page; `dir` is where it goes, so that links to scenario files are relative to it. */
+export function renderHtml(result: RunResult, dir: string): string {
+  const n = countRun(result.scenarios);
+  const tags = [...new Set(result.scenarios.flatMap((s) => s.tags))].sort();
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>certharness: ${n.failed + n.errors ? `${n.failed + n.errors} failing` : 'all passed'} (${n.tests} test${n.tests === 1 ? '' : 's'})</title>
+<style>${raw(STYLE)}</style>
+</head>
+<body>
+<header>
+<h1>certharness report</h1>
+<p class="meta">${result.runtime.name} ${result.runtime.version} on ${result.runtime.platform} · started ${result.startedAt} · ${seconds(result.durationMs)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.total}` : ''}${result.interrupted ? ' · interrupted' : ''}${result.bailedAfter ? ` · stopped after the first failure (${result.bailedAfter})` : ''}</p>
+${countsLine(n, 'run-counts')}
+</header>
+<main>
+<h2>Scenarios</h2>
+<form id="filters" hidden>
+<fieldset><legend>Show</legend>${['passed', 'failed', 'skipped'].map((st) => html`<label><input type="checkbox" name="status" value="${st}" checked> ${st}</label> `)}</fieldset>
+${tags.length ? html`<label>Tag <select name="tag"><option value="">any</option>${tags.map((t) => html`<option>${t}</option>`)}</select></label>` : ''}
+</form>
+<table class="overview">
+<thead><tr><th scope="col">Scenario</th><th scope="col">Status</th><th scope="col">Tests</th><th scope="col">Failed</th><th scope="col">Time</th><th scope="col">Tags</th></tr></thead>
+<tbody>
+${result.scenarios.map((s) => overviewRow(s))}
+</tbody>
+</table>
+${result.scenarios.map((s) => scenarioSection(s, dir))}
+</main>
+<script>${raw(SCRIPT)}</script>
+</body>
+</html>
+`.text;
+}
+
+function countsLine(c: Counts, id?: string): Html {
+  return html`<p class="counts"${id ? html` id="${id}"` : ''}><span class="n">${c.tests}</span> tests: ${COUNT_NAMES.map((k) => html`<span class="c ${k}${c[k] ? '' : ' zero'}" data-count="${k}">${c[k]} ${k}</span> `)}</p>`;
+}
+
+function overviewRow(s: ScenarioResult): Html {
+  const c = countScenario(s);
+  return html`<tr class="scenario-row" data-status="${s.status}" data-tags="${s.tags.join(' ')}"><td><a href="#${anchor(s)}">${s.title}</a><br><small>${s.id}</small></td><td><span class="badge ${s.status}">${s.status}</span></td><td>${c.tests}</td><td>${c.failed + c.errors || ''}</td><td>${seconds(s.durationMs)}</td><td>${s.tags.join(', ')}</td></tr>
+`;
+}
+
+function scenarioSection(s: ScenarioResult, dir: string): Html {
+  const failed = s.status === 'failed';
+  return html`<section class="scenario" id="${anchor(s)}" data-status="${s.status}" data-tags="${s.tags.join(' ')}">
+<details${failed ? ' open' : ''}>
+<summary><span class="badge ${s.status}">${s.status}</span> <strong>${s.title}</strong> <small>${s.id} · ${seconds(s.durationMs)}</small></summary>
+${countsLine(countScenario(s))}
+${s.skipReason ? html`<p class="reason">Skipped: ${s.skipReason}</p>` : ''}
+${Object.keys(s.targets ?? {}).length ? html`<p class="meta">Targets: ${Object.entries(s.targets!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
+${s.workDir ? html`<p class="meta">Work directory (kept): <code>${s.workDir}</code></p>` : ''}
+${failingProblems(s).map((p) => html`<div class="problem"><strong>${p.phase}${p.name ? ` ${p.name}` : ''}</strong>: ${p.message}${p.at ? html` <a href="${sourceLink(p.at.file, p.at.line, dir)}">${p.at.file}:${p.at.line}:${p.at.col}</a>` : ''}</div>`)}
+${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir))}</ol>` : ''}
+</details>
+</section>
+`;
+}
+
+function stepItem(st: StepOutcome, dir: string): Html {
+  const where = st.at ? html` <a class="src" href="${sourceLink(st.at.file, st.at.line, dir)}">${st.at.file}:${st.at.line}</a>` : '';
+  return html`<li class="step ${st.status}"><span class="badge ${st.status}">${st.status}</span> ${st.name} <small>${st.kind} · ${seconds(st.durationMs)}${st.attempts > 1 ? ` · ${st.attempts} attempts` : ''}</small>${where}
+${st.reason ? html`<p class="reason">${st.reason}</p>` : ''}
+${st.status === 'failed' || st.status === 'flaky' ? failure(st) : ''}</li>
+`;
+}
+
+/** What a failed step expected and got, and why: the same facts the console reporter prints. */
+function failure(st: StepOutcome): Html {
+  const failedAssertions = st.assertions.filter((a) => !a.ok);
+  const stderr = typeof st.result?.stderr === 'string' ? st.result.stderr : '';
+  return html`<div class="failure">
+${failedAssertions.map((a) => html`<p class="assertion">${a.message}</p>`)}
+${st.cause ? html`<p class="cause">Cause: ${st.cause}</p>` : ''}
+${st.earlierFailures?.length ? html`<p class="cause">Earlier attempts: ${st.earlierFailures.join('; ')}</p>` : ''}
+${st.sourceLine ? html`<pre class="source">${st.sourceLine}</pre>` : ''}
+${stderr.trim() ? html`<details><summary>stderr (end)</summary><pre>${stderr.slice(-TAIL_CHARS)}</pre></details>` : ''}
+</div>`;
+}
+
+const anchor = (s: ScenarioResult) => `s-${s.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+/** A link from the report's directory to a line of a scenario file. */
+function sourceLink(file: string, line: number, dir: string): string {
+  return `${relative(dir, file).split('\\').join('/')}#L${line}`;
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --skip: #6e7781; --warn: #9a6700; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.5rem; margin: 0.5rem 0; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+.meta, small { color: var(--skip); }
+.counts .c { margin-right: 0.6rem; } .counts .zero { color: var(--skip); } .counts .n { font-weight: 600; }
+.counts .failed:not(.zero), .counts .errors:not(.zero) { color: var(--bad); font-weight: 600; }
+.badge { display: inline-block; min-width: 4.2em; text-align: center; border-radius: 0.3em; padding: 0 0.3em; font-size: 0.8em; color: #fff; background: var(--skip); }
+.badge.passed { background: var(--ok); } .badge.failed { background: var(--bad); } .badge.flaky, .badge.todo { background: var(--warn); }
+#filters { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; align-items: center; margin: 0.5rem 0; }
+#filters fieldset { border: 0; margin: 0; padding: 0; } #filters legend { float: left; margin-right: 0.6rem; font-weight: 600; }
+table.overview { border-collapse: collapse; width: 100%; } .overview td:nth-child(n+2):nth-child(-n+5) { white-space: nowrap; } .overview th, .overview td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #8884; vertical-align: top; }
+.scenario { margin: 0.4rem 0; } .scenario > details > summary { cursor: pointer; padding: 0.4rem 0; }
+.steps { padding-left: 1.6rem; } .step { margin: 0.3rem 0; }
+.failure { border-left: 3px solid var(--bad); padding: 0.2rem 0.8rem; margin: 0.3rem 0; }
+.failure p { margin: 0.3rem 0; } .problem { border-left: 3px solid var(--bad); padding: 0.3rem 0.8rem; }
+pre { white-space: pre-wrap; word-break: break-word; background: #8881; padding: 0.5rem; overflow-x: auto; }
+a:focus, summary:focus, input:focus, select:focus { outline: 2px solid Highlight; outline-offset: 2px; }
+[hidden] { display: none !important; }
+`;
+
+/** Filtering only: the page is whole without it. */
+const SCRIPT = `
+(() => {
+  const form = document.getElementById('filters');
+  if (!form) return;
+  form.hidden = false;
+  const apply = () => {
+    const statuses = new Set([...form.querySelectorAll('input[name=status]:checked')].map((i) => i.value));
+    const tag = form.querySelector('select[name=tag]')?.value ?? '';
+    for (const el of document.querySelectorAll('.scenario-row, section.scenario')) {
+      const tagged = !tag || el.dataset.tags.split(' ').includes(tag);
+      el.hidden = !(statuses.has(el.dataset.status) && tagged);
+    }
+  };
+  form.addEventListener('change', apply);
+})();
+`;
