@@ -37,7 +37,7 @@ export async function checkReportInBrowser(dir: string, run: RunResult, screensh
     const rows = await page.locator('tr.scenario-row').count();
     if (rows !== run.scenarios.length) problems.push(`${rows} rows for ${run.scenarios.length} scenarios`);
     if (screenshot) await page.screenshot({ path: screenshot });
-    problems.push(...(await failuresShown(page, run)), ...(await filterWorks(page, run)));
+    problems.push(...(await failuresShown(page, run)), ...(await filterWorks(page, run)), ...(await pkiDrawn(page, run)));
     if (requests.length) problems.push(`the page fetched ${requests.join(', ')}`);
     const plain = await browser.newPage({ javaScriptEnabled: false });
     await plain.goto(url);
@@ -60,6 +60,19 @@ async function failuresShown(page: Page, run: RunResult): Promise<string[]> {
       const shown = page.locator('li.step.failed', { hasText: st.name }).filter({ hasText: message.slice(0, 80) });
       if (!(await shown.first().isVisible())) problems.push(`${s.id}: the failure of "${st.name}" is not shown with "${message.slice(0, 80)}"`);
     }
+  }
+  return problems;
+}
+
+/** Each scenario with certificates, once opened, shows a picture with a row for each. */
+async function pkiDrawn(page: Page, run: RunResult): Promise<string[]> {
+  const problems: string[] = [];
+  for (const s of run.scenarios.filter((x) => x.pki?.length)) {
+    const section = page.locator(`section.scenario[id="s-${s.id.replace(/[^A-Za-z0-9_-]/g, '-')}"]`);
+    await section.locator('details').first().evaluate((e) => ((e as HTMLDetailsElement).open = true));
+    const svg = section.locator('svg.pki');
+    if (!(await svg.isVisible())) problems.push(`${s.id}: no PKI picture`);
+    else if ((await svg.locator('g.cert').count()) !== s.pki!.length) problems.push(`${s.id}: ${await svg.locator('g.cert').count()} certificates drawn of ${s.pki!.length}`);
   }
   return problems;
 }

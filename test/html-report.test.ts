@@ -83,3 +83,37 @@ t.test('in a real browser: the counts, each failure with its message, the status
   t.match(r.countsShown, new RegExp(`^${run.counts.tests} tests: `), 'the counts line as shown');
   t.ok(readFileSync(join(dir, 'overview.png')).subarray(1, 4).toString() === 'PNG', 'a screenshot of the overview');
 });
+
+t.test('the PKI drawn: each certificate under its issuer, with its state in words, and decoded below', async (t) => {
+  const dir = scratchDir(t, 'certharness-html-');
+  const file = join(dir, 'pki.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, [
+    'scenario: a CA, a server and a client',
+    'pki:',
+    '  ca: { subject: "/CN=Example CA", key: ec-p256 }',
+    '  server: { issuer: ca, subject: "/CN=localhost", san: [localhost], key: ec-p256 }',
+    '  client: { issuer: ca, subject: "/CN=client", usage: client, key: rsa-2048 }',
+    '  old: { issuer: ca, subject: "/CN=old", key: ec-p256, notBefore: -30d, notAfter: -1d }',
+    '  gone: { issuer: ca, subject: "/CN=gone", key: ec-p256, revoked: keyCompromise }',
+    'steps:',
+    '  - exec: "true"',
+  ].join('\n') + '\n');
+  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  const all = elements(parse(readFileSync(join(dir, 'report', 'index.html'), 'utf8')));
+  const svg = all.find((e) => e.tagName === 'svg')!;
+  t.equal(attr(svg, 'role'), 'img');
+  const rows = elements(svg).filter((e) => e.tagName === 'g');
+  const titleOf = (g: Element) => text(elements(g).find((e) => e.tagName === 'title')!);
+  t.same(rows.map((g) => titleOf(g).split(':')[0]), ['ca', 'server', 'client', 'old', 'gone'], 'the CA first, then what it issued');
+  t.match(titleOf(rows[0]!), /CN=Example CA; ec 256;/, "the key");
+  t.match(titleOf(rows[0]!), /; CA; /, 'a CA');
+  t.match(titleOf(rows[2]!), /clientAuth/, "the client's purpose");
+  t.same(rows.map((g) => attr(g, 'class')), ['cert valid', 'cert valid', 'cert valid', 'cert expired', 'cert revoked'], 'each state');
+  t.ok(elements(svg).some((e) => attr(e, 'class') === 'link'), 'lines from issuer to issued');
+  const decoded = all.find((e) => attr(e, 'class') === 'pki-details')!;
+  t.match(text(decoded), /Subject: CN=localhost/, 'decoded below');
+  t.match(text(decoded), /Subject alternative names: .*localhost/);
+  t.match(text(decoded), /Revoked/);
+});

@@ -3,12 +3,13 @@
 // lines of script only add filtering by status and tag. Each scenario is a <details> block
 // (open when it failed) with its steps, and each failure with its cause: what was expected,
 // what came, the error line, the end of stderr and the scenario line. Built from the run's
-// result like every reporter, so its counts are theirs.
+// result like every reporter, so its counts are theirs; the certificates are drawn by pki-svg.ts.
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { countRun, countScenario, failingProblems, type Counts, type Reporter, type RunResult, type ScenarioResult, type StepOutcome } from '../runner/events.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { html, raw, type Html } from '../util/html.ts';
+import { pkiDetails, pkiDiagram, PKI_STYLE } from './pki-svg.ts';
 
 export class HtmlReporter implements Reporter {
   private readonly dir: string;
@@ -34,7 +35,7 @@ export function renderHtml(result: RunResult, dir: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>certharness: ${n.failed + n.errors ? `${n.failed + n.errors} failing` : 'all passed'} (${n.tests} test${n.tests === 1 ? '' : 's'})</title>
-<style>${raw(STYLE)}</style>
+<style>${raw(STYLE + PKI_STYLE)}</style>
 </head>
 <body>
 <header>
@@ -81,6 +82,7 @@ ${countsLine(countScenario(s))}
 ${s.skipReason ? html`<p class="reason">Skipped: ${s.skipReason}</p>` : ''}
 ${Object.keys(s.targets ?? {}).length ? html`<p class="meta">Targets: ${Object.entries(s.targets!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
 ${s.workDir ? html`<p class="meta">Work directory (kept): <code>${s.workDir}</code></p>` : ''}
+${s.pki?.length ? html`<div class="pki-block">${pkiDiagram(s.pki, new Date(s.startedAt), `The certificates of ${s.title}, by issuer, with their validity`)}${pkiDetails(s.pki, new Date(s.startedAt))}</div>` : ''}
 ${failingProblems(s).map((p) => html`<div class="problem"><strong>${p.phase}${p.name ? ` ${p.name}` : ''}</strong>: ${p.message}${p.at ? html` <a href="${sourceLink(p.at.file, p.at.line, dir)}">${p.at.file}:${p.at.line}:${p.at.col}</a>` : ''}</div>`)}
 ${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir))}</ol>` : ''}
 </details>

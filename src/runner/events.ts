@@ -1,6 +1,8 @@
 // The run's events and results: plain data, the only thing reporters see.
 import type { Assertion } from '../expect/evaluate.ts';
 import type { SourcePosition } from '../scenario/problem.ts';
+import type { PkiCertificateSummary } from '../pki/summary.ts';
+export type { PkiCertificateSummary };
 
 export type StepStatus = 'passed' | 'failed' | 'skipped' | 'todo' | 'flaky';
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped';
@@ -62,6 +64,8 @@ export interface ScenarioResult extends ScenarioInfo {
   workDir?: string;
   /** How long PKI creation and service start-up took, in milliseconds. */
   setupMs?: { pki: number; services: number };
+  /** The certificates the scenario made or loaded, as they stood at its end (revocations included). */
+  pki?: PkiCertificateSummary[];
 }
 
 import type { RuntimeInfo } from '../runtime/index.ts';

@@ -6,6 +6,7 @@ import { interpolate, UnresolvedReferenceError, type Scope } from '../scenario/i
 import { OutsideWorkDirError } from '../scenario/work-path.ts';
 import { evaluate, type Assertion } from '../expect/evaluate.ts';
 import { buildWorld, isWorld } from './world.ts';
+import { summarizePki, type PkiCertificateSummary } from '../pki/summary.ts';
 import type { Catalog } from './catalog.ts';
 import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome } from './events.ts';
 import type { ReporterMultiplexer } from '../report/multiplexer.ts';
@@ -56,6 +57,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   let workDir: string | undefined;
   let skipReason: string | undefined;
   let setupMs: ScenarioResult['setupMs'];
+  let summarize: (() => PkiCertificateSummary[]) | undefined;
   o.reporters.emit('onScenarioStart', info);
 
   const finish = async (): Promise<ScenarioResult> => {
@@ -71,6 +73,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
       ...(skipReason ? { skipReason } : {}),
       ...(o.keep && workDir ? { workDir } : {}),
       ...(setupMs ? { setupMs } : {}),
+      ...pkiOf(summarize),
     };
     o.reporters.emit('onScenarioEnd', result);
     return result;
@@ -93,6 +96,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
     }
     workDir = world.workDir;
     setupMs = world.timings;
+    summarize = () => summarizePki(world.pki, world.revocations);
     const { scope, log } = world;
 
     // ---- steps
@@ -241,4 +245,15 @@ function requiredPeers(s: Scenario, catalog: Catalog): string[] {
   for (const svc of Object.values(s.services)) for (const p of catalog.services.get(svc.kind)?.peers?.(svc.spec) ?? []) peers.add(p);
   for (const st of s.steps) for (const p of catalog.steps.get(st.kind)?.peers?.(st.spec) ?? []) peers.add(p);
   return [...peers];
+}
+
+/** The scenario's certificates for the report; one that cannot be read is no reason to lose the run's result. */
+function pkiOf(summarize: (() => PkiCertificateSummary[]) | undefined): { pki?: PkiCertificateSummary[] } {
+  if (!summarize) return {};
+  try {
+    const pki = summarize();
+    return pki.length ? { pki } : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,0 +1,98 @@
+// A scenario's certificates drawn as chains: one row per certificate under the one that issued
+// it, and its validity as a bar on a shared time axis with the scenario's start marked. Expired,
+// not yet valid and revoked certificates are marked in colour and in words (the row's title and
+// its label), and every certificate is decoded below the picture, so nothing depends on colour
+// or on a mouse.
+import type { PkiCertificateSummary } from '../runner/events.ts';
+import { html, type Html } from '../util/html.ts';
+
+const ROW = 26;
+const WIDTH = 980;
+const BAR_LEFT = 600;
+const BAR_RIGHT = WIDTH - 20;
+const INDENT = 18;
+const DAY = 86_400_000;
+
+interface Placed {
+  c: PkiCertificateSummary;
+  depth: number;
+  row: number;
+  parentRow?: number;
+}
+
+/** Issuers first, each followed by what it issued (depth first); an issuer outside the scenario makes a root. */
+function place(items: readonly PkiCertificateSummary[]): Placed[] {
+  const names = new Set(items.map((c) => c.name));
+  const children = (issuer: string | undefined) => items.filter((c) => (issuer === undefined ? !c.issuer || !names.has(c.issuer) : c.issuer === issuer));
+  const out: Placed[] = [];
+  const visit = (c: PkiCertificateSummary, depth: number, parentRow?: number) => {
+    const row = out.length;
+    out.push({ c, depth, row, ...(parentRow !== undefined ? { parentRow } : {}) });
+    for (const child of children(c.name)) if (!out.some((p) => p.c === child)) visit(child, depth + 1, row);
+  };
+  for (const root of children(undefined)) visit(root, 0);
+  return out;
+}
+
+/** What a certificate's state was when the scenario started. */
+export function stateAt(c: PkiCertificateSummary, at: Date): 'revoked' | 'expired' | 'not yet valid' | 'valid' {
+  if (c.revoked) return 'revoked';
+  if (Date.parse(c.notAfter) < at.getTime()) return 'expired';
+  if (Date.parse(c.notBefore) > at.getTime()) return 'not yet valid';
+  return 'valid';
+}
+
+function purposes(c: PkiCertificateSummary): string {
+  return c.isCa ? 'CA' : c.extendedKeyUsage.length ? c.extendedKeyUsage.join('+') : 'any purpose';
+}
+
+const key = (c: PkiCertificateSummary) => `${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}`;
+
+export function pkiDiagram(items: readonly PkiCertificateSummary[], at: Date, label: string): Html {
+  const placed = place(items);
+  // The axis: the scenario's certificates, but no more than a year before its start and two after (a 100-year root would flatten the rest).
+  const lo = Math.max(Math.min(...items.map((c) => Date.parse(c.notBefore))), at.getTime() - 365 * DAY);
+  const hi = Math.min(Math.max(...items.map((c) => Date.parse(c.notAfter))), at.getTime() + 730 * DAY);
+  const span = Math.max(hi - lo, DAY);
+  const x = (t: number) => BAR_LEFT + ((Math.min(Math.max(t, lo), hi) - lo) / span) * (BAR_RIGHT - BAR_LEFT);
+  const height = placed.length * ROW + 30;
+  return html`<svg class="pki" role="img" aria-label="${label}" viewBox="0 0 ${WIDTH} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg">
+<title>${label}</title>
+<line class="now" x1="${x(at.getTime()).toFixed(1)}" x2="${x(at.getTime()).toFixed(1)}" y1="0" y2="${height - 20}"/>
+<text class="axis" x="${x(at.getTime()).toFixed(1)}" y="${height - 6}" text-anchor="middle">start ${at.toISOString().slice(0, 10)}</text>
+${x(at.getTime()) - BAR_LEFT > 90 ? html`<text class="axis" x="${BAR_LEFT}" y="${height - 6}">${new Date(lo).toISOString().slice(0, 10)}</text>` : ''}
+${BAR_RIGHT - x(at.getTime()) > 90 ? html`<text class="axis" x="${BAR_RIGHT}" y="${height - 6}" text-anchor="end">${new Date(hi).toISOString().slice(0, 10)}</text>` : ''}
+${placed.map((p) => row(p, x, at))}
+</svg>`;
+}
+
+function row(p: Placed, x: (t: number) => number, at: Date): Html {
+  const y = p.row * ROW + 4;
+  const left = 8 + p.depth * INDENT;
+  const state = stateAt(p.c, at);
+  const from = x(Date.parse(p.c.notBefore));
+  const to = Math.max(x(Date.parse(p.c.notAfter)), from + 2);
+  const link = p.parentRow !== undefined ? html`<path class="link" d="M${left - INDENT + 4} ${p.parentRow * ROW + 18} V${y + 9} H${left - 2}"/>` : '';
+  return html`<g class="cert ${state.replace(/ /g, '-')}"><title>${p.c.name}: ${p.c.subject}; ${key(p.c)}; ${purposes(p.c)}; ${p.c.notBefore} to ${p.c.notAfter}; ${state}</title>
+${link}<text x="${left}" y="${y + 13}"><tspan class="name">${p.c.name}</tspan> <tspan class="detail">${key(p.c)} · ${purposes(p.c)}${state === 'valid' ? '' : ` · ${state}`}</tspan></text>
+<rect x="${from.toFixed(1)}" y="${y + 3}" width="${(to - from).toFixed(1)}" height="12" rx="3"/>
+</g>
+`;
+}
+
+/** Every certificate decoded, as `openssl x509 -text` would name its fields. */
+export function pkiDetails(items: readonly PkiCertificateSummary[], at: Date): Html {
+  return html`<details class="pki-details"><summary>The ${items.length} certificates, decoded</summary>
+<dl>${items.map((c) => html`<dt id="${`cert-${c.name}`}">${c.name} <small>${stateAt(c, at)}</small></dt><dd>Subject: ${c.subject}<br>Issuer: ${c.issuer ?? 'itself, or outside the scenario'}<br>Serial: ${c.serial}<br>Validity: ${c.notBefore} to ${c.notAfter}<br>Key: ${key(c)} · signed with ${c.signatureHash}<br>Basic constraints: ${c.isCa ? 'CA' : 'not a CA'} · extended key usage: ${c.extendedKeyUsage.join(', ') || 'none'}${c.san.length ? html`<br>Subject alternative names: ${c.san.join(', ')}` : ''}${c.revoked ? html`<br><strong>Revoked</strong>` : ''}</dd>`)}</dl>
+</details>`;
+}
+
+export const PKI_STYLE = `
+svg.pki { max-width: 100%; font: 12px system-ui, sans-serif; }
+svg.pki .name { font-weight: 600; fill: currentColor; } svg.pki .detail, svg.pki .axis { fill: #6e7781; font-size: 11px; }
+svg.pki text { fill: currentColor; } svg.pki .link { fill: none; stroke: #8888; }
+svg.pki .now { stroke: #0969da; stroke-dasharray: 3 3; }
+svg.pki rect { fill: #1a7f37; } svg.pki .expired rect, svg.pki .revoked rect { fill: #cf222e; } svg.pki .not-yet-valid rect { fill: #9a6700; }
+svg.pki .revoked .detail, svg.pki .expired .detail { fill: #cf222e; }
+.pki-details dd { margin: 0 0 0.6rem 1rem; color: #6e7781; }
+`;
