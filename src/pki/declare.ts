@@ -235,3 +235,8 @@ export const PKI_KINDS = {
   crl: { schema: crlSchema, properties: CRL_PROPERTIES, summary: 'a CRL signed by a CA item' },
   trust: { schema: trustSchema, properties: TRUST_PROPERTIES, summary: 'a trust bundle: the certificates of other items in one file, replaceable with --pki' },
 };
+
+/** The kind of a declared item: the key that names another kind (`pkcs12:`, `crl:`, `trust:`), or a certificate. */
+export function declaredPkiKind(spec: Record<string, unknown>): keyof typeof PKI_KINDS {
+  return (Object.keys(PKI_KINDS) as (keyof typeof PKI_KINDS)[]).find((k) => k !== 'default' && k in spec) ?? 'default';
+}

@@ -9,7 +9,7 @@ import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
 import type { StepKind } from './types.ts';
-import { interpolate } from '../scenario/interpolate.ts';
+import { interpolate, type Scope } from '../scenario/interpolate.ts';
 import { shellCommand, displayArgv, type ShellCommand } from '../scenario/command.ts';
 
 const execSchema = s.anyOf([
@@ -38,6 +38,24 @@ export interface ExecResult extends Omit<ProcessResult, 'error'> {
   [k: string]: unknown;
 }
 
+/**
+ * Substitutes the {{refs}} of a spec with a `command`: an argv list value by value, a shell line
+ * with its values kept out of the script (scenario/command.ts); the other fields as text.
+ */
+export function prepareCommand<S extends { command: string | string[] }>(spec: S, scope: Scope): S & { shell?: ShellCommand } {
+  const { command, ...rest } = spec;
+  const others = interpolate(rest, scope);
+  if (typeof command !== 'string') return { ...others, command: interpolate(command, scope) } as S;
+  const shell = shellCommand(command, scope);
+  return { ...others, command: shell.display, shell } as S & { shell: ShellCommand };
+}
+
+/** What to spawn for a prepared command: a shell line through /bin/sh, an argv list as it is. */
+export function commandArgv(spec: { command: string | string[]; shell?: ShellCommand }): string[] {
+  const script = spec.shell?.script ?? spec.command;
+  return typeof script === 'string' ? ['/bin/sh', '-c', script] : script;
+}
+
 export function normalizeExec(spec: ExecSpec | ExecSpecObject): ExecSpecObject {
   return typeof spec === 'string' || Array.isArray(spec) ? { command: spec } : spec;
 }
@@ -59,17 +77,10 @@ export const execStep: StepKind<ExecSpec | ExecSpecObject, ExecResult> = {
   schema: execSchema,
   expect: processExpect,
   defaultExpect: () => ({ exit: 0 }),
-  prepare(raw, scope) {
-    const { command, ...rest } = normalizeExec(raw);
-    const others = interpolate(rest, scope);
-    if (typeof command !== 'string') return { ...others, command: interpolate(command, scope) };
-    const shell = shellCommand(command, scope);
-    return { ...others, command: shell.display, shell };
-  },
+  prepare: (raw, scope) => prepareCommand(normalizeExec(raw), scope),
   async execute(raw, ctx) {
     const spec = normalizeExec(raw);
-    const script = spec.shell?.script ?? spec.command;
-    const argv = typeof script === 'string' ? ['/bin/sh', '-c', script] : script;
+    const argv = commandArgv(spec);
     const env = { ...ctx.env, ...Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, String(v)])), ...spec.shell?.env };
     const r = await runProcess(argv, { cwd: resolveWorkPath(ctx.workDir, spec.cwd ?? '.', 'write', 'exec cwd'), env, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
     return { ...r, command: typeof spec.command === 'string' ? spec.command : displayArgv(spec.command) };

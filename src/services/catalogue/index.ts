@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { s } from '../../scenario/schema.ts';
 import { defineService, type RunningService, type ServiceContext } from '../types.ts';
 import { buildPki, type PkiItems } from '../../pki/build.ts';
+import { declaredPkiKind } from '../../pki/declare.ts';
 import { Revocations } from '../../pki/revocations.ts';
 import { revokeDeclared } from '../../pki/declared-revocations.ts';
 import { upstreamService } from '../upstream/index.ts';
@@ -22,9 +23,6 @@ import { cataloguePki, caseServer, CATALOGUE_TRUST } from '../../catalogue/scena
 
 const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
 const CLIENT_CERTIFICATE_FIELDS = ['certFile', 'keyFile', 'p12File', 'p12Password'] as const;
-
-/** Drops keys whose value is undefined: a case's overrides unset a default that way. */
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 export const catalogueService = defineService({
   kind: 'catalogue',
@@ -44,7 +42,7 @@ export const catalogueService = defineService({
     try {
       // The revocation services first: the revoked cases' certificates carry their URLs.
       const [crl, ocsp] = await startAll([crlService.start({}, inner('crl')), ocspService.start({}, inner('ocsp'))], running);
-      const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, d]) => [n, { kind: 'pkcs12' in d ? 'pkcs12' : 'default', spec: defined(d) }]));
+      const decls = Object.fromEntries(Object.entries(cataloguePki(cases)).map(([n, spec]) => [n, { kind: declaredPkiKind(spec), spec }]));
       const scope = (root: string, prop: string | undefined) => (prop ? ({ crl: crl!.props, ocsp: ocsp!.props } as Record<string, RunningService['props'] | undefined>)[root]?.[prop] : undefined);
       Object.assign(pki, await buildPki(decls, { workDir: join(ctx.workDir, 'services', ctx.name), scenarioDir: ctx.scenarioDir, scope }));
       await revokeDeclared(decls, pki, revocations, new Date());
