@@ -175,6 +175,11 @@ t.test('the catalogue step: a case the service does not serve, or not a case at 
   const step = await runCliHere(['validate', write('step.yaml', 'good', 'cn-onyl')]);
   t.equal(step.code, 2);
   t.match(step.stderr, /^\S*step\.yaml:5:\d+: steps\[0\] \(catalogue\): deviations names cn-onyl, which is not a case of the catalogue/);
+  // Nothing to accept and no refusal to recognise: a client that cannot connect would pass.
+  writeFileSync(join(dir, 'uncontrolled.yaml'), 'scenario: bad\nservices:\n  cat: { kind: catalogue }\nsteps:\n  - catalogue: { endpoints: cat, command: "false", cases: [expired, wrong-host] }\n');
+  const uncontrolled = await runCliHere(['validate', join(dir, 'uncontrolled.yaml')]);
+  t.equal(uncontrolled.code, 2);
+  t.match(uncontrolled.stderr, /^\S*uncontrolled\.yaml:5:\d+: steps\[0\] \(catalogue\): every case it runs is one to reject and there is no refusal/);
 });
 
 t.test("the catalogue examples of the README and docs/catalogue.md run and pass, with curl as the client", async (t) => {

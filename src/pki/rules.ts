@@ -18,6 +18,7 @@ const EARLIEST = Date.UTC(1950, 0, 1);
 export function checkCertificateDecl(d: Record<string, unknown>): Finding[] {
   if (d.certFile !== undefined) return []; // loaded, not made: lint speaks for it
   const out: Finding[] = [...validityFindings(d)];
+  if (d.revoked !== undefined && d.revoked !== false && d.issuer === undefined) out.push({ key: 'revoked', message: 'is set on a self-signed certificate: no CA of the scenario issued it, so none can revoke it' });
   // A zero serial cannot be encoded here even on purpose: the X.509 library replaces it with a random one.
   if (d.serial !== undefined && /^0*$/.test(safeSerialHex(d.serial) ?? 'x')) out.push({ key: 'serial', message: 'must be a positive integer (RFC 5280 §4.1.2.2); a zero serial cannot be made, even with broken: true' });
   if (d.broken === true) return out; // deliberately wrong: only what cannot be encoded at all is refused

@@ -15,9 +15,9 @@
 //         deviations: { cn-only: curl falls back to the Common Name, must-staple: curl ignores Must-Staple }
 import { s, stringOrList } from '../scenario/schema.ts';
 import { matcher } from '../expect/vocabulary.ts';
-import { interpolate } from '../scenario/interpolate.ts';
-import { shellCommand, displayArgv, type ShellCommand } from '../scenario/command.ts';
-import { compilePattern, patternProblem } from '../scenario/pattern.ts';
+import { displayArgv, type ShellCommand } from '../scenario/command.ts';
+import { commandArgv, prepareCommand } from './exec.ts';
+import { compilePattern, patternProblem, type Pattern } from '../scenario/pattern.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
 import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
 import { defineStep, type StepContext } from './types.ts';
@@ -63,16 +63,11 @@ export const catalogueStep = defineStep({
     error: matcher('any'),
   },
   defaultExpect: () => ({ unexpected: { length: 0 } }),
-  prepare(spec, scope) {
-    const { command, ...rest } = spec;
-    const others = interpolate(rest, scope);
-    if (typeof command !== 'string') return { ...others, command: interpolate(command, scope) };
-    const shell = shellCommand(command, scope);
-    return { ...others, command: shell.display, shell } as typeof spec;
-  },
+  prepare: (spec, scope) => prepareCommand(spec, scope),
   checkScenario(spec) {
     const unknown = Object.keys(spec.deviations ?? {}).find((n) => !CASE_NAMES.includes(n));
-    return unknown ? `deviations names ${unknown}, which is not a case of the catalogue (${CASE_NAMES.slice(0, 6).join(', ')}...)` : undefined;
+    if (unknown) return `deviations names ${unknown}, which is not a case of the catalogue (${CASE_NAMES.slice(0, 6).join(', ')}...)`;
+    return spec.cases ? withoutControl(CATALOGUE_CASES.filter((c) => spec.cases!.includes(c.name)), spec) : undefined;
   },
   async execute(spec, ctx) {
     const props = ctx.world.services[spec.endpoints];
@@ -80,17 +75,25 @@ export const catalogueStep = defineStep({
     const served = props.cases.split(',');
     const missing = (spec.cases ?? []).find((n) => !served.includes(n));
     if (missing) return { error: { code: 'case-not-served', message: `case ${missing} is not served by ${spec.endpoints}: add it to its cases` } };
-    const runtime = runtimeInfo().name;
     const chosen = CATALOGUE_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
+    const uncontrolled = withoutControl(chosen, spec);
+    if (uncontrolled) return { error: { code: 'no-control', message: uncontrolled } };
     // A case this runtime's TLS server cannot serve as it says is no test of the client here.
-    const cases = chosen.filter((c) => !c.skipOn?.[runtime as 'bun' | 'deno']);
-    const skipped = chosen.filter((c) => !cases.includes(c)).map((c) => `${c.name}: ${c.skipOn![runtime as 'bun' | 'deno']}`);
+    const skipReason = (c: CatalogueCase) => c.skipOn?.[runtimeInfo().name as 'bun' | 'deno'];
+    const cases = chosen.filter((c) => !skipReason(c));
+    const skipped = chosen.filter(skipReason).map((c) => `${c.name}: ${skipReason(c)}`);
+    let refusal: Refusal | undefined;
+    try {
+      refusal = spec.refusal === undefined ? undefined : refusalPattern(spec.refusal);
+    } catch (e) {
+      return { error: { code: 'bad-pattern', message: `refusal ${spec.refusal}: ${(e as Error).message}` } };
+    }
     const runs: CaseRun[] = [];
     // A few at a time: each run is a client starting up, and the endpoints are independent.
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < cases.length && !ctx.signal.aborted; i = next++) {
-        runs[i] = await runCase(cases[i]!, spec as typeof spec & { shell?: ShellCommand }, caseEnvironment(cases[i]!, props, spec.endpoints), ctx);
+        runs[i] = await runCase(cases[i]!, { ...(spec as typeof spec & { shell?: ShellCommand }), refusal }, caseEnvironment(cases[i]!, props), ctx);
         ctx.progress(`${runs.filter(Boolean).length}/${cases.length} cases`);
       }
     };
@@ -99,19 +102,28 @@ export const catalogueStep = defineStep({
   },
 });
 
-function caseEnvironment(c: CatalogueCase, props: Record<string, unknown>, service: string): Record<string, string> {
+/**
+ * Why the cases cannot tell a client that refuses from one that fails, if they cannot: with no
+ * case the client is to accept and no `refusal` to recognise, a client that cannot connect at all
+ * would pass every one.
+ */
+function withoutControl(cases: readonly CatalogueCase[], spec: { refusal?: string; deviations?: Record<string, string> }): string | undefined {
+  if (spec.refusal !== undefined) return undefined;
+  const toAccept = cases.some((c) => (c.expect === 'accept') !== Boolean(spec.deviations?.[c.name]));
+  return toAccept ? undefined : 'every case it runs is one to reject and there is no refusal: to tell a refusal from a client that fails for any reason, add refusal: (what the client prints when it refuses) or a case to accept, such as good';
+}
+
+function caseEnvironment(c: CatalogueCase, props: Record<string, unknown>): Record<string, string> {
   const field = (f: (typeof CASE_ENDPOINT_FIELDS)[number]) => String(props[`${c.name}.${f}`]);
   const own = (f: string) => (c.clientCert ? String(props[`${c.clientCert.item}.${f}`]) : '');
   return {
-    CATALOGUE_CASE: c.name, CATALOGUE_URL: field('url'), CATALOGUE_HOST: field('host'), CATALOGUE_PORT: field('port'), CATALOGUE_SERVERNAME: field('servername'), CATALOGUE_RESOLVE: field('resolve'), CATALOGUE_EXPECT: field('expect'), CATALOGUE_CA_FILE: String(props.caFile), CATALOGUE_SERVICE: service,
+    CATALOGUE_CASE: c.name, CATALOGUE_URL: field('url'), CATALOGUE_HOST: field('host'), CATALOGUE_PORT: field('port'), CATALOGUE_SERVERNAME: field('servername'), CATALOGUE_RESOLVE: field('resolve'), CATALOGUE_EXPECT: field('expect'), CATALOGUE_CA_FILE: String(props.caFile),
     CATALOGUE_CLIENT_CERT: own('certFile'), CATALOGUE_CLIENT_KEY: own('keyFile'), CATALOGUE_CLIENT_P12: own('p12File'), CATALOGUE_CLIENT_P12_PASSWORD: own('p12Password'),
   };
 }
 
-async function runCase(c: CatalogueCase, spec: { command: string | string[]; shell?: ShellCommand; stdin?: string; refusal?: string; page?: boolean }, caseEnv: Record<string, string>, ctx: StepContext): Promise<CaseRun> {
-  const script = spec.shell?.script ?? spec.command;
-  const argv = typeof script === 'string' ? ['/bin/sh', '-c', script] : script;
-  const r = await runProcess(argv, { cwd: ctx.workDir, env: { ...ctx.env, ...spec.shell?.env, ...caseEnv }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
+async function runCase(c: CatalogueCase, spec: { command: string | string[]; shell?: ShellCommand; stdin?: string; refusal: Refusal | undefined; page?: boolean }, caseEnv: Record<string, string>, ctx: StepContext): Promise<CaseRun> {
+  const r = await runProcess(commandArgv(spec), { cwd: ctx.workDir, env: { ...ctx.env, ...spec.shell?.env, ...caseEnv }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
   const run = { name: c.name, ...verdictOf(r, spec.refusal, spec.page ? casePageLine(c) : undefined) };
   ctx.log(`catalogue ${c.name}: ${run.verdict} (${run.evidence})`);
   return run;
@@ -121,21 +133,22 @@ async function runCase(c: CatalogueCase, spec: { command: string | string[]; she
  * Exit 0 accepts (with the case's page on stdout, when asked); a non-zero exit rejects, unless
  * the program could not run (126, 127, a signal) or its output lacks the refusal asked for.
  */
-function verdictOf(r: ProcessResult, refusal: string | undefined, page: string | undefined): { verdict: Verdict; evidence: string } {
+function verdictOf(r: ProcessResult, refusal: Refusal | undefined, page: string | undefined): { verdict: Verdict; evidence: string } {
   const line = firstLine(r.stderr) || firstLine(r.stdout);
   if (r.error) return { verdict: 'no-verdict', evidence: `${r.error.code}: ${r.error.message}` };
   if (r.signal) return { verdict: 'no-verdict', evidence: `ended by ${r.signal}` };
   if (r.exit === 0 && page && !r.stdout.includes(page)) return { verdict: 'no-verdict', evidence: `exit 0 without the case's page on stdout (${page})${line ? `: ${line}` : ''}` };
   if (r.exit === 0) return { verdict: 'accepted', evidence: 'exit 0' };
   if (r.exit === 126 || r.exit === 127) return { verdict: 'no-verdict', evidence: `exit ${r.exit}: the command could not run${line ? `: ${line}` : ''}` };
-  if (refusal && !refusalShown(refusal, r)) return { verdict: 'no-verdict', evidence: `exit ${r.exit} without a refusal matching ${refusal}${line ? `: ${line}` : ''}` };
+  if (refusal && !refusal.test(r.stderr) && !refusal.test(r.stdout)) return { verdict: 'no-verdict', evidence: `exit ${r.exit} without a refusal matching ${refusal.source}${line ? `: ${line}` : ''}` };
   return { verdict: 'rejected', evidence: `exit ${r.exit}${line ? `: ${line}` : ''}` };
 }
 
-/** The refusal pattern against stderr, then stdout, with ^ and $ at every line (`/re/flags` keeps its own). */
-function refusalShown(refusal: string, r: ProcessResult): boolean {
-  const pattern = compilePattern(refusal.startsWith('/') ? refusal : `/${refusal}/m`);
-  return pattern.test(r.stderr) || pattern.test(r.stdout);
+/** The refusal pattern, with ^ and $ at every line (`/re/flags` keeps its own), and its text for messages. */
+type Refusal = Pattern & { source: string };
+
+function refusalPattern(source: string): Refusal {
+  return { ...compilePattern(source.startsWith('/') ? source : `/${source}/m`), source };
 }
 
 function firstLine(text: string): string {
