@@ -78,10 +78,22 @@ export function certificatesIn(text: string): x509.X509Certificate[] {
   }
 }
 
-function hashOf(c: x509.X509Certificate): string {
+export function hashOf(c: x509.X509Certificate): string {
   const alg = c.signatureAlgorithm as { name: string; hash?: { name: string } };
   if (alg.name === 'Ed25519') return 'ed25519';
   return (alg.hash?.name ?? alg.name).toLowerCase().replace('-', '');
+}
+
+/** The subjectAltName entries as `dns:name`, `ip:address`, `uri:...`. */
+export function sanNames(c: x509.X509Certificate): string[] {
+  const san = c.getExtension(x509.SubjectAlternativeNameExtension);
+  return san ? Array.from(san.names.items, (g) => `${g.type === 'url' ? 'uri' : g.type}:${g.value}`) : [];
+}
+
+/** The extendedKeyUsage purposes by name (serverAuth, clientAuth...), or their OIDs. */
+export function extendedKeyUsageNames(c: x509.X509Certificate): string[] {
+  const eku = c.getExtension(x509.ExtendedKeyUsageExtension);
+  return eku ? Array.from(eku.usages, (u) => EKU_NAMES[String(u)] ?? String(u)) : [];
 }
 
 export function nodeView(c: x509.X509Certificate): NodeX509 {
@@ -92,8 +104,6 @@ export function facts(c: x509.X509Certificate, now = new Date()): CertificateFac
   const n = nodeView(c);
   const bc = c.getExtension(x509.BasicConstraintsExtension);
   const ku = c.getExtension(x509.KeyUsagesExtension);
-  const eku = c.getExtension(x509.ExtendedKeyUsageExtension);
-  const san = c.getExtension(x509.SubjectAlternativeNameExtension);
   const ski = c.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = c.getExtension(x509.AuthorityKeyIdentifierExtension);
   const pub = n.publicKey;
@@ -108,11 +118,11 @@ export function facts(c: x509.X509Certificate, now = new Date()): CertificateFac
     notBefore: c.notBefore.toISOString(),
     notAfter: c.notAfter.toISOString(),
     daysLeft: Math.floor((c.notAfter.getTime() - now.getTime()) / 86_400_000),
-    san: san ? Array.from(san.names.items, (g) => `${g.type === 'url' ? 'uri' : g.type}:${g.value}`) : [],
+    san: sanNames(c),
     isCa: bc?.ca ?? false,
     ...(bc?.pathLength !== undefined ? { pathLength: bc.pathLength } : {}),
     keyUsage: ku ? KU_NAMES.filter(([f]) => (ku.usages & f) !== 0).map(([, name]) => name) : [],
-    extendedKeyUsage: eku ? Array.from(eku.usages, (u) => EKU_NAMES[String(u)] ?? String(u)) : [],
+    extendedKeyUsage: extendedKeyUsageNames(c),
     keyType: pub.asymmetricKeyType ?? 'unknown',
     ...(d.modulusLength ? { keyBits: d.modulusLength } : d.namedCurve ? { keyBits: d.namedCurve === 'secp384r1' ? 384 : 256 } : {}),
     signatureHash: hashOf(c),

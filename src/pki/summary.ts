@@ -1,6 +1,7 @@
 // The scenario's certificates as plain data for reports (the HTML report draws them as chains):
 // who issued each, its key, its validity and purposes, and whether the run revoked it.
-import { facts } from './inspect.ts';
+import { x509 } from './crypto.ts';
+import { extendedKeyUsageNames, hashOf, sanNames } from './inspect.ts';
 import { issuingCa } from './crl.ts';
 import type { PkiItems } from './build.ts';
 import type { Revocations } from './revocations.ts';
@@ -22,25 +23,38 @@ export interface PkiCertificateSummary {
   revoked: boolean;
 }
 
+/**
+ * Read from the parsed certificate alone (no Node X509Certificate, no fingerprint): this runs at
+ * the end of every scenario, for every certificate, whether or not a report draws them.
+ */
 export function summarizePki(pki: PkiItems, revocations: Revocations): PkiCertificateSummary[] {
   return Object.entries(pki).flatMap(([name, item]) => {
     if (item.kind !== 'certificate') return [];
-    const f = facts(item.certificate);
-    const issuer = f.selfSigned ? undefined : issuingCa(item, pki);
+    const c = item.certificate;
+    const issuer = c.subject === c.issuer ? undefined : issuingCa(item, pki);
     return [{
       name,
       ...(issuer ? { issuer } : {}),
-      subject: f.subject,
-      keyType: f.keyType,
-      ...(f.keyBits ? { keyBits: f.keyBits } : {}),
-      notBefore: f.notBefore,
-      notAfter: f.notAfter,
-      isCa: f.isCa,
-      extendedKeyUsage: f.extendedKeyUsage,
-      san: f.san,
-      serial: f.serial,
-      signatureHash: f.signatureHash,
-      revoked: Boolean(issuer && revocations.find(issuer, item.certificate.serialNumber)),
+      subject: c.subject,
+      ...keyOf(c),
+      notBefore: c.notBefore.toISOString(),
+      notAfter: c.notAfter.toISOString(),
+      isCa: c.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
+      extendedKeyUsage: extendedKeyUsageNames(c),
+      san: sanNames(c),
+      serial: c.serialNumber.toUpperCase(),
+      signatureHash: hashOf(c),
+      revoked: Boolean(issuer && revocations.find(issuer, c.serialNumber)),
     }];
   });
+}
+
+const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
+
+/** The key as `facts` names it: ec 256, rsa 2048, ed25519. */
+function keyOf(c: x509.X509Certificate): { keyType: string; keyBits?: number } {
+  const a = c.publicKey.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
+  if (a.name === 'ECDSA' || a.name === 'ECDH') return { keyType: 'ec', ...(a.namedCurve && CURVE_BITS[a.namedCurve] ? { keyBits: CURVE_BITS[a.namedCurve] } : {}) };
+  if (a.modulusLength) return { keyType: 'rsa', keyBits: a.modulusLength };
+  return { keyType: a.name.toLowerCase() };
 }
