@@ -20,7 +20,7 @@ function steady(text: string): string {
     .replace(/\b\d+(\.\d+)?(ms|s)\b/g, 'D');
 }
 
-const VOLATILE_KEYS = /^(durationMs|startedAt|version|setupMs)$/;
+const VOLATILE_KEYS = /^(durationMs|startedAt|version|setupMs|bytes)$/;
 function steadyJson(text: string): string {
   return JSON.stringify(JSON.parse(text, (key, value) => (VOLATILE_KEYS.test(key) ? typeof value : value)), null, 2) + '\n';
 }

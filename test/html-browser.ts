@@ -73,7 +73,20 @@ async function pkiDrawn(page: Page, run: RunResult): Promise<string[]> {
     const svg = section.locator('svg.pki');
     if (!(await svg.isVisible())) problems.push(`${s.id}: no PKI picture`);
     else if ((await svg.locator('g.cert').count()) !== s.pki!.length) problems.push(`${s.id}: ${await svg.locator('g.cert').count()} certificates drawn of ${s.pki!.length}`);
+    problems.push(...(await certificateLinkHighlights(section, s.id)));
   }
+  return problems;
+}
+
+/** A step's certificate link highlights that certificate's row and opens the decoded list. */
+async function certificateLinkHighlights(section: ReturnType<Page['locator']>, id: string): Promise<string[]> {
+  const link = section.locator('p.certs a.cert-link').first();
+  if (!(await link.count())) return [];
+  const name = await link.getAttribute('data-cert');
+  await link.click();
+  const lit = await section.locator('svg.pki g.hl').evaluateAll((gs) => gs.map((g) => (g as SVGElement).dataset.cert));
+  const problems = lit.length === 1 && lit[0] === name ? [] : [`${id}: the link to ${name} highlights ${JSON.stringify(lit)}`];
+  if (!(await section.locator('details.pki-details').evaluate((d) => (d as HTMLDetailsElement).open))) problems.push(`${id}: the link to ${name} leaves the decoded list closed`);
   return problems;
 }
 

@@ -58,6 +58,21 @@ t.test('the page agrees with the JSON report, shows each failure with its cause,
   const again = await runCliHere(['merge', join(dir, 'run.json'), '--reporter', `html=${join(dir, 'from-json')}`]);
   t.equal(again.code, 1, again.stderr);
   t.equal(readFileSync(join(dir, 'from-json', 'index.html'), 'utf8').replace(/·[^·]*s ·/, ''), page.replace(/·[^·]*s ·/, ''), 'a saved JSON report renders to the same page');
+
+  const report = await runCliHere(['report', join(dir, 'run.json'), '--html', join(dir, 'by-report')]);
+  t.equal(report.code, 0, 'report renders; the failed run is not its verdict');
+  t.match(report.stdout, new RegExp(`^wrote .*by-report/index\\.html: ${run.scenarios.length} scenarios, ${run.counts.tests} tests, ${run.counts.passed} passed, ${run.counts.failed + run.counts.errors} failed\n$`));
+  t.equal(readFileSync(join(dir, 'by-report', 'index.html'), 'utf8').replace(/·[^·]*s ·/, ''), page.replace(/·[^·]*s ·/, ''), 'the same page as --reporter html');
+  for (const [args, message] of [
+    [[join(dir, 'run.json')], /^certharness: report needs --html DIR \(it writes DIR\/index\.html\)\n$/],
+    [[join(dir, 'run.json'), join(dir, 'run.json'), '--html', join(dir, 'x')], /is also in .*run\.json; merging would count it twice/],
+    [[join(dir, 'nothing.json'), '--html', join(dir, 'x')], /nothing\.json: no such file\n$/],
+    [[join(dir, 'run.json'), '--html', join(dir, 'run.json', 'x')], /^certharness: --html .*: cannot make the directory: ENOTDIR\n$/],
+  ] as const) {
+    const bad = await runCliHere(['report', ...args]);
+    t.equal(bad.code, 2, `report ${args.length} arguments: exit 2`);
+    t.match(bad.stderr, message);
+  }
 });
 
 t.test('--reporter html needs a directory it can make: one line, exit 2, nothing run', async (t) => {
@@ -116,4 +131,86 @@ t.test('the PKI drawn: each certificate under its issuer, with its state in word
   t.match(text(decoded), /Subject: CN=localhost/, 'decoded below');
   t.match(text(decoded), /Subject alternative names: .*localhost/);
   t.match(text(decoded), /Revoked/);
+});
+
+t.test('what each service and step did with the certificates, the clock moved by the steps, and the work directory', async (t) => {
+  const dir = scratchDir(t, 'certharness-html-');
+  const file = join(dir, 'uses.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, [
+    'scenario: the upstream presents server and trusts ca',
+    'pki:',
+    '  ca: { subject: "/CN=Example CA", key: ec-p256 }',
+    '  server: { issuer: ca, subject: "/CN=localhost", san: [localhost, 127.0.0.1], key: ec-p256 }',
+    '  client: { issuer: ca, subject: "/CN=client", usage: client, key: ec-p256 }',
+    'services:',
+    '  upstream: { kind: upstream, cert: server, clientCa: ca, clientAuth: required }',
+    'steps:',
+    '  - name: the clock moves to a Monday',
+    '    clock: { set: "2027-01-04T09:00:00Z" }',
+    '  - name: a call with the client certificate',
+    '    https: { url: "{{upstream.url}}/", trust: ca, clientCert: client }',
+    '    expect: { status: 200 }',
+    '  - name: a program reads the client certificate',
+    '    exec: [test, -s, "{{client.certFile}}"]',
+    '  - name: the client is revoked',
+    '    revoke: { item: client, reason: keyCompromise }',
+  ].join('\n') + '\n');
+  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult;
+  const s = run.scenarios[0]!;
+  t.same(s.services, [{ name: 'upstream', kind: 'upstream', usesPki: ['server', 'ca'] }], 'the JSON report names the services and their certificates');
+  t.same(s.steps[1]!.usesPki?.slice().sort(), ['ca', 'client'], 'and what each step names');
+  t.same(s.steps[0]!.timeline, [{ at: '2027-01-04T09:00:00.000Z', what: 'the clock is set (a monday)' }], "a clock step's moment");
+  t.match(s.steps[3]!.timeline, [{ at: '2027-01-04T09:00:00.000Z', what: 'client revoked (keyCompromise)' }], 'a revocation at the moved clock');
+  t.ok(s.files?.some((f) => f.path === 'pki/client.key' && f.bytes > 0), 'the files the work directory held, with sizes');
+  t.notOk(s.files?.some((f) => f.path === '.owner'), "but not the harness's own marker");
+
+  const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+  const all = elements(parse(page));
+  const ids = all.map((e) => attr(e, 'id')).filter(Boolean);
+  t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'no id twice on the page');
+  const services = all.find((e) => attr(e, 'class') === 'services')!;
+  t.equal(text(services).replace(/\s+/g, ' ').trim(), 'Services: upstream (upstream) with server and ca');
+  const rowTitle = (name: string) => text(elements(all.find((e) => e.tagName === 'g' && attr(e, 'data-cert') === name)!).find((e) => e.tagName === 'title')!);
+  t.match(rowTitle('server'), /presented by upstream$/, "the server's row says who presents it");
+  t.match(rowTitle('ca'), /trusted by upstream$/, "the CA's row, who trusts it");
+  const call = all.filter((e) => attr(e, 'class')?.startsWith('step ')).find((e) => text(e).includes('a call with the client certificate'))!;
+  const certs = text(elements(call).find((e) => attr(e, 'class') === 'certs')!).replace(/\s+/g, ' ');
+  t.match(certs, /ca \(presented by the server\)/, 'the chain the server sent, found by its serials');
+  t.match(certs, /server \(presented by the server\)/, 'the certificate the server sent, found by its serial');
+  t.match(certs, /client \(presented by the client\)/, 'the one the upstream says it received');
+  const reader = all.filter((e) => attr(e, 'class')?.startsWith('step ')).find((e) => text(e).includes('a program reads'))!;
+  t.match(text(elements(reader).find((e) => attr(e, 'class') === 'certs')!), /client \(named by the step\)/, 'a certificate a step names and the result does not show');
+  const link = elements(call).find((e) => attr(e, 'data-cert') === 'server' && e.tagName === 'a')!;
+  t.ok(ids.includes(attr(link, 'href')!.slice(1)), 'each certificate links to its decoded entry');
+  const moments = all.find((e) => attr(e, 'class') === 'moments')!;
+  const rows = elements(moments).filter((e) => e.tagName === 'tr').slice(1).map((tr) => elements(tr).filter((e) => e.tagName === 'td').map(text));
+  t.same(rows, [['2027-01-04 09:00:00Z', '1. the clock moves to a Monday', 'the clock is set (a monday)'], ['2027-01-04 09:00:00Z', '4. the client is revoked', 'client revoked (keyCompromise)']], "the clock's moments, in time order, with their steps");
+  const files = all.find((e) => e.tagName === 'details' && attr(e, 'class') === 'files')!;
+  t.match(text(files), /pki\/client\.key/, "the work directory's files are listed by name");
+  t.notMatch(page, /PRIVATE KEY/, 'and never by content');
+  if (!needPeer(t, BROWSER)) return;
+  t.same((await checkReportInBrowser(join(dir, 'report'), run)).problems, [], "in a browser, a step's certificate link highlights its row and opens the decoded list");
+});
+
+t.test("a simulate step's lifetime is drawn from its result: issuances, lapses and refusals", async (t) => {
+  const dir = scratchDir(t, 'certharness-html-');
+  const file = join(dir, 'sim.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, ['scenario: doc-003 against shortlived', 'steps:', '  - simulate: { policy: doc-003, profile: shortlived, from: "2027-01-04T00:00:00Z", days: 14 }', '    expect: { lapses: 2 }'].join('\n') + '\n');
+  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult;
+  const lifetime = run.scenarios[0]!.steps[0]!.result!.lifetime as { certificates: unknown[]; lapses: unknown[] };
+  t.equal(lifetime.certificates.length, 2, 'the first certificate and one renewal');
+  const all = elements(parse(readFileSync(join(dir, 'report', 'index.html'), 'utf8')));
+  const chart = all.find((e) => e.tagName === 'svg' && attr(e, 'class') === 'lifetime')!;
+  t.ok(chart, 'the chart is on the page');
+  t.equal(elements(chart).filter((e) => attr(e, 'class') === 'lapse').length, lifetime.lapses.length, 'a shaded band per lapse');
+  t.equal(elements(chart).filter((e) => attr(e, 'class') === 'renewal').length, 1, 'a tick per renewal');
+  const points = attr(elements(chart).find((e) => e.tagName === 'polyline')!, 'points')!.split(' ').map((p) => Number(p.split(',')[1]));
+  t.equal(Math.min(...points), 30, 'the line starts at the full lifetime');
+  t.equal(Math.max(...points), 220, 'and falls to zero in a lapse');
 });

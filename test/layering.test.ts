@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   clients: ['pki', 'scenario', 'runtime', 'net', 'util'],
   steps: ['scenario', 'expect', 'pki', 'clients', 'simulate', 'catalogue', 'runtime', 'util'],
   services: ['scenario', 'pki', 'clients', 'catalogue', 'runtime', 'net', 'util'],
-  report: ['runner/events.ts', 'expect', 'scenario', 'util'],
+  report: ['runner/events.ts', 'simulate/timeline-svg.ts', 'expect', 'scenario', 'util'],
   runner: ['scenario', 'expect', 'pki', 'steps', 'services', 'runtime', 'net', 'report/multiplexer.ts', 'util'],
   catalogue: [],
   simulate: ['scenario', 'pki', 'clients', 'services', 'runtime', 'net', 'util'],

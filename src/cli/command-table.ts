@@ -6,11 +6,12 @@ export const MAIN_HELP = `certharness — a test harness and conformance suite f
 Usage: certharness <command> [options]
 
 Commands:
-  run <files...>        run scenarios and report (TAP, JUnit, JSON, console)
+  run <files...>        run scenarios and report (TAP, JUnit, JSON, HTML, console)
   validate <files...>   check scenario files without running them
   serve <file>          create a scenario's PKI, start its services, wait for Ctrl-C
   schema                print the JSON Schema of the scenario format
-  merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON
+  merge <reports...>    merge JSON reports of shards, re-emit TAP/JUnit/JSON/HTML
+  report <reports...>   the HTML report of a saved run: report run.json --html DIR
   pki lint|init         lint certificate files; write a document's PKI to a directory
   p12 check|convert     will a PKCS#12 file import on macOS, Java, Windows...; convert it
   grpc check            validate document 002's JSON settings before connecting
@@ -48,6 +49,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => import('./commands/serve.ts').then((m) => ({ run: m.serveCommand, help: m.SERVE_HELP })),
   schema: async () => import('./commands/schema.ts').then((m) => ({ run: m.schemaCommand, help: m.SCHEMA_HELP })),
   merge: async () => import('./commands/merge.ts').then((m) => ({ run: m.mergeCommand, help: m.MERGE_HELP })),
+  report: async () => import('./commands/report.ts').then((m) => ({ run: m.reportCommand, help: m.REPORT_HELP })),
   pki: async () => import('./commands/pki.ts').then((m) => ({ run: m.pkiCommand, help: m.PKI_HELP })),
   p12: async () => import('./commands/p12.ts').then((m) => ({ run: m.p12Command, help: m.P12_HELP })),
   grpc: async () => import('./commands/grpc.ts').then((m) => ({ run: m.grpcCommand, help: m.GRPC_HELP })),

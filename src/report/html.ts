@@ -3,13 +3,18 @@
 // lines of script only add filtering by status and tag. Each scenario is a <details> block
 // (open when it failed) with its steps, and each failure with its cause: what was expected,
 // what came, the error line, the end of stderr and the scenario line. Built from the run's
-// result like every reporter, so its counts are theirs; the certificates are drawn by pki-svg.ts.
+// result like every reporter, so its counts are theirs; the certificates are drawn by pki-svg.ts,
+// the scenario's clock by clock-timeline.ts, and a simulation's lifetime by the same chart the
+// simulate command draws.
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { countRun, countScenario, failingProblems, type Counts, type Reporter, type RunResult, type ScenarioResult, type StepOutcome } from '../runner/events.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { html, raw, type Html } from '../util/html.ts';
-import { pkiDetails, pkiDiagram, PKI_STYLE } from './pki-svg.ts';
+import { certAnchor, pkiDetails, pkiDiagram, PKI_STYLE, type CertificateRoles } from './pki-svg.ts';
+import { certificatesSeen } from './certificates-seen.ts';
+import { clockTimeline, CLOCK_STYLE } from './clock-timeline.ts';
+import { lifetimeChart, type Lifetime } from '../simulate/timeline-svg.ts';
 
 export class HtmlReporter implements Reporter {
   private readonly dir: string;
@@ -24,6 +29,8 @@ export class HtmlReporter implements Reporter {
 
 const COUNT_NAMES = ['passed', 'failed', 'errors', 'skipped', 'todo', 'flaky'] as const;
 const TAIL_CHARS = 2000;
+/** A work directory's files listed on the page; the JSON report has them all (up to listFiles' bound). */
+const FILES_SHOWN = 100;
 
 /** The report page; `dir` is where it goes, so that links to scenario files are relative to it. */
 export function renderHtml(result: RunResult, dir: string): string {
@@ -35,7 +42,7 @@ export function renderHtml(result: RunResult, dir: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>certharness: ${n.failed + n.errors ? `${n.failed + n.errors} failing` : 'all passed'} (${n.tests} test${n.tests === 1 ? '' : 's'})</title>
-<style>${raw(STYLE + PKI_STYLE)}</style>
+<style>${raw(STYLE + PKI_STYLE + CLOCK_STYLE)}</style>
 </head>
 <body>
 <header>
@@ -75,6 +82,8 @@ function overviewRow(s: ScenarioResult): Html {
 
 function scenarioSection(s: ScenarioResult, dir: string): Html {
   const failed = s.status === 'failed';
+  const scope = anchor(s);
+  const roles = certificateRoles(s);
   return html`<section class="scenario" id="${anchor(s)}" data-status="${s.status}" data-tags="${s.tags.join(' ')}">
 <details${failed ? ' open' : ''}>
 <summary><span class="badge ${s.status}">${s.status}</span> <strong>${s.title}</strong> <small>${s.id} · ${seconds(s.durationMs)}</small></summary>
@@ -82,18 +91,24 @@ ${countsLine(countScenario(s))}
 ${s.skipReason ? html`<p class="reason">Skipped: ${s.skipReason}</p>` : ''}
 ${Object.keys(s.targets ?? {}).length ? html`<p class="meta">Targets: ${Object.entries(s.targets!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
 ${s.workDir ? html`<p class="meta">Work directory (kept): <code>${s.workDir}</code></p>` : ''}
-${s.pki?.length ? html`<div class="pki-block">${pkiDiagram(s.pki, new Date(s.startedAt), `The certificates of ${s.title}, by issuer, with their validity`)}${pkiDetails(s.pki, new Date(s.startedAt))}</div>` : ''}
+${servicesLine(s, scope)}
+${s.pki?.length ? html`<div class="pki-block">${pkiDiagram(s.pki, new Date(s.startedAt), `The certificates of ${s.title}, by issuer, with their validity`, { scope, roles })}${pkiDetails(s.pki, new Date(s.startedAt), { scope, roles })}</div>` : ''}
+${clockTimeline(s)}
+${filesList(s)}
 ${failingProblems(s).map((p) => html`<div class="problem"><strong>${p.phase}${p.name ? ` ${p.name}` : ''}</strong>: ${p.message}${p.at ? html` <a href="${sourceLink(p.at.file, p.at.line, dir)}">${p.at.file}:${p.at.line}:${p.at.col}</a>` : ''}</div>`)}
-${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir))}</ol>` : ''}
+${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir, s, scope))}</ol>` : ''}
 </details>
 </section>
 `;
 }
 
-function stepItem(st: StepOutcome, dir: string): Html {
+function stepItem(st: StepOutcome, dir: string, s: ScenarioResult, scope: string): Html {
   const where = st.at ? html` <a class="src" href="${sourceLink(st.at.file, st.at.line, dir)}">${st.at.file}:${st.at.line}</a>` : '';
+  const lifetime = lifetimeIn(st);
   return html`<li class="step ${st.status}"><span class="badge ${st.status}">${st.status}</span> ${st.name} <small>${st.kind} · ${seconds(st.durationMs)}${st.attempts > 1 ? ` · ${st.attempts} attempts` : ''}</small>${where}
 ${st.reason ? html`<p class="reason">${st.reason}</p>` : ''}
+${stepCertificates(st, s, scope)}
+${lifetime ? html`<div class="lifetime-block">${lifetimeChart(lifetime, { width: '100%' })}</div>` : ''}
 ${st.status === 'failed' || st.status === 'flaky' ? failure(st) : ''}</li>
 `;
 }
@@ -109,6 +124,54 @@ ${st.earlierFailures?.length ? html`<p class="cause">Earlier attempts: ${st.earl
 ${st.sourceLine ? html`<pre class="source">${st.sourceLine}</pre>` : ''}
 ${stderr.trim() ? html`<details><summary>stderr (end)</summary><pre>${stderr.slice(-TAIL_CHARS)}</pre></details>` : ''}
 </div>`;
+}
+
+/** What each service does with the certificates it names: a CA it trusts, a leaf it presents. */
+function certificateRoles(s: ScenarioResult): CertificateRoles {
+  const isCa = new Map((s.pki ?? []).map((c) => [c.name, c.isCa]));
+  const roles = new Map<string, string[]>();
+  for (const svc of s.services ?? []) {
+    for (const item of svc.usesPki) {
+      if (!isCa.has(item)) continue;
+      roles.set(item, [...(roles.get(item) ?? []), `${isCa.get(item) ? 'trusted' : 'presented'} by ${svc.name}`]);
+    }
+  }
+  return roles;
+}
+
+function servicesLine(s: ScenarioResult, scope: string): Html | '' {
+  if (!s.services?.length) return '';
+  const known = new Set((s.pki ?? []).map((c) => c.name));
+  const certs = (items: readonly string[]) => items.filter((i) => known.has(i));
+  return html`<p class="services">Services: ${s.services.map((svc, i) => html`${i ? ', ' : ''}<strong>${svc.name}</strong> <small>(${svc.kind})</small>${certs(svc.usesPki).length ? html` with ${certs(svc.usesPki).map((c, j) => html`${j ? ' and ' : ''}${certLink(scope, c)}`)}` : ''}`)}</p>`;
+}
+
+const certLink = (scope: string, name: string, note?: string) => html`<a class="cert-link" data-cert="${name}" href="#${certAnchor(scope, name)}"><code>${name}</code></a>${note ? html` <small>(${note})</small>` : ''}`;
+
+/** The certificates a step named (its client certificate, its trust) and the ones it met on the wire. */
+function stepCertificates(st: StepOutcome, s: ScenarioResult, scope: string): Html | '' {
+  const known = new Set((s.pki ?? []).map((c) => c.name));
+  const seen = certificatesSeen(st, s.pki ?? []);
+  const named = (st.usesPki ?? []).filter((n) => known.has(n) && !seen.some((c) => c.name === n));
+  if (!seen.length && !named.length) return '';
+  const links = [...named.map((n) => certLink(scope, n, 'named by the step')), ...seen.map((c) => certLink(scope, c.name, c.as))];
+  return html`<p class="certs">Certificates: ${links.map((l, i) => html`${i ? ', ' : ''}${l}`)}</p>`;
+}
+
+/** A simulate step's lifetime, when its result carries one in the shape the chart reads. */
+function lifetimeIn(st: StepOutcome): Lifetime | undefined {
+  const l = st.result?.lifetime as Partial<Lifetime> | undefined;
+  if (!l || typeof l !== 'object' || !Array.isArray(l.certificates) || !Array.isArray(l.lapses) || !Array.isArray(l.rateLimitedAt) || typeof l.from !== 'string' || typeof l.to !== 'string') return undefined;
+  return l as Lifetime;
+}
+
+function filesList(s: ScenarioResult): Html | '' {
+  if (!s.files?.length) return '';
+  const where = s.workDir ? html`kept at <code>${s.workDir}</code>` : 'removed at the end; --keep keeps it';
+  const shown = s.files.slice(0, FILES_SHOWN);
+  const more = s.files.length - shown.length;
+  return html`<details class="files"><summary>The work directory's ${s.files.length} file${s.files.length === 1 ? '' : 's'} (${where})</summary>
+<ul>${shown.map((f) => html`<li><code>${f.path}</code> <small>${f.bytes} bytes</small></li>`)}</ul>${more ? html`<p class="meta">and ${more} more (the JSON report lists them)</p>` : ''}</details>`;
 }
 
 const anchor = (s: ScenarioResult) => `s-${s.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
@@ -138,6 +201,8 @@ table.overview { border-collapse: collapse; width: 100%; } .overview td:nth-chil
 pre { white-space: pre-wrap; word-break: break-word; background: #8881; padding: 0.5rem; overflow-x: auto; }
 a:focus, summary:focus, input:focus, select:focus { outline: 2px solid Highlight; outline-offset: 2px; }
 [hidden] { display: none !important; }
+.services, .certs { margin: 0.3rem 0; } .certs { font-size: 0.92em; }
+.files ul { columns: 2 24rem; font-size: 0.9em; } .lifetime-block svg { max-width: 100%; height: auto; }
 `;
 
 /** Filtering only: the page is whole without it. */
@@ -156,4 +221,14 @@ const SCRIPT = `
   };
   form.addEventListener('change', apply);
 })();
+// A certificate link opens the decoded list and highlights that certificate's row in the picture.
+document.addEventListener('click', (e) => {
+  const link = e.target.closest?.('.cert-link');
+  const section = link?.closest('section.scenario');
+  if (!section) return;
+  for (const g of section.querySelectorAll('svg.pki g.hl')) g.classList.remove('hl');
+  for (const g of section.querySelectorAll('svg.pki g[data-cert]')) if (g.dataset.cert === link.dataset.cert) g.classList.add('hl');
+  const decoded = section.querySelector('details.pki-details');
+  if (decoded) decoded.open = true;
+});
 `;

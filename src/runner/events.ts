@@ -2,7 +2,9 @@
 import type { Assertion } from '../expect/evaluate.ts';
 import type { SourcePosition } from '../scenario/problem.ts';
 import type { PkiCertificateSummary } from '../pki/summary.ts';
-export type { PkiCertificateSummary };
+import type { TimelineMark } from '../steps/types.ts';
+import type { ListedFile } from '../util/list-files.ts';
+export type { PkiCertificateSummary, TimelineMark };
 
 export type StepStatus = 'passed' | 'failed' | 'skipped' | 'todo' | 'flaky';
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped';
@@ -28,6 +30,17 @@ export interface StepOutcome {
   at?: SourcePosition;
   /** The step's source line, for the console reporter. */
   sourceLine?: string;
+  /** The PKI items the step names or refers to (its client certificate, its trust). */
+  usesPki?: string[];
+  /** Moments on the scenario's clock the step set or saw (a clock step's new now, an issuance, a revocation). */
+  timeline?: TimelineMark[];
+}
+
+/** A service of the scenario, and the PKI items it names (the certificate it presents, the CA it trusts). */
+export interface ServiceUse {
+  name: string;
+  kind: string;
+  usesPki: string[];
 }
 
 export interface SetupOutcome {
@@ -49,6 +62,7 @@ export interface ScenarioInfo {
   stepCount: number;
   /** Service name -> URL of a real deployment that stands in for it. */
   targets?: Record<string, string>;
+  services?: ServiceUse[];
 }
 
 export interface ScenarioResult extends ScenarioInfo {
@@ -66,7 +80,12 @@ export interface ScenarioResult extends ScenarioInfo {
   setupMs?: { pki: number; services: number };
   /** The certificates the scenario made or loaded, as they stood at its end (revocations included). */
   pki?: PkiCertificateSummary[];
+  /** What the work directory held at the end, before it was removed (or kept): paths relative to it. */
+  files?: WorkFile[];
 }
+
+/** A file of the work directory: its path relative to it, and its size. */
+export type WorkFile = ListedFile;
 
 import type { RuntimeInfo } from '../runtime/index.ts';
 export type { RuntimeInfo };

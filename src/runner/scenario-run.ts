@@ -8,12 +8,14 @@ import { evaluate, type Assertion } from '../expect/evaluate.ts';
 import { buildWorld, isWorld } from './world.ts';
 import { summarizePki, type PkiCertificateSummary } from '../pki/summary.ts';
 import type { Catalog } from './catalog.ts';
-import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome } from './events.ts';
+import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome, WorkFile } from './events.ts';
+import { listFiles } from '../util/list-files.ts';
+import { OWNER_FILE } from './stale.ts';
 import type { ReporterMultiplexer } from '../report/multiplexer.ts';
 import { TeardownStack } from './teardown.ts';
 import { redact } from '../util/redact.ts';
 import { peerAvailable } from '../runtime/index.ts';
-import type { StepContext } from '../steps/types.ts';
+import type { AnyStepKind, StepContext, TimelineMark } from '../steps/types.ts';
 import { causeOf } from '../expect/cause.ts';
 import { ShellSyntaxError } from '../scenario/command.ts';
 
@@ -41,7 +43,8 @@ export interface ScenarioRunOptions {
 export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
   // Real deployments the scenario talks to (declared `external`, or swapped in by --target).
   const targets = Object.fromEntries(Object.values(s.services).filter((d) => d.kind === 'external').map((d) => [d.name, String(d.spec.url)]));
-  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length, ...(Object.keys(targets).length ? { targets } : {}) };
+  const services = Object.values(s.services).map((d) => ({ name: d.name, kind: d.kind, usesPki: d.usesPki }));
+  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length, ...(Object.keys(targets).length ? { targets } : {}), ...(services.length ? { services } : {}) };
 }
 
 /** Time a step that ignores its abort signal gets to wind down before it is abandoned. */
@@ -58,6 +61,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   let skipReason: string | undefined;
   let setupMs: ScenarioResult['setupMs'];
   let summarize: (() => PkiCertificateSummary[]) | undefined;
+  let files: WorkFile[] | undefined;
   o.reporters.emit('onScenarioStart', info);
 
   const finish = async (): Promise<ScenarioResult> => {
@@ -74,6 +78,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
       ...(o.keep && workDir ? { workDir } : {}),
       ...(setupMs ? { setupMs } : {}),
       ...pkiOf(summarize),
+      ...(files?.length ? { files } : {}),
     };
     o.reporters.emit('onScenarioEnd', result);
     return result;
@@ -89,7 +94,8 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   }
 
   try {
-    const world = await buildWorld(scenario, { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) }, teardown);
+    const beforeRemoval = async (dir: string) => void (files = (await listFiles(dir)).filter((f) => f.path !== OWNER_FILE));
+    const world = await buildWorld(scenario, { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, beforeRemoval, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) }, teardown);
     if (!isWorld(world)) {
       problems.push(redact(world));
       return await finish();
@@ -104,7 +110,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
     const state = new Map<string, unknown>();
     let closedGate: string | undefined;
     for (const step of scenario.steps) {
-      const base = { index: step.index, name: step.name, kind: step.kind, ...(step.at ? { at: step.at, sourceLine: sourceLines[step.at.line - 1]?.trim() ?? '' } : {}) };
+      const base = { index: step.index, name: step.name, kind: step.kind, ...(step.at ? { at: step.at, sourceLine: sourceLines[step.at.line - 1]?.trim() ?? '' } : {}), ...(step.usesPki.length ? { usesPki: step.usesPki } : {}) };
       if (o.signal.aborted) {
         steps.push({ ...base, status: 'skipped', attempts: 0, durationMs: 0, assertions: [], reason: 'run interrupted' });
         continue;
@@ -144,7 +150,7 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   return finish();
 }
 
-type StepRun = Omit<StepOutcome, 'index' | 'name' | 'kind' | 'at' | 'sourceLine'>;
+type StepRun = Omit<StepOutcome, 'index' | 'name' | 'kind' | 'at' | 'sourceLine' | 'usesPki'>;
 
 async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: Scope, o: ScenarioRunOptions): Promise<StepRun> {
   const kind = o.catalog.steps.get(step.kind)!;
@@ -157,7 +163,7 @@ async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: 
     const failed = last.assertions.filter((a) => !a.ok);
     if (!failed.length) {
       const status = step.todo ? 'todo' : attempt > 1 ? 'flaky' : 'passed';
-      return { status, ...(step.todo ? { passedAnyway: true, reason: step.todo } : {}), attempts: attempt, durationMs: performance.now() - started, assertions: last.assertions, result: trimResult(last.result), ...(earlier.length ? { earlierFailures: earlier } : {}) };
+      return { status, ...(step.todo ? { passedAnyway: true, reason: step.todo } : {}), attempts: attempt, durationMs: performance.now() - started, assertions: last.assertions, result: trimResult(last.result), ...(earlier.length ? { earlierFailures: earlier } : {}), ...timelineOf(kind, last.result) };
     }
     earlier.push(failed.map((a) => a.message).join('; '));
     if (o.signal.aborted) break;
@@ -173,7 +179,19 @@ async function runStep(step: StepDecl, ctx: Omit<StepContext, 'signal'>, scope: 
     ...(cause ? { cause } : {}),
     result: trimResult(last!.result),
     ...(earlier.length ? { earlierFailures: earlier } : {}),
+    ...timelineOf(kind, last!.result),
   };
+}
+
+/** The moments the kind reads from its result; a result it cannot read (an error) has none. */
+function timelineOf(kind: AnyStepKind, result: Record<string, unknown>): { timeline?: TimelineMark[] } {
+  if (!kind.timeline || result.error) return {};
+  try {
+    const marks = kind.timeline(result).filter((m) => !Number.isNaN(Date.parse(m.at)));
+    return marks.length ? { timeline: marks } : {};
+  } catch {
+    return {};
+  }
 }
 
 async function attemptStep(step: StepDecl, kind: NonNullable<ReturnType<Catalog['steps']['get']>>, ctx: Omit<StepContext, 'signal'>, scope: Scope, o: ScenarioRunOptions) {

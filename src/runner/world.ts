@@ -39,6 +39,8 @@ export interface WorldOptions {
   env: Record<string, string | undefined>;
   keep: boolean;
   tmpRoot?: string;
+  /** Called when everything else is torn down, just before the work directory is removed (or kept). */
+  beforeRemoval?: (workDir: string) => Promise<void>;
 }
 
 /** Builds the world, or returns the setup problem that stopped it (the teardown stack undoes what was done). */
@@ -47,6 +49,7 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   await chmod(workDir, 0o700);
   await markOwner(workDir);
   teardown.push('remove work directory', () => (o.keep ? undefined : rm(workDir, { recursive: true, force: true })));
+  if (o.beforeRemoval) teardown.push('look at the work directory', () => o.beforeRemoval!(workDir));
   const logFile = join(workDir, 'scenario.log');
   const log = (line: string) => void appendFile(logFile, `${new Date().toISOString()} ${redactText(line)}\n`, { mode: 0o600 }).catch(() => {});
 

@@ -55,6 +55,8 @@ export interface SimulationResult {
   /** Each certificate's validity, in hours, and when each was issued. */
   validityHours: number[];
   renewedAt: string[];
+  /** When each certificate expires (its notAfter). */
+  expiresAt: string[];
   /** Lifetime left each time the manager looked, before it acted. */
   samples: { at: string; remainingHours: number }[];
 }
@@ -73,7 +75,7 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
   const client = new AcmeClient({ directoryUrl: server.directoryUrl, accountKey: await generateKey('ec-p256'), ca: server.tlsCaPem, pollMinMs: 2 });
   const responder = { type: 'http-01' as const, hits: 0, present: async () => {}, cleanup: async () => {}, close: async () => {} };
   const policy = renewalPolicy(o.policy, seededRandom(o.seed));
-  const out: SimulationResult = { policy: o.policy, policySummary: policy.summary, profile: o.profile, from: o.from.toISOString(), to: end.toISOString(), seed: o.seed, renewals: 0, expiredHours: 0, lapses: [], minRemainingHours: Number.POSITIVE_INFINITY, ariWindowsMissed: 0, rateLimits, rateLimited: 0, rateLimitedAt: [], validityHours: [], renewedAt: [], samples: [] };
+  const out: SimulationResult = { policy: o.policy, policySummary: policy.summary, profile: o.profile, from: o.from.toISOString(), to: end.toISOString(), seed: o.seed, renewals: 0, expiredHours: 0, lapses: [], minRemainingHours: Number.POSITIVE_INFINITY, ariWindowsMissed: 0, rateLimits, rateLimited: 0, rateLimitedAt: [], validityHours: [], renewedAt: [], expiresAt: [], samples: [] };
   try {
     await client.newAccount({ termsOfServiceAgreed: true });
     const issue = async (replaces?: string) => {
@@ -81,6 +83,7 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
       const c = new x509.X509Certificate(r.certPem);
       out.validityHours.push(Math.round((c.notAfter.getTime() - c.notBefore.getTime()) / HOUR_MS));
       out.renewedAt.push(now.toISOString());
+      out.expiresAt.push(c.notAfter.toISOString());
       o.onRenewal?.(now, out.validityHours.length);
       // Its ARI name once, not at each of the many looks (parsing the certificate is most of a look).
       return { id: policy.asksAri ? certIdOfPem(r.certPem) : undefined, notBefore: c.notBefore, notAfter: c.notAfter };

@@ -225,7 +225,16 @@ export const acmeStep = defineStep({
       await client.close();
     }
   },
+  timeline: (r) => (r.status === 'valid' && r.notBefore && r.notAfter ? issuedMarks(`the CA issued ${namesOf(r.names)}`, r.notBefore, r.notAfter) : []),
 });
+
+const namesOf = (names: unknown) => (Array.isArray(names) ? names.join(', ') : 'a certificate');
+
+/** An issuance on the scenario's clock: valid from, and when it expires. */
+export function issuedMarks(what: string, notBefore: string, notAfter: string): { at: string; what: string }[] {
+  const hours = Math.round((Date.parse(notAfter) - Date.parse(notBefore)) / 3_600_000);
+  return [{ at: notBefore, what: `${what}, valid ${hours % 24 ? `${hours} h` : `${hours / 24} days`}` }, { at: notAfter, what: 'that certificate expires' }];
+}
 
 async function loadCertificate(file: string): Promise<{ certPem: string; keyPem: string; names: string[]; dir: string }> {
   const certPem = await readFile(file, 'utf8');

@@ -80,4 +80,9 @@ export const certmanagerStep = defineStep({
     const result = action === 'renew' ? await renewManager(settings, now, ctx.log, { force: spec.force ?? false }) : await runManager(settings, now, ctx.log);
     return { now: now.toISOString(), ...result, ...files };
   },
+  timeline: (r) => {
+    const acted = r.now ? [{ at: r.now, what: `the certificate manager: ${r.outcome ?? (r.ok ? 'status ok' : 'status')}` }] : [];
+    const changed = r.changed && r.notAfter ? [{ at: r.notAfter, what: 'its new certificate expires' }] : [];
+    return [...acted, ...changed];
+  },
 });

@@ -54,4 +54,5 @@ export const clockStep = defineStep({
     }
     return { now: at.toISOString(), weekday: at.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase(), caClocks };
   },
+  timeline: (r) => (r.now ? [{ at: r.now, what: `the clock is set (a ${r.weekday})` }] : []),
 });

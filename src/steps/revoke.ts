@@ -55,6 +55,7 @@ export const revokeStep = defineStep({
     const serial = item.certificate.serialNumber.toLowerCase();
     const added = await ctx.world.revocations.revoke(issuer, { serialHex: item.certificate.serialNumber, date, reason: x509.X509CrlReason[reason] }, now);
     ctx.log(`revoked ${spec.item} (serial ${serial}) at ${issuer}: ${reason}`);
-    return { status: added ? 'revoked' : 'already-revoked', serial, issuer, reason, revokedAt: date.toISOString() };
+    return { status: added ? 'revoked' : 'already-revoked', item: spec.item, serial, issuer, reason, revokedAt: date.toISOString() };
   },
+  timeline: (r) => (r.status === 'revoked' && r.revokedAt ? [{ at: r.revokedAt, what: `${String(r.item)} revoked (${r.reason})` }] : []),
 });

@@ -8,7 +8,7 @@ import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { matcher } from '../expect/vocabulary.ts';
 import { SIMULATION_POLICY_NAMES } from '../clients/certmanager/renewal-policy.ts';
 import { SIMULATED_PROFILES, simulateRenewals } from '../simulate/renewals.ts';
-import { timelineSvg } from '../simulate/timeline-svg.ts';
+import { lifetimeOf, timelineSvg } from '../simulate/timeline-svg.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { defineStep } from './types.ts';
 import { scenarioNow } from './clock.ts';
@@ -60,6 +60,8 @@ export const simulateStep = defineStep({
       validityHours: [...new Set(r.validityHours)],
       ...(r.lapses[0] ? { firstLapse: r.lapses[0] } : {}),
       ...(svgFile ? { svgFile } : {}),
+      // The report draws it: issuances, lapses and refusals, a few hundred bytes.
+      lifetime: lifetimeOf(r),
     };
   },
 });

@@ -68,6 +68,14 @@ export interface StepKind<Spec = unknown, Result extends StepResultBase = StepRe
    */
   checkScenario?: (spec: Spec, pki: Record<string, PkiItemDecl>) => string | undefined;
   execute(spec: Spec, ctx: StepContext): Promise<Result>;
+  /** The moments of the scenario's clock a result records (a clock step's new now, an issuance), for the report's timeline. */
+  timeline?(result: Result): TimelineMark[];
+}
+
+/** A moment a step put on the scenario's clock, and what happened then, in a few words. */
+export interface TimelineMark {
+  at: string;
+  what: string;
 }
 
 /**

@@ -59,6 +59,24 @@ export function mergeResults(results: RunResult[]): RunResult {
   };
 }
 
+/** The run these reports make together: every shard once, no scenario twice, and not nothing. */
+export function mergedReports(paths: string[], command: string): RunResult {
+  const reports = paths.map(readReport);
+  const seen = new Map<string, string>();
+  reports.forEach((r, i) => {
+    for (const s of r.scenarios) {
+      const first = seen.get(s.id);
+      if (first !== undefined) throw new UsageError(`${paths[i]}: scenario ${s.id} is also in ${first}; merging would count it twice (merge the reports of different shards)`);
+      seen.set(s.id, paths[i]!);
+    }
+  });
+  const missing = missingShards(reports, paths);
+  if (missing) throw new UsageError(missing.replace(/^merge:/, `${command}:`));
+  const merged = mergeResults(reports);
+  if (!merged.scenarios.length) throw new UsageError(`${command}: the reports hold no scenario; a merge of nothing is not a green run`);
+  return merged;
+}
+
 export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseOptions(argv, { reporter: { type: 'string', multiple: true, default: [] } }, 'merge');
   if (values.help) {
@@ -66,19 +84,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (!positionals.length) throw new UsageError('merge needs at least one JSON report');
-  const reports = positionals.map(readReport);
-  const seen = new Map<string, string>();
-  reports.forEach((r, i) => {
-    for (const s of r.scenarios) {
-      const first = seen.get(s.id);
-      if (first !== undefined) throw new UsageError(`${positionals[i]}: scenario ${s.id} is also in ${first}; merging would count it twice (merge the reports of different shards)`);
-      seen.set(s.id, positionals[i]!);
-    }
-  });
-  const missing = missingShards(reports, positionals);
-  if (missing) throw new UsageError(missing);
-  const merged = mergeResults(reports);
-  if (!merged.scenarios.length) throw new UsageError('merge: the reports hold no scenario; a merge of nothing is not a green run');
+  const merged = mergedReports(positionals, 'merge');
   const reporters = new ReporterMultiplexer(createReporters(values.reporter, io));
   // Replayed as events, so every reporter works as in a live run.
   await reporters.replay(merged);
