@@ -90,7 +90,7 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   if (!needPeer(t, 'curl') || !needPeer(t, 'python3')) return;
   const dir = scratchDir(t, 'certharness-clients-');
   const junit = join(dir, 'clients.xml');
-  const r = await runCliHere(['clients', 'check', '--clients', 'curl,python', '--reporter', `junit=${junit}`], { env: { TMPDIR: dir } });
+  const r = await runCliHere(['clients', 'check', '--clients', 'curl,python', '--reporter', `junit=${junit}`, '--reporter', `html=${join(dir, 'report')}`], { env: { TMPDIR: dir } });
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /^case +curl +python/m, 'a column per client');
   t.match(r.stdout, /^expired +rejected ok +rejected ok/m, 'expired: both reject, as they must');
@@ -104,7 +104,12 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   const xml = readFileSync(junit, 'utf8');
   t.equal(xml.match(/<testsuite /g)?.length, 2, 'a testsuite per client');
   if (needPeer(t, 'xmllint')) t.equal(spawnSync('xmllint', ['--noout', '--schema', join(ROOT, 'test', 'fixtures', 'junit-10.xsd'), junit]).status, 0, 'the JUnit validates');
-  t.same(readdirSync(dir).filter((f) => f !== 'clients.xml'), [], 'no work directory left');
+  const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+  t.match(page, /<table class="matrix">\s*<thead><tr><th scope="col">Case<\/th><th scope="col">curl<\/th><th scope="col">python<\/th><\/tr><\/thead>/, 'the HTML report has the matrix, a column per client');
+  t.match(page, /<tr><th scope="row">expired<\/th><td class="cell ok" title="curl: \(60\) SSL certificate problem: certificate has expired">rejected ok<\/td><td class="cell ok" title="SSLCertVerificationError: [^"]*certificate has expired[^"]*">rejected ok<\/td><\/tr>/, "each cell as the console shows it, the refusal in the client's words as its title");
+  t.match(page, /<tr><th scope="row">cn-only<\/th><td class="cell deviation">accepted ~<\/td>/, 'a known deviation');
+  t.equal(page.match(/<tr><th scope="row">/g)?.length, CATALOGUE_CASES.length, 'a row per case');
+  t.same(readdirSync(dir).filter((f) => f !== 'clients.xml' && f !== 'report'), [], 'no work directory left');
 });
 
 t.test('clients: bad input is one line and exit 2', async (t) => {
@@ -121,11 +126,13 @@ t.test('a client that cannot run is no verdict: a broken gnutls-cli fails every 
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'gnutls-cli'), '#!/bin/sh\necho "gnutls-cli: cannot load libgnutls" >&2\nexit 1\n', { mode: 0o755 });
-  const r = await runCliHere(['clients', 'check', '--clients', 'gnutls'], { env: { PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir } });
+  const r = await runCliHere(['clients', 'check', '--clients', 'gnutls', '--reporter', `html=${join(dir, 'report')}`], { env: { PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir } });
   t.equal(r.code, 1, 'exit 1');
   t.match(r.stdout, /^good +rejected FAIL/m, 'an accept case: FAIL');
   t.match(r.stdout, /^expired +rejected FAIL/m, 'a reject case: FAIL too, since nothing was refused over TLS');
   t.match(r.stdout, new RegExp(`^${CATALOGUE_CASES.filter((c) => c.revocation).length} passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed (what passed is openssl proving the revoked cases revoked)');
+  const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+  t.equal(page.match(/<td class="cell fail"[^>]*>rejected FAIL<\/td>/g)?.length, CATALOGUE_CASES.length, 'the HTML matrix marks every cell a failure');
 });
 
 t.test('a catalogue service and step hold a client of your own to the cases: exit 0 accepts, a refusal rejects, and anything else is no verdict', async (t) => {

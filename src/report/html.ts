@@ -15,6 +15,7 @@ import { certAnchor, pkiDetails, pkiDiagram, PKI_STYLE, type CertificateRoles } 
 import { certificatesSeen } from './certificates-seen.ts';
 import { clockTimeline, CLOCK_STYLE } from './clock-timeline.ts';
 import { lifetimeChart, type Lifetime } from '../simulate/timeline-svg.ts';
+import { clientMatrix, type ClientMatrix } from './matrix.ts';
 
 export class HtmlReporter implements Reporter {
   private readonly dir: string;
@@ -51,6 +52,7 @@ export function renderHtml(result: RunResult, dir: string): string {
 ${countsLine(n, 'run-counts')}
 </header>
 <main>
+${matrixSection(clientMatrix(result))}
 <h2>Scenarios</h2>
 <form id="filters" hidden>
 <fieldset><legend>Show</legend>${['passed', 'failed', 'skipped'].map((st) => html`<label><input type="checkbox" name="status" value="${st}" checked> ${st}</label> `)}</fieldset>
@@ -174,6 +176,28 @@ function filesList(s: ScenarioResult): Html | '' {
 <ul>${shown.map((f) => html`<li><code>${f.path}</code> <small>${f.bytes} bytes</small></li>`)}</ul>${more ? html`<p class="meta">and ${more} more (the JSON report lists them)</p>` : ''}</details>`;
 }
 
+/** `clients check`'s case × client table: each cell what the client did and whether a correct client does that, the refusal in its words as the cell's title and in a list below. */
+function matrixSection(m: ClientMatrix | undefined): Html | '' {
+  if (!m) return '';
+  const refusals = m.cases.flatMap((name) => m.clients.map((c) => ({ name, client: c.name, cell: m.cell(name, c.name) })).filter((x) => x.cell.errorLine));
+  return html`<h2>Clients × cases</h2>
+<p class="meta">accepted or rejected: what the client did; ok: what a correct client does; ~: a known deviation of that client; FAIL: neither.</p>
+<table class="matrix">
+<thead><tr><th scope="col">Case</th>${m.clients.map((c) => html`<th scope="col">${c.name}</th>`)}</tr></thead>
+<tbody>
+${m.cases.map((name) => html`<tr><th scope="row">${name}</th>${m.clients.map((c) => matrixCell(m, name, c.name))}</tr>
+`)}</tbody>
+</table>
+${m.clients.filter((c) => c.skipped).map((c) => html`<p class="reason">${c.name}: skipped: ${c.skipped}</p>`)}
+${m.failures.length ? html`<div class="failure"><p><strong>Failures</strong></p><ul>${m.failures.map((f) => html`<li>${f}</li>`)}</ul></div>` : ''}
+${refusals.length ? html`<details class="refusals"><summary>Each refusal in the client's words (${refusals.length})</summary><ul>${refusals.map((r) => html`<li><strong>${r.name}</strong> / ${r.client}: <code>${r.cell.errorLine}</code></li>`)}</ul></details>` : ''}`;
+}
+
+function matrixCell(m: ClientMatrix, caseName: string, client: string): Html {
+  const cell = m.cell(caseName, client);
+  return html`<td class="cell ${cell.verdict}"${cell.errorLine ? html` title="${cell.errorLine}"` : ''}>${cell.label}</td>`;
+}
+
 const anchor = (s: ScenarioResult) => `s-${s.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
@@ -201,6 +225,8 @@ table.overview { border-collapse: collapse; width: 100%; } .overview td:nth-chil
 pre { white-space: pre-wrap; word-break: break-word; background: #8881; padding: 0.5rem; overflow-x: auto; }
 a:focus, summary:focus, input:focus, select:focus { outline: 2px solid Highlight; outline-offset: 2px; }
 [hidden] { display: none !important; }
+table.matrix { border-collapse: collapse; font-size: 0.9em; } .matrix th, .matrix td { padding: 0.15rem 0.5rem; border-bottom: 1px solid #8883; text-align: left; white-space: nowrap; }
+.matrix .cell.fail { color: #fff; background: var(--bad); font-weight: 600; } .matrix .cell.deviation { color: var(--warn); } .matrix .cell.ok { color: var(--ok); } .matrix .cell.skipped, .matrix .cell.none { color: var(--skip); }
 .services, .certs { margin: 0.3rem 0; } .certs { font-size: 0.92em; }
 .files ul { columns: 2 24rem; font-size: 0.9em; } .lifetime-block svg { max-width: 100%; height: auto; }
 `;

@@ -30,12 +30,14 @@ ${CATALOGUE_CLIENT_NAMES.map((n) => `  ${n.padEnd(8)} ${CATALOGUE_CLIENTS[n].sum
   --clients LIST   which clients (default: all); a client named here that is not installed
                    fails, one left to the default is skipped with the fix
   --reporter R     as for run: tap[=PATH], junit=PATH (a testsuite per client), json=PATH,
-                   console[=PATH]; the matrix is printed unless a reporter takes stdout
+                   html=DIR (the matrix and each client's run), console[=PATH]; the matrix
+                   is printed unless a reporter takes stdout
   --keep           keep the work directories
 
 Examples:
   certharness clients check
   certharness clients check --clients curl,python --reporter junit=clients.xml
+  certharness clients check --reporter html=clients     # clients/index.html
 `;
 
 export async function clientsCommand(argv: string[], io: CliIo): Promise<number> {
