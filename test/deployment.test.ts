@@ -59,7 +59,8 @@ interface CheckRun {
   stdout: string;
   url: string;
   junit: string;
-  scenario: { targets?: Record<string, string>; steps: { name: string; status: string; reason?: string }[] };
+  html: string;
+  scenario: { targets?: Record<string, string>; pkiFiles?: Record<string, string>; steps: { name: string; status: string; reason?: string }[] };
 }
 
 /** 001-deployment-check against nginx with the operator's PKI, through --target and these --pki overrides. */
@@ -69,8 +70,8 @@ async function checkDeployment(t: Parameters<typeof needPeer>[0] & Parameters<ty
   operatorPki(dir, publicServerCa);
   const url = await deployment(t, dir, verifyClient);
   const [junit, json] = [join(dir, 'report.xml'), join(dir, 'report.json')];
-  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, ...pki.flatMap((p) => ['--pki', p]), '--reporter', 'tap', '--reporter', `junit=${junit}`, '--reporter', `json=${json}`], { cwd: dir });
-  return { code: r.code, stdout: r.stdout, url, junit: readFileSync(junit, 'utf8'), scenario: JSON.parse(readFileSync(json, 'utf8')).scenarios[0] };
+  const r = await runCli(['run', SCENARIO, '--target', `upstream=${url}`, ...pki.flatMap((p) => ['--pki', p]), '--reporter', 'tap', '--reporter', `junit=${junit}`, '--reporter', `json=${json}`, '--reporter', `html=${join(dir, 'report')}`], { cwd: dir });
+  return { code: r.code, stdout: r.stdout, url, junit: readFileSync(junit, 'utf8'), html: readFileSync(join(dir, 'report', 'index.html'), 'utf8'), scenario: JSON.parse(readFileSync(json, 'utf8')).scenarios[0] };
 }
 
 const OPERATOR_PKI = ['ca=ca.crt,ca.key', 'client=client.crt,client.key'];
@@ -82,6 +83,8 @@ t.test('a deployment that requires client certificates passes the bundled check 
   t.match(run.stdout, /# tests 6: passed 6, failed 0, errors 0/);
   t.strictSame(run.scenario.targets, { upstream: run.url }, 'the report says which deployment it checked');
   t.match(run.junit, `<property name="target.upstream" value="${run.url}"/>`);
+  t.match(run.scenario.pkiFiles, { ca: /^\/.*\/ca\.crt$/, client: /^\/.*\/client\.crt$/ }, 'and which PKI it loaded, from where');
+  t.match(run.html, new RegExp(`<p class="meta" id="run-overrides">Real deployments: upstream=${run.url}\\. PKI loaded from files: ca=/[^,]*/ca\\.crt, client=/[^,]*/client\\.crt\\.</p>`), 'the HTML report says both at the top');
 });
 
 t.test('a deployment where client certificates are optional fails on that step, and only on it', async (t) => {

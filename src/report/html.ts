@@ -50,6 +50,7 @@ export function renderHtml(result: RunResult, dir: string): string {
 <h1>certharness report</h1>
 <p class="meta">${result.runtime.name} ${result.runtime.version} on ${result.runtime.platform} · started ${result.startedAt} · ${seconds(result.durationMs)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.total}` : ''}${result.interrupted ? ' · interrupted' : ''}${result.bailedAfter ? ` · stopped after the first failure (${result.bailedAfter})` : ''}</p>
 ${countsLine(n, 'run-counts')}
+${overridesLine(result)}
 </header>
 <main>
 ${matrixSection(clientMatrix(result))}
@@ -72,6 +73,15 @@ ${result.scenarios.map((s) => scenarioSection(s, dir))}
 `.text;
 }
 
+/** What the run talked to instead of its own services, and the PKI it loaded instead of making it: the deployment an operator checked. */
+function overridesLine(result: RunResult): Html | '' {
+  const pairs = (pick: (s: ScenarioResult) => Record<string, string> | undefined) => [...new Set(result.scenarios.flatMap((s) => Object.entries(pick(s) ?? {}).map(([k, v]) => `${k}=${v}`)))];
+  const targets = pairs((s) => s.targets);
+  const files = pairs((s) => s.pkiFiles);
+  if (!targets.length && !files.length) return '';
+  return html`<p class="meta" id="run-overrides">${targets.length ? html`Real deployments: ${targets.join(', ')}. ` : ''}${files.length ? html`PKI loaded from files: ${files.join(', ')}.` : ''}</p>`;
+}
+
 function countsLine(c: Counts, id?: string): Html {
   return html`<p class="counts"${id ? html` id="${id}"` : ''}><span class="n">${c.tests}</span> tests: ${COUNT_NAMES.map((k) => html`<span class="c ${k}${c[k] ? '' : ' zero'}" data-count="${k}">${c[k]} ${k}</span> `)}</p>`;
 }
@@ -92,6 +102,7 @@ function scenarioSection(s: ScenarioResult, dir: string): Html {
 ${countsLine(countScenario(s))}
 ${s.skipReason ? html`<p class="reason">Skipped: ${s.skipReason}</p>` : ''}
 ${Object.keys(s.targets ?? {}).length ? html`<p class="meta">Targets: ${Object.entries(s.targets!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
+${Object.keys(s.pkiFiles ?? {}).length ? html`<p class="meta">PKI loaded from files: ${Object.entries(s.pkiFiles!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
 ${s.workDir ? html`<p class="meta">Work directory (kept): <code>${s.workDir}</code></p>` : ''}
 ${servicesLine(s, scope)}
 ${s.pki?.length ? html`<div class="pki-block">${pkiDiagram(s.pki, new Date(s.startedAt), `The certificates of ${s.title}, by issuer, with their validity`, { scope, roles })}${pkiDetails(s.pki, new Date(s.startedAt), { scope, roles })}</div>` : ''}

@@ -62,6 +62,8 @@ export interface ScenarioInfo {
   stepCount: number;
   /** Service name -> URL of a real deployment that stands in for it. */
   targets?: Record<string, string>;
+  /** PKI item -> the certificate file it is loaded from (`--pki`, or the scenario's own certFile:). */
+  pkiFiles?: Record<string, string>;
   services?: ServiceUse[];
 }
 

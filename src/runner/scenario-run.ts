@@ -44,7 +44,11 @@ export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
   // Real deployments the scenario talks to (declared `external`, or swapped in by --target).
   const targets = Object.fromEntries(Object.values(s.services).filter((d) => d.kind === 'external').map((d) => [d.name, String(d.spec.url)]));
   const services = Object.values(s.services).map((d) => ({ name: d.name, kind: d.kind, usesPki: d.usesPki }));
-  return { id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length, ...(Object.keys(targets).length ? { targets } : {}), ...(services.length ? { services } : {}) };
+  const pkiFiles = Object.fromEntries(Object.values(s.pki).flatMap((d) => (typeof d.spec.certFile === 'string' ? [[d.name, d.spec.certFile]] : [])));
+  return {
+    id, file: s.file, title: s.title, ...(s.source ? { source: s.source } : {}), tags: s.tags, stepCount: s.steps.length,
+    ...(Object.keys(targets).length ? { targets } : {}), ...(Object.keys(pkiFiles).length ? { pkiFiles } : {}), ...(services.length ? { services } : {}),
+  };
 }
 
 /** Time a step that ignores its abort signal gets to wind down before it is abandoned. */
