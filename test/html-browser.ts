@@ -74,6 +74,11 @@ async function pkiDrawn(page: Page, run: RunResult): Promise<string[]> {
     if (!(await svg.isVisible())) problems.push(`${s.id}: no PKI picture`);
     else if ((await svg.locator('g.cert').count()) !== s.pki!.length) problems.push(`${s.id}: ${await svg.locator('g.cert').count()} certificates drawn of ${s.pki!.length}`);
     problems.push(...(await certificateLinkHighlights(section, s.id)));
+    // The mTLS upstream's picture: the CA, the server it presents and the client it lets in.
+    if (s.id.endsWith('001-mtls-upstream.yaml')) {
+      const drawn = await svg.locator('g.cert').evaluateAll((gs) => gs.map((g) => (g as SVGElement).dataset.cert));
+      for (const name of ['ca', 'server', 'client']) if (!drawn.includes(name)) problems.push(`${s.id}: ${name} is not drawn (${drawn.join(', ')})`);
+    }
   }
   return problems;
 }

@@ -107,7 +107,7 @@ t.test('the PKI drawn: each certificate under its issuer, with its state in word
     'scenario: a CA, a server and a client',
     'pki:',
     '  ca: { subject: "/CN=Example CA", key: ec-p256 }',
-    '  server: { issuer: ca, subject: "/CN=localhost", san: [localhost], key: ec-p256 }',
+    '  server: { issuer: ca, subject: "/CN=localhost", san: [localhost], key: ec-p256, crlDistributionPoints: ["http://127.0.0.1:9/ca.crl"], mustStaple: true }',
     '  client: { issuer: ca, subject: "/CN=client", usage: client, key: rsa-2048 }',
     '  old: { issuer: ca, subject: "/CN=old", key: ec-p256, notBefore: -30d, notAfter: -1d }',
     '  gone: { issuer: ca, subject: "/CN=gone", key: ec-p256, revoked: keyCompromise }',
@@ -129,7 +129,12 @@ t.test('the PKI drawn: each certificate under its issuer, with its state in word
   t.ok(elements(svg).some((e) => attr(e, 'class') === 'link'), 'lines from issuer to issued');
   const decoded = all.find((e) => attr(e, 'class') === 'pki-details')!;
   t.match(text(decoded), /Subject: CN=localhost/, 'decoded below');
-  t.match(text(decoded), /Subject alternative names: .*localhost/);
+  t.match(text(decoded), /Subject Alternative Name: dns:localhost/);
+  t.match(text(decoded), /Key Usage: digitalSignature/, 'with the fields openssl x509 -text shows');
+  t.match(text(decoded), /Basic Constraints: CA:TRUE/);
+  t.match(text(decoded), /Authority Key Identifier: [0-9A-F]{40}/);
+  t.match(text(decoded), /CRL Distribution Points: http:\/\/127\.0\.0\.1:9\/ca\.crl/);
+  t.match(text(decoded), /TLS Feature: status_request \(Must-Staple\)/);
   t.match(text(decoded), /Revoked/);
 });
 

@@ -5,6 +5,7 @@
 import { x509 } from '../pki/crypto.ts';
 import { isMustStaple } from '../pki/tls-feature.ts';
 import { ocspRequest, readCrl, readOcspResponse, type StatusReading } from '../pki/revocation-check.ts';
+import { crlUrls, ocspUrls } from '../pki/inspect.ts';
 import { isLoopback } from '../runtime/network.ts';
 
 /** Which URLs named in a certificate may be dialled. */
@@ -32,16 +33,6 @@ export interface RevocationReport {
 /** The largest CRL or OCSP answer read: a real CA's CRL is well under this. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
-
-export function crlUrls(c: x509.X509Certificate): string[] {
-  const ext = c.getExtension(x509.CRLDistributionPointsExtension);
-  return (ext?.distributionPoints ?? []).flatMap((p) => (p.distributionPoint?.fullName ?? []).map((g) => g.uniformResourceIdentifier).filter((u): u is string => typeof u === 'string'));
-}
-
-export function ocspUrls(c: x509.X509Certificate): string[] {
-  const ext = c.getExtension(x509.AuthorityInfoAccessExtension);
-  return (ext?.ocsp ?? []).filter((g) => g.type === 'url').map((g) => g.value);
-}
 
 export interface RevocationCheck {
   certificate: x509.X509Certificate;

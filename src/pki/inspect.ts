@@ -96,6 +96,23 @@ export function extendedKeyUsageNames(c: x509.X509Certificate): string[] {
   return eku ? Array.from(eku.usages, (u) => EKU_NAMES[String(u)] ?? String(u)) : [];
 }
 
+/** The CRL distribution points a certificate names (its URIs). */
+export function crlUrls(c: x509.X509Certificate): string[] {
+  const ext = c.getExtension(x509.CRLDistributionPointsExtension);
+  return (ext?.distributionPoints ?? []).flatMap((p) => (p.distributionPoint?.fullName ?? []).map((g) => g.uniformResourceIdentifier).filter((u): u is string => typeof u === 'string'));
+}
+
+/** The OCSP responders its authority information access names. */
+export function ocspUrls(c: x509.X509Certificate): string[] {
+  const ext = c.getExtension(x509.AuthorityInfoAccessExtension);
+  return (ext?.ocsp ?? []).filter((g) => g.type === 'url').map((g) => g.value);
+}
+
+export function keyUsageNames(c: x509.X509Certificate): string[] {
+  const ku = c.getExtension(x509.KeyUsagesExtension);
+  return ku ? KU_NAMES.filter(([f]) => (ku.usages & f) !== 0).map(([, name]) => name) : [];
+}
+
 export function nodeView(c: x509.X509Certificate): NodeX509 {
   return new NodeX509(Buffer.from(c.rawData));
 }
@@ -103,7 +120,6 @@ export function nodeView(c: x509.X509Certificate): NodeX509 {
 export function facts(c: x509.X509Certificate, now = new Date()): CertificateFacts {
   const n = nodeView(c);
   const bc = c.getExtension(x509.BasicConstraintsExtension);
-  const ku = c.getExtension(x509.KeyUsagesExtension);
   const ski = c.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = c.getExtension(x509.AuthorityKeyIdentifierExtension);
   const pub = n.publicKey;
@@ -121,7 +137,7 @@ export function facts(c: x509.X509Certificate, now = new Date()): CertificateFac
     san: sanNames(c),
     isCa: bc?.ca ?? false,
     ...(bc?.pathLength !== undefined ? { pathLength: bc.pathLength } : {}),
-    keyUsage: ku ? KU_NAMES.filter(([f]) => (ku.usages & f) !== 0).map(([, name]) => name) : [],
+    keyUsage: keyUsageNames(c),
     extendedKeyUsage: extendedKeyUsageNames(c),
     keyType: pub.asymmetricKeyType ?? 'unknown',
     ...(d.modulusLength ? { keyBits: d.modulusLength } : d.namedCurve ? { keyBits: d.namedCurve === 'secp384r1' ? 384 : 256 } : {}),

@@ -1,7 +1,8 @@
 // The scenario's certificates as plain data for reports (the HTML report draws them as chains):
 // who issued each, its key, its validity and purposes, and whether the run revoked it.
 import { x509 } from './crypto.ts';
-import { extendedKeyUsageNames, hashOf, sanNames } from './inspect.ts';
+import { crlUrls, extendedKeyUsageNames, hashOf, keyUsageNames, ocspUrls, sanNames } from './inspect.ts';
+import { isMustStaple } from './tls-feature.ts';
 import { issuingCa } from './crl.ts';
 import type { PkiItems } from './build.ts';
 import type { Revocations } from './revocations.ts';
@@ -16,10 +17,17 @@ export interface PkiCertificateSummary {
   notBefore: string;
   notAfter: string;
   isCa: boolean;
+  pathLength?: number;
+  keyUsage: string[];
   extendedKeyUsage: string[];
   san: string[];
   serial: string;
   signatureHash: string;
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+  crlUrls: string[];
+  ocspUrls: string[];
+  mustStaple: boolean;
   revoked: boolean;
 }
 
@@ -32,6 +40,9 @@ export function summarizePki(pki: PkiItems, revocations: Revocations): PkiCertif
     if (item.kind !== 'certificate') return [];
     const c = item.certificate;
     const issuer = c.subject === c.issuer ? undefined : issuingCa(item, pki);
+    const bc = c.getExtension(x509.BasicConstraintsExtension);
+    const ski = c.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+    const aki = c.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId;
     return [{
       name,
       ...(issuer ? { issuer } : {}),
@@ -39,11 +50,18 @@ export function summarizePki(pki: PkiItems, revocations: Revocations): PkiCertif
       ...keyOf(c),
       notBefore: c.notBefore.toISOString(),
       notAfter: c.notAfter.toISOString(),
-      isCa: c.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
+      isCa: bc?.ca ?? false,
+      ...(bc?.pathLength !== undefined ? { pathLength: bc.pathLength } : {}),
+      keyUsage: keyUsageNames(c),
       extendedKeyUsage: extendedKeyUsageNames(c),
       san: sanNames(c),
       serial: c.serialNumber.toUpperCase(),
       signatureHash: hashOf(c),
+      ...(ski ? { subjectKeyId: ski.toUpperCase() } : {}),
+      ...(aki ? { authorityKeyId: aki.toUpperCase() } : {}),
+      crlUrls: crlUrls(c),
+      ocspUrls: ocspUrls(c),
+      mustStaple: isMustStaple(c),
       revoked: Boolean(issuer && revocations.find(issuer, c.serialNumber)),
     }];
   });

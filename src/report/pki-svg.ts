@@ -88,11 +88,33 @@ ${link}<rect class="row-bg" x="0" y="${y}" width="${WIDTH}" height="${ROW - 2}"/
 `;
 }
 
-/** Every certificate decoded, as `openssl x509 -text` would name its fields. */
+/** Every certificate decoded, its fields named as `openssl x509 -text` names them. */
 export function pkiDetails(items: readonly PkiCertificateSummary[], at: Date, o: { scope: string; roles?: CertificateRoles }): Html {
   return html`<details class="pki-details"><summary>The ${items.length} certificates, decoded</summary>
-<dl>${items.map((c) => html`<dt id="${certAnchor(o.scope, c.name)}">${c.name} <small>${stateAt(c, at)}${o.roles?.get(c.name)?.length ? ` · ${o.roles.get(c.name)!.join(', ')}` : ''}</small></dt><dd>Subject: ${c.subject}<br>Issuer: ${c.issuer ?? 'itself, or outside the scenario'}<br>Serial: ${c.serial}<br>Validity: ${c.notBefore} to ${c.notAfter}<br>Key: ${key(c)} · signed with ${c.signatureHash}<br>Basic constraints: ${c.isCa ? 'CA' : 'not a CA'} · extended key usage: ${c.extendedKeyUsage.join(', ') || 'none'}${c.san.length ? html`<br>Subject alternative names: ${c.san.join(', ')}` : ''}${c.revoked ? html`<br><strong>Revoked</strong>` : ''}</dd>`)}</dl>
+<dl>${items.map((c) => html`<dt id="${certAnchor(o.scope, c.name)}">${c.name} <small>${stateAt(c, at)}${o.roles?.get(c.name)?.length ? ` · ${o.roles.get(c.name)!.join(', ')}` : ''}</small></dt><dd>${decoded(c)}</dd>`)}</dl>
 </details>`;
+}
+
+function decoded(c: PkiCertificateSummary): Html {
+  // Summaries from a report written before a field existed lack it: each optional line is shown only when there is something to show.
+  const lines: [string, string | undefined][] = [
+    ['Serial Number', c.serial],
+    ['Signature Algorithm', `${c.signatureHash} with ${c.keyType}`],
+    ['Issuer', c.issuer ?? 'itself, or outside the scenario'],
+    ['Validity', `Not Before ${c.notBefore}, Not After ${c.notAfter}`],
+    ['Subject', c.subject],
+    ['Public Key', key(c)],
+    ['Basic Constraints', `CA:${c.isCa ? 'TRUE' : 'FALSE'}${c.pathLength !== undefined ? `, pathlen:${c.pathLength}` : ''}`],
+    ['Key Usage', c.keyUsage?.join(', ') || undefined],
+    ['Extended Key Usage', c.extendedKeyUsage.join(', ') || undefined],
+    ['Subject Alternative Name', c.san.join(', ') || undefined],
+    ['Subject Key Identifier', c.subjectKeyId],
+    ['Authority Key Identifier', c.authorityKeyId],
+    ['CRL Distribution Points', c.crlUrls?.join(', ') || undefined],
+    ['OCSP', c.ocspUrls?.join(', ') || undefined],
+    ['TLS Feature', c.mustStaple ? 'status_request (Must-Staple)' : undefined],
+  ];
+  return html`${lines.filter(([, v]) => v !== undefined).map(([k, v], i) => html`${i ? html`<br>` : ''}${k}: ${v}`)}${c.revoked ? html`<br><strong>Revoked</strong>` : ''}`;
 }
 
 export const PKI_STYLE = `
