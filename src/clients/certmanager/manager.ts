@@ -191,7 +191,8 @@ async function acmeCertificate(s: ManagerSettings, log: (line: string) => void, 
   }
   try {
     await client.newAccount({ termsOfServiceAgreed: true, ...(s.email ? { contact: [`mailto:${s.email}`] } : {}) });
-    const key = await generateKey('rsa-2048');
+    // certbot's own default since 2.0 (2.1.0 is what Debian ships): an ECDSA P-256 key.
+    const key = await generateKey('ec-p256');
     const r = await acmeIssue(client, { names: [s.hostname], responder, certificateKey: key, ...(replaces ? { replaces } : {}), ...(s.profile ? { profile: s.profile } : {}) });
     return { set: { privkey: exportPrivateKey(key), cert: r.certPem, chain: r.chainOnlyPem, fullchain: r.certPem + r.chainOnlyPem } };
   } catch (e) {
