@@ -218,4 +218,14 @@ t.test("a simulate step's lifetime is drawn from its result: issuances, lapses a
   const points = attr(elements(chart).find((e) => e.tagName === 'polyline')!, 'points')!.split(' ').map((p) => Number(p.split(',')[1]));
   t.equal(Math.min(...points), 30, 'the line starts at the full lifetime');
   t.equal(Math.max(...points), 220, 'and falls to zero in a lapse');
+
+  // A saved report is input: marks and lifetimes it cannot read are left out, and the page is still written.
+  const step = run.scenarios[0]!.steps[0]!;
+  step.timeline = [{ at: 5, what: {} } as never, { at: 'never', what: 'x' }];
+  (step.result!.lifetime as { certificates: unknown[] }).certificates = [null, { issuedAt: 3 }];
+  writeFileSync(join(dir, 'odd.json'), JSON.stringify(run));
+  const odd = await runCliHere(['report', join(dir, 'odd.json'), '--html', join(dir, 'odd')]);
+  t.equal(odd.code, 0, odd.stderr);
+  const oddPage = readFileSync(join(dir, 'odd', 'index.html'), 'utf8');
+  t.notMatch(oddPage, /class="lifetime"|class="moments"/, 'without the chart or the clock it could not read');
 });

@@ -22,8 +22,9 @@ export interface ClockMoment {
 }
 
 export function clockMoments(s: ScenarioResult): ClockMoment[] {
+  // A saved report is input like any other: a mark without a readable time is left out, not a crash.
   return s.steps
-    .flatMap((st) => (st.timeline ?? []).map((m) => ({ at: new Date(Date.parse(m.at)).toISOString(), step: st.index + 1, stepName: st.name, what: m.what })))
+    .flatMap((st) => (Array.isArray(st.timeline) ? st.timeline : []).filter((m) => typeof m?.at === 'string' && !Number.isNaN(Date.parse(m.at))).map((m) => ({ at: new Date(Date.parse(m.at)).toISOString(), step: st.index + 1, stepName: st.name, what: String(m.what) })))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.step - b.step);
 }
 

@@ -171,11 +171,14 @@ function stepCertificates(st: StepOutcome, s: ScenarioResult, scope: string): Ht
   return html`<p class="certs">Certificates: ${links.map((l, i) => html`${i ? ', ' : ''}${l}`)}</p>`;
 }
 
-/** A simulate step's lifetime, when its result carries one in the shape the chart reads. */
+/** A simulate step's lifetime, when its result carries one in the shape the chart reads (a saved report may not). */
 function lifetimeIn(st: StepOutcome): Lifetime | undefined {
   const l = st.result?.lifetime as Partial<Lifetime> | undefined;
-  if (!l || typeof l !== 'object' || !Array.isArray(l.certificates) || !Array.isArray(l.lapses) || !Array.isArray(l.rateLimitedAt) || typeof l.from !== 'string' || typeof l.to !== 'string') return undefined;
-  return l as Lifetime;
+  const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+  if (!l || typeof l !== 'object' || !Array.isArray(l.certificates) || !Array.isArray(l.lapses) || !Array.isArray(l.rateLimitedAt) || !isTime(l.from) || !isTime(l.to)) return undefined;
+  const certificates = l.certificates.filter((c) => isTime(c?.issuedAt) && isTime(c?.expiresAt));
+  if (!certificates.length) return undefined;
+  return { ...(l as Lifetime), certificates, lapses: l.lapses.filter((p) => isTime(p?.from) && isTime(p?.to)), rateLimitedAt: l.rateLimitedAt.filter(isTime) };
 }
 
 function filesList(s: ScenarioResult): Html | '' {
