@@ -2,7 +2,7 @@
 // the JSON report's, each scenario has its row and status, a failure shows its cause, text from
 // a scenario stays text, and a saved JSON report renders to the same page.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { ROOT, needPeer, runCliHere, scratchDir } from './helpers.ts';
@@ -21,6 +21,16 @@ const attr = (e: Element, name: string) => e.attrs.find((a) => a.name === name)?
 const text = (node: Node): string => ('value' in node && node.nodeName === '#text' ? String(node.value) : 'childNodes' in node ? node.childNodes.map(text).join('') : '');
 
 const FIXTURES = ['mixed.yaml', 'passing.yaml', 'setup-error.yaml'].map((f) => join(ROOT, 'test', 'fixtures', 'scenarios', f));
+
+/** Runs one scenario written from `lines` with the HTML and JSON reporters: the run, the page as text and as elements. */
+async function renderScenario(t: Parameters<typeof scratchDir>[0], lines: string[]) {
+  const dir = scratchDir(t, 'certharness-html-');
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
+  const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+  return { dir, r, run: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult, page, all: elements(parse(page)) };
+}
 
 t.test('the page agrees with the JSON report, shows each failure with its cause, and keeps scenario text as text', async (t) => {
   const dir = scratchDir(t, 'certharness-html-');
@@ -81,7 +91,6 @@ t.test('--reporter html needs a directory it can make: one line, exit 2, nothing
   t.equal(bare.code, 2);
   t.match(bare.stderr, /^certharness: --reporter html needs a directory: --reporter html=report \(it writes report\/index\.html\)\n$/);
   const file = join(dir, 'file');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(file, '');
   const blocked = await runCliHere(['run', FIXTURES[1]!, '--reporter', `html=${join(file, 'report')}`]);
   t.equal(blocked.code, 2);
@@ -100,10 +109,7 @@ t.test('in a real browser: the counts, each failure with its message, the status
 });
 
 t.test('the PKI drawn: each certificate under its issuer, with its state in words, and decoded below', async (t) => {
-  const dir = scratchDir(t, 'certharness-html-');
-  const file = join(dir, 'pki.yaml');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(file, [
+  const { r, all } = await renderScenario(t, [
     'scenario: a CA, a server and a client',
     'pki:',
     '  ca: { subject: "/CN=Example CA", key: ec-p256 }',
@@ -113,10 +119,8 @@ t.test('the PKI drawn: each certificate under its issuer, with its state in word
     '  gone: { issuer: ca, subject: "/CN=gone", key: ec-p256, revoked: keyCompromise }',
     'steps:',
     '  - exec: "true"',
-  ].join('\n') + '\n');
-  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`], { env: { TMPDIR: dir } });
+  ]);
   t.equal(r.code, 0, r.stderr);
-  const all = elements(parse(readFileSync(join(dir, 'report', 'index.html'), 'utf8')));
   const svg = all.find((e) => e.tagName === 'svg')!;
   t.equal(attr(svg, 'role'), 'img');
   const rows = elements(svg).filter((e) => e.tagName === 'g');
@@ -139,10 +143,7 @@ t.test('the PKI drawn: each certificate under its issuer, with its state in word
 });
 
 t.test('what each service and step did with the certificates, the clock moved by the steps, and the work directory', async (t) => {
-  const dir = scratchDir(t, 'certharness-html-');
-  const file = join(dir, 'uses.yaml');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(file, [
+  const { dir, r, run, page, all } = await renderScenario(t, [
     'scenario: the upstream presents server and trusts ca',
     'pki:',
     '  ca: { subject: "/CN=Example CA", key: ec-p256 }',
@@ -160,10 +161,8 @@ t.test('what each service and step did with the certificates, the clock moved by
     '    exec: [test, -s, "{{client.certFile}}"]',
     '  - name: the client is revoked',
     '    revoke: { item: client, reason: keyCompromise }',
-  ].join('\n') + '\n');
-  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
+  ]);
   t.equal(r.code, 0, r.stderr);
-  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult;
   const s = run.scenarios[0]!;
   t.same(s.services, [{ name: 'upstream', kind: 'upstream', usesPki: ['server', 'ca'] }], 'the JSON report names the services and their certificates');
   t.same(s.steps[1]!.usesPki?.slice().sort(), ['ca', 'client'], 'and what each step names');
@@ -172,8 +171,6 @@ t.test('what each service and step did with the certificates, the clock moved by
   t.ok(s.files?.some((f) => f.path === 'pki/client.key' && f.bytes > 0), 'the files the work directory held, with sizes');
   t.notOk(s.files?.some((f) => f.path === '.owner'), "but not the harness's own marker");
 
-  const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
-  const all = elements(parse(page));
   const ids = all.map((e) => attr(e, 'id')).filter(Boolean);
   t.same(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'no id twice on the page');
   const services = all.find((e) => attr(e, 'class') === 'services')!;
@@ -201,16 +198,10 @@ t.test('what each service and step did with the certificates, the clock moved by
 });
 
 t.test("a simulate step's lifetime is drawn from its result: issuances, lapses and refusals", async (t) => {
-  const dir = scratchDir(t, 'certharness-html-');
-  const file = join(dir, 'sim.yaml');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(file, ['scenario: doc-003 against shortlived', 'steps:', '  - simulate: { policy: doc-003, profile: shortlived, from: "2027-01-04T00:00:00Z", days: 14 }', '    expect: { lapses: 2 }'].join('\n') + '\n');
-  const r = await runCliHere(['run', file, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
+  const { dir, r, run, all } = await renderScenario(t, ['scenario: doc-003 against shortlived', 'steps:', '  - simulate: { policy: doc-003, profile: shortlived, from: "2027-01-04T00:00:00Z", days: 14 }', '    expect: { lapses: 2 }']);
   t.equal(r.code, 0, r.stderr);
-  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult;
   const lifetime = run.scenarios[0]!.steps[0]!.result!.lifetime as { certificates: unknown[]; lapses: unknown[] };
   t.equal(lifetime.certificates.length, 2, 'the first certificate and one renewal');
-  const all = elements(parse(readFileSync(join(dir, 'report', 'index.html'), 'utf8')));
   const chart = all.find((e) => e.tagName === 'svg' && attr(e, 'class') === 'lifetime')!;
   t.ok(chart, 'the chart is on the page');
   t.equal(elements(chart).filter((e) => attr(e, 'class') === 'lapse').length, lifetime.lapses.length, 'a shaded band per lapse');

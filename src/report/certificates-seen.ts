@@ -16,9 +16,15 @@ const MAX_JSON_TEXT = 100_000;
 
 const normalSerial = (s: string) => s.toUpperCase().replace(/[^0-9A-F]/g, '').replace(/^0+(?=.)/, '');
 
-export function certificatesSeen(step: StepOutcome, pki: readonly PkiCertificateSummary[]): SeenCertificate[] {
-  if (!step.result || !pki.length) return [];
-  const bySerial = new Map(pki.map((c) => [normalSerial(c.serial), c.name]));
+/** Certificate names by serial, made once per scenario. */
+export type SerialIndex = ReadonlyMap<string, string>;
+
+export function serialIndex(pki: readonly PkiCertificateSummary[]): SerialIndex {
+  return new Map(pki.map((c) => [normalSerial(c.serial), c.name]));
+}
+
+export function certificatesSeen(step: StepOutcome, bySerial: SerialIndex): SeenCertificate[] {
+  if (!step.result || !bySerial.size) return [];
   const seen = new Map<string, SeenAs>();
   const note = (serial: string, as: SeenAs) => {
     const name = bySerial.get(normalSerial(serial));

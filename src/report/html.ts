@@ -12,7 +12,7 @@ import { countRun, countScenario, failingProblems, type Counts, type Reporter, t
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { html, raw, type Html } from '../util/html.ts';
 import { certAnchor, pkiDetails, pkiDiagram, PKI_STYLE, type CertificateRoles } from './pki-svg.ts';
-import { certificatesSeen } from './certificates-seen.ts';
+import { certificatesSeen, serialIndex, type SerialIndex } from './certificates-seen.ts';
 import { clockTimeline, CLOCK_STYLE } from './clock-timeline.ts';
 import { lifetimeChart, type Lifetime } from '../simulate/timeline-svg.ts';
 import { clientMatrix, type ClientMatrix } from './matrix.ts';
@@ -75,12 +75,14 @@ ${result.scenarios.map((s) => scenarioSection(s, dir))}
 
 /** What the run talked to instead of its own services, and the PKI it loaded instead of making it: the deployment an operator checked. */
 function overridesLine(result: RunResult): Html | '' {
-  const pairs = (pick: (s: ScenarioResult) => Record<string, string> | undefined) => [...new Set(result.scenarios.flatMap((s) => Object.entries(pick(s) ?? {}).map(([k, v]) => `${k}=${v}`)))];
-  const targets = pairs((s) => s.targets);
-  const files = pairs((s) => s.pkiFiles);
+  const targets = [...new Set(result.scenarios.flatMap((s) => pairsOf(s.targets)))];
+  const files = [...new Set(result.scenarios.flatMap((s) => pairsOf(s.pkiFiles)))];
   if (!targets.length && !files.length) return '';
   return html`<p class="meta" id="run-overrides">${targets.length ? html`Real deployments: ${targets.join(', ')}. ` : ''}${files.length ? html`PKI loaded from files: ${files.join(', ')}.` : ''}</p>`;
 }
+
+/** name=value, for the run's targets and the files its PKI was loaded from. */
+const pairsOf = (record: Record<string, string> | undefined) => Object.entries(record ?? {}).map(([k, v]) => `${k}=${v}`);
 
 function countsLine(c: Counts, id?: string): Html {
   return html`<p class="counts"${id ? html` id="${id}"` : ''}><span class="n">${c.tests}</span> tests: ${COUNT_NAMES.map((k) => html`<span class="c ${k}${c[k] ? '' : ' zero'}" data-count="${k}">${c[k]} ${k}</span> `)}</p>`;
@@ -96,31 +98,32 @@ function scenarioSection(s: ScenarioResult, dir: string): Html {
   const failed = s.status === 'failed';
   const scope = anchor(s);
   const roles = certificateRoles(s);
-  return html`<section class="scenario" id="${anchor(s)}" data-status="${s.status}" data-tags="${s.tags.join(' ')}">
+  const certs = certificateIndex(s);
+  return html`<section class="scenario" id="${scope}" data-status="${s.status}" data-tags="${s.tags.join(' ')}">
 <details${failed ? ' open' : ''}>
 <summary><span class="badge ${s.status}">${s.status}</span> <strong>${s.title}</strong> <small>${s.id} · ${seconds(s.durationMs)}</small></summary>
 ${countsLine(countScenario(s))}
 ${s.skipReason ? html`<p class="reason">Skipped: ${s.skipReason}</p>` : ''}
-${Object.keys(s.targets ?? {}).length ? html`<p class="meta">Targets: ${Object.entries(s.targets!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
-${Object.keys(s.pkiFiles ?? {}).length ? html`<p class="meta">PKI loaded from files: ${Object.entries(s.pkiFiles!).map(([k, v]) => `${k}=${v}`).join(', ')}</p>` : ''}
+${pairsOf(s.targets).length ? html`<p class="meta">Targets: ${pairsOf(s.targets).join(', ')}</p>` : ''}
+${pairsOf(s.pkiFiles).length ? html`<p class="meta">PKI loaded from files: ${pairsOf(s.pkiFiles).join(', ')}</p>` : ''}
 ${s.workDir ? html`<p class="meta">Work directory (kept): <code>${s.workDir}</code></p>` : ''}
-${servicesLine(s, scope)}
+${servicesLine(s, scope, certs)}
 ${s.pki?.length ? html`<div class="pki-block">${pkiDiagram(s.pki, new Date(s.startedAt), `The certificates of ${s.title}, by issuer, with their validity`, { scope, roles })}${pkiDetails(s.pki, new Date(s.startedAt), { scope, roles })}</div>` : ''}
 ${clockTimeline(s)}
 ${filesList(s)}
 ${failingProblems(s).map((p) => html`<div class="problem"><strong>${p.phase}${p.name ? ` ${p.name}` : ''}</strong>: ${p.message}${p.at ? html` <a href="${sourceLink(p.at.file, p.at.line, dir)}">${p.at.file}:${p.at.line}:${p.at.col}</a>` : ''}</div>`)}
-${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir, s, scope))}</ol>` : ''}
+${s.steps.length ? html`<ol class="steps">${s.steps.map((st) => stepItem(st, dir, scope, certs))}</ol>` : ''}
 </details>
 </section>
 `;
 }
 
-function stepItem(st: StepOutcome, dir: string, s: ScenarioResult, scope: string): Html {
+function stepItem(st: StepOutcome, dir: string, scope: string, certs: CertificateIndex): Html {
   const where = st.at ? html` <a class="src" href="${sourceLink(st.at.file, st.at.line, dir)}">${st.at.file}:${st.at.line}</a>` : '';
   const lifetime = lifetimeIn(st);
   return html`<li class="step ${st.status}"><span class="badge ${st.status}">${st.status}</span> ${st.name} <small>${st.kind} · ${seconds(st.durationMs)}${st.attempts > 1 ? ` · ${st.attempts} attempts` : ''}</small>${where}
 ${st.reason ? html`<p class="reason">${st.reason}</p>` : ''}
-${stepCertificates(st, s, scope)}
+${stepCertificates(st, scope, certs)}
 ${lifetime ? html`<div class="lifetime-block">${lifetimeChart(lifetime, { width: '100%' })}</div>` : ''}
 ${st.status === 'failed' || st.status === 'flaky' ? failure(st) : ''}</li>
 `;
@@ -152,20 +155,28 @@ function certificateRoles(s: ScenarioResult): CertificateRoles {
   return roles;
 }
 
-function servicesLine(s: ScenarioResult, scope: string): Html | '' {
+/** The scenario's certificates by name and by serial, made once for all its steps. */
+interface CertificateIndex {
+  names: ReadonlySet<string>;
+  serials: SerialIndex;
+}
+
+function certificateIndex(s: ScenarioResult): CertificateIndex {
+  return { names: new Set((s.pki ?? []).map((c) => c.name)), serials: serialIndex(s.pki ?? []) };
+}
+
+function servicesLine(s: ScenarioResult, scope: string, index: CertificateIndex): Html | '' {
   if (!s.services?.length) return '';
-  const known = new Set((s.pki ?? []).map((c) => c.name));
-  const certs = (items: readonly string[]) => items.filter((i) => known.has(i));
+  const certs = (items: readonly string[]) => items.filter((i) => index.names.has(i));
   return html`<p class="services">Services: ${s.services.map((svc, i) => html`${i ? ', ' : ''}<strong>${svc.name}</strong> <small>(${svc.kind})</small>${certs(svc.usesPki).length ? html` with ${certs(svc.usesPki).map((c, j) => html`${j ? ' and ' : ''}${certLink(scope, c)}`)}` : ''}`)}</p>`;
 }
 
 const certLink = (scope: string, name: string, note?: string) => html`<a class="cert-link" data-cert="${name}" href="#${certAnchor(scope, name)}"><code>${name}</code></a>${note ? html` <small>(${note})</small>` : ''}`;
 
 /** The certificates a step named (its client certificate, its trust) and the ones it met on the wire. */
-function stepCertificates(st: StepOutcome, s: ScenarioResult, scope: string): Html | '' {
-  const known = new Set((s.pki ?? []).map((c) => c.name));
-  const seen = certificatesSeen(st, s.pki ?? []);
-  const named = (st.usesPki ?? []).filter((n) => known.has(n) && !seen.some((c) => c.name === n));
+function stepCertificates(st: StepOutcome, scope: string, index: CertificateIndex): Html | '' {
+  const seen = certificatesSeen(st, index.serials);
+  const named = (st.usesPki ?? []).filter((n) => index.names.has(n) && !seen.some((c) => c.name === n));
   if (!seen.length && !named.length) return '';
   const links = [...named.map((n) => certLink(scope, n, 'named by the step')), ...seen.map((c) => certLink(scope, c.name, c.as))];
   return html`<p class="certs">Certificates: ${links.map((l, i) => html`${i ? ', ' : ''}${l}`)}</p>`;

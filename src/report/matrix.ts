@@ -17,7 +17,6 @@ export interface MatrixCell {
   label: string;
   /** A refusal in the client's own words. */
   errorLine?: string;
-  step?: StepOutcome;
 }
 
 export interface ClientMatrix {
@@ -87,11 +86,11 @@ function cellOf(step: StepOutcome | undefined, skipped: string | undefined): Mat
   if (skipped) return { verdict: 'skipped', label: 'skipped' };
   if (!step) return { verdict: 'none', label: '-' };
   const what = did(step);
-  if (!what) return { verdict: step.status === 'skipped' ? 'skipped' : 'other', label: step.status, step };
+  if (!what) return { verdict: step.status === 'skipped' ? 'skipped' : 'other', label: step.status };
   const errorLine = what === 'rejected' ? { errorLine: errorLineOf(step) } : {};
-  if (step.status === 'failed') return { did: what, verdict: 'fail', label: `${what} FAIL`, ...errorLine, step };
+  if (step.status === 'failed') return { did: what, verdict: 'fail', label: `${what} FAIL`, ...errorLine };
   const deviation = step.name.includes('known deviation');
-  return { did: what, verdict: deviation ? 'deviation' : 'ok', label: `${what} ${deviation ? '~' : 'ok'}`, ...errorLine, step };
+  return { did: what, verdict: deviation ? 'deviation' : 'ok', label: `${what} ${deviation ? '~' : 'ok'}`, ...errorLine };
 }
 
 /** The line of the client's output that says why it refused (gnutls-cli says it on stdout). */

@@ -21,7 +21,7 @@ import { generateKey, loadPrivateKey, exportPrivateKey, type PrivateKeyMaterial 
 import { KEY_TYPES } from '../pki/key-spec.ts';
 import { x509 } from '../pki/crypto.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import { defineStep, type StepContext } from './types.ts';
+import { defineStep, type StepContext, type TimelineMark } from './types.ts';
 import { when } from '../pki/declare.ts';
 import { resolveWhen } from '../pki/when.ts';
 import { createTransport } from '../clients/acme/transport.ts';
@@ -231,7 +231,7 @@ export const acmeStep = defineStep({
 const namesOf = (names: unknown) => (Array.isArray(names) ? names.join(', ') : 'a certificate');
 
 /** An issuance on the scenario's clock: valid from, and when it expires. */
-export function issuedMarks(what: string, notBefore: string, notAfter: string): { at: string; what: string }[] {
+function issuedMarks(what: string, notBefore: string, notAfter: string): TimelineMark[] {
   const hours = Math.round((Date.parse(notAfter) - Date.parse(notBefore)) / 3_600_000);
   return [{ at: notBefore, what: `${what}, valid ${hours % 24 ? `${hours} h` : `${hours / 24} days`}` }, { at: notAfter, what: 'that certificate expires' }];
 }
