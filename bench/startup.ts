@@ -1,5 +1,6 @@
 // How long the CLI takes to start and do one small thing, against `node -e 0` (the floor any
-// Node program pays): --version, validate of one scenario, pki lint of one certificate.
+// Node program pays): --version, validate and run of a one-step scenario, pki lint of one
+// certificate.
 // Alternating, median of N runs each; prints each median and its ratio to bare Node.
 //
 //   npm run build && node dist/bench/startup.js [runs]      (default 11 runs)
@@ -21,6 +22,7 @@ const cases: [string, string[]][] = [
   ['node -e 0', ['-e', '0']],
   ['--version', [bin, '--version']],
   ['validate one.yaml', [bin, 'validate', join(dir, 'one.yaml')]],
+  ['run one.yaml', [bin, 'run', join(dir, 'one.yaml')]],
   ['pki lint ca.crt', [bin, 'pki', 'lint', join(dir, 'ca.crt')]],
 ];
 

@@ -5,9 +5,6 @@ import type { Reporter, RunResult } from '../runner/events.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { ConsoleReporter } from '../report/console.ts';
 import { TapReporter } from '../report/tap.ts';
-import { JUnitReporter } from '../report/junit.ts';
-import { JsonReporter } from '../report/json.ts';
-import { HtmlReporter } from '../report/html.ts';
 import { UsageError } from './exit-codes.ts';
 import { isCi, type CliIo } from './io.ts';
 import { didYouMean } from '../scenario/suggest.ts';
@@ -50,13 +47,13 @@ export function createReporters(specs: string[], io: CliIo): Reporter[] {
         reporters.push(path && path !== '-' ? new BufferedFileReporter(path, (w) => new TapReporter(w)) : new TapReporter(io.stdout));
         break;
       case 'junit':
-        reporters.push(new JUnitReporter(path!));
+        reporters.push(new AtRunEnd(async () => new (await import('../report/junit.ts')).JUnitReporter(path!)));
         break;
       case 'json':
-        reporters.push(new JsonReporter(path!));
+        reporters.push(new AtRunEnd(async () => new (await import('../report/json.ts')).JsonReporter(path!)));
         break;
       case 'html':
-        reporters.push(new HtmlReporter(path!));
+        reporters.push(new AtRunEnd(async () => new (await import('../report/html.ts')).HtmlReporter(path!)));
         break;
     }
   }
@@ -85,6 +82,20 @@ function checkWritable(path: string, spec: string): void {
     rmSync(`${path}.certharness-check`, { force: true });
   } catch (e) {
     throw new UsageError(`--reporter ${spec}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * A reporter that writes only when the run ends, loaded then: a run that fails on its input, or
+ * asks for TAP alone, never loads the XML builder or the HTML renderer.
+ */
+class AtRunEnd implements Reporter {
+  private readonly load: () => Promise<Reporter>;
+  constructor(load: () => Promise<Reporter>) {
+    this.load = load;
+  }
+  async onRunEnd(result: RunResult): Promise<void> {
+    await (await this.load()).onRunEnd?.(result);
   }
 }
 

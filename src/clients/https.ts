@@ -7,7 +7,6 @@
 // src/runtime/index.ts and docs/runtimes.md).
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import https from 'node:https';
-import { Agent, request as undiciRequest } from 'undici';
 import { captureStaple, describeTls, peerChainDer, tlsFailure, type HandshakeCapture, type TlsDetails, type TlsFailure } from './tls-details.ts';
 import { hasNativeUndici } from '../runtime/index.ts';
 import { answered, nodeErrorPhase, type Exchange, type Refusal } from './exchange.ts';
@@ -150,6 +149,8 @@ function parseJson(body: string, headers: Record<string, string>): { json?: unkn
 async function viaUndici(o: HttpsRequestOptions): Promise<HttpsResult> {
   const started = performance.now();
   const seen: Observed = {};
+  // undici loads with the first request made through it, not with every command that could make one.
+  const { Agent, request: undiciRequest } = await import('undici');
   const agent = new Agent({ connect: observingConnector(o, () => seen) as never, pipelining: 0 });
   const url = new URL(o.url);
   const timings = () => ({

@@ -3,14 +3,13 @@
 // comes out is what an operator needs to know before choosing a policy: how often it renews,
 // how long the service went without a valid certificate, how close it came, and whether it
 // followed the CA's ARI windows.
-import { startAcmeServer } from '../services/acme/server.ts';
 import { defaultAcmeOptions } from '../services/acme/config.ts';
 import { AcmeClient } from '../clients/acme/client.ts';
 import { issueCertificate } from '../clients/acme/issue.ts';
 import { certIdOfPem } from '../clients/acme/cert-id.ts';
 import { renewalPolicy, seededRandom, type SimulationPolicyName } from '../clients/certmanager/renewal-policy.ts';
 import { AcmeError } from '../clients/acme/client.ts';
-import { LETS_ENCRYPT_RATE_LIMITS } from '../services/acme/rate-limits.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from '../services/acme/rate-limit-table.ts';
 import { generateKey } from '../pki/keys.ts';
 import { x509 } from '../pki/crypto.ts';
 
@@ -70,6 +69,7 @@ export async function simulateRenewals(o: SimulationOptions): Promise<Simulation
   // Let's Encrypt's profiles, dated by the CA's clock; validation always passes: what is tested is when the manager renews, not how it proves control.
   // Its hierarchy is ECDSA: no result depends on the CA's key, and an RSA-2048 pair costs about 160 ms of CPU to make.
   const rateLimits = o.rateLimits ?? 'letsencrypt';
+  const { startAcmeServer } = await import('../services/acme/server.ts');
   const server = await startAcmeServer({ ...defaultAcmeOptions(), keyAlgorithm: 'ecdsa', listenAddress: '127.0.0.1:0', managementListenAddress: '', crlListenAddress: '', vaAlwaysValid: true, profilePreset: 'letsencrypt', rateLimits: rateLimits === 'letsencrypt' ? LETS_ENCRYPT_RATE_LIMITS : {}, clock: () => now });
   now = new Date(o.from);
   // The CA is in this process and validates at once: poll again after 2 ms, not a network client's 100.

@@ -12,7 +12,7 @@ import { s, duration, type Infer } from '../scenario/schema.ts';
 import { resolveWorkPath, workFile } from '../scenario/work-path.ts';
 import { parseDuration } from '../scenario/duration.ts';
 import { matcher, errorFields } from '../expect/vocabulary.ts';
-import { grpcCall, type GrpcCallOptions } from '../clients/grpc/client.ts';
+import type { GrpcCallOptions } from '../clients/grpc/client.ts';
 import { readGrpcConfig, GrpcConfigError } from '../clients/grpc/config.ts';
 import { clientMaterial, trustAnchors } from '../pki/material.ts';
 import { defineStep } from './types.ts';
@@ -97,6 +97,8 @@ export const grpcStep = defineStep({
       };
     }
     const user = spec.proto ? { proto: resolve(ctx.world.scenarioDir, spec.proto), service: spec.service ?? '', method: spec.method ?? '', request: spec.request ?? {} } : undefined;
+    // grpc-js and protobufjs load only when a scenario makes a call.
+    const { grpcCall } = await import('../clients/grpc/client.ts');
     const r = await grpcCall({ target: spec.target, call: user ? 'user' : spec.call ?? 'echo', ...(user ? { user } : {}), ...(spec.message !== undefined ? { message: spec.message } : {}), ...(spec.count ? { count: spec.count } : {}), ...o, options, deadlineMs: parseDuration(spec.deadline ?? '5s') ?? 5000, ...(spec.metadata ? { metadata: spec.metadata } : {}) });
     const result = { ...r, ...grpcPhase(r.status, r.details), ...(warnings.length ? { warnings } : {}) };
     if (r.tlsError !== 'connection-failed') return result;

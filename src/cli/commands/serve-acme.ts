@@ -10,7 +10,7 @@ import type { CliIo } from '../io.ts';
 import { AcmeConfigError, defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from '../../services/acme/config.ts';
 import { startAcmeServer } from '../../services/acme/server.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { LETS_ENCRYPT_RATE_LIMITS } from '../../services/acme/rate-limits.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from '../../services/acme/rate-limit-table.ts';
 
 export const SERVE_ACME_HELP = `Usage: certharness serve acme [--config pebble-config.json] [--dnsserver host:port] [--letsencrypt] [--seed N] [--json] [--keep]
 

@@ -1,10 +1,13 @@
 // The client's half of RFC 8555 §6.2: account keys as JWKs, flattened JWS requests signed with
 // `jose`, key authorizations (§8.1) and the external account binding (§7.3.4).
 import { createHash } from 'node:crypto';
-import { FlattenedSign, calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { PrivateKeyMaterial } from '../../pki/keys.ts';
 import { subtle } from '../../pki/crypto.ts';
 import { signingAlgorithm } from '../../pki/key-spec.ts';
+
+/** jose loads with the first signature: a run that makes no ACME request never pays for it. */
+const jose = () => import('jose');
 
 /** RFC 7518 algorithm names for each of our key types. RS256 is what every ACME server accepts. */
 export function jwsAlgorithm(key: PrivateKeyMaterial): 'RS256' | 'ES256' | 'ES384' | 'EdDSA' {
@@ -30,6 +33,7 @@ export interface JwsKey {
 }
 
 export async function jwsKey(material: PrivateKeyMaterial): Promise<JwsKey> {
+  const { exportJWK, calculateJwkThumbprint } = await jose();
   const params = signingAlgorithm(material.type, 'sha256');
   const privateKey = await subtle.importKey('pkcs8', new Uint8Array(material.pkcs8), params, false, ['sign']);
   const publicKey = await subtle.importKey('spki', new Uint8Array(material.spki), params, true, ['verify']);
@@ -50,6 +54,7 @@ export interface JwsRequest {
 }
 
 export async function signJws(r: JwsRequest): Promise<string> {
+  const { FlattenedSign } = await jose();
   const payload = r.payload === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(r.payload));
   const header = { alg: r.key.alg, url: r.url, ...(r.nonce !== undefined ? { nonce: r.nonce } : {}), ...(r.kid ? { kid: r.kid } : { jwk: r.key.jwk }) };
   return JSON.stringify(await new FlattenedSign(payload).setProtectedHeader(header).sign(r.key.privateKey));
@@ -57,6 +62,7 @@ export async function signJws(r: JwsRequest): Promise<string> {
 
 /** RFC 8555 §7.3.4: the inner JWS binding this account key to a CA-issued key identifier. */
 export async function externalAccountBinding(o: { keyId: string; hmacKey: string; accountJwk: JWK; url: string }): Promise<unknown> {
+  const { FlattenedSign } = await jose();
   const secret = Buffer.from(o.hmacKey, 'base64url');
   return new FlattenedSign(new TextEncoder().encode(JSON.stringify(o.accountJwk))).setProtectedHeader({ alg: 'HS256', kid: o.keyId, url: o.url }).sign(secret);
 }

@@ -5,7 +5,7 @@
 //   PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 certharness serve acme
 import type { KeyType } from '../../pki/key-spec.ts';
 import type { Profile } from './profiles.ts';
-import type { RateLimits } from './rate-limits.ts';
+import type { RateLimits } from './rate-limit-table.ts';
 
 export interface AcmeServerOptions {
   /** host:port of the ACME API (HTTPS). Pebble's default: 0.0.0.0:14000; ours binds loopback. */

@@ -14,9 +14,8 @@ import { defineService } from '../types.ts';
 import { validationPorts } from './validation-ports.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment, type AcmeServerOptions } from './config.ts';
-import { startAcmeServer } from './server.ts';
 import { isLoopback } from '../../runtime/network.ts';
-import { LETS_ENCRYPT_RATE_LIMITS } from './rate-limits.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from './rate-limit-table.ts';
 
 export type AcmeSpec = Infer<typeof acmeSchema>;
 
@@ -150,6 +149,8 @@ export const acmeService = defineService({
     options.tlsPort = ports.tlsPort;
     let server;
     try {
+      // The server (its CA, JWS verification, the Public Suffix List) loads only for a scenario that starts one.
+      const { startAcmeServer } = await import('./server.ts');
       server = await startAcmeServer(options, ctx.log);
     } catch (e) {
       await ports.close();

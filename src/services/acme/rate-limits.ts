@@ -8,25 +8,7 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { Identifier } from '../../clients/acme/wire.ts';
 import { rateLimited, type AcmeProblem } from './problems.ts';
-
-export interface RateLimit {
-  count: number;
-  periodSeconds: number;
-}
-
-export const RATE_LIMIT_NAMES = ['newOrdersPerAccount', 'certificatesPerDomain', 'duplicateCertificates', 'failedValidations'] as const;
-export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
-export type RateLimits = Partial<Record<RateLimitName, RateLimit>>;
-
-const HOUR = 3600;
-
-/** The numbers of letsencrypt.org/docs/rate-limits (2025-06, unchanged for 45-day certificates). */
-export const LETS_ENCRYPT_RATE_LIMITS: Required<RateLimits> = {
-  newOrdersPerAccount: { count: 300, periodSeconds: 3 * HOUR },
-  certificatesPerDomain: { count: 50, periodSeconds: 7 * 24 * HOUR },
-  duplicateCertificates: { count: 5, periodSeconds: 7 * 24 * HOUR },
-  failedValidations: { count: 5, periodSeconds: HOUR },
-};
+import { RATE_LIMIT_NAMES, type RateLimit, type RateLimitName, type RateLimits } from './rate-limit-table.ts';
 
 /** What each limit counts, in the words of the problem a client gets. */
 const WHAT: Record<RateLimitName, (count: number, key: string) => string> = {
@@ -108,6 +90,7 @@ export class RateLimiter {
 
 function span(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
+  const HOUR = 3600;
   if (seconds % HOUR === 0) return `${seconds / HOUR} hour${seconds === HOUR ? '' : 's'}`;
   return `${seconds} s`;
 }
