@@ -1,14 +1,15 @@
 // Rate limits of the ACME CA: token buckets on the CA's clock, rateLimited (429) with
 // Retry-After, the registered domain from the Public Suffix List, and ARI renewals exempt.
 import t from 'tap';
-import { RateLimiter, registeredDomain, identifierSetKey, LETS_ENCRYPT_RATE_LIMITS } from '../src/services/acme/rate-limits.ts';
+import { RateLimiter, registeredDomain, identifierSetKey } from '../src/services/acme/rate-limits.ts';
+import { LETS_ENCRYPT_RATE_LIMITS } from '../src/services/acme/rate-limit-table.ts';
 import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/server.ts';
 import { defaultAcmeOptions } from '../src/services/acme/config.ts';
 import { AcmeClient, AcmeError } from '../src/clients/acme/client.ts';
 import { issueCertificate } from '../src/clients/acme/issue.ts';
 import { certIdOfPem } from '../src/clients/acme/cert-id.ts';
 import { generateKey } from '../src/pki/keys.ts';
-import type { RateLimits } from '../src/services/acme/rate-limits.ts';
+import type { RateLimits } from '../src/services/acme/rate-limit-table.ts';
 import type { Authorization } from '../src/clients/acme/wire.ts';
 import type { Test } from 'tap';
 

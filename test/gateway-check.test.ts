@@ -12,7 +12,7 @@ import { x509 } from '../src/pki/crypto.ts';
 import { npmPeerDir } from '../src/runtime/index.ts';
 import { startDaemon, waitForPort } from '../src/clients/daemon.ts';
 import { daemonPort } from '../src/net/daemon-port.ts';
-import { ROOT, needPeer, runCli, tempDir } from './helpers.ts';
+import { ROOT, needPeer, runCli, runCliHere, tempDir } from './helpers.ts';
 
 const DAY = 86_400_000;
 
@@ -52,8 +52,9 @@ async function world(): Promise<string> {
 
 t.test('gateway check: the good config, and one error per broken variant', async (t) => {
   const dir = await world();
-  const check = (file: string, ...extra: string[]) => runCli(['gateway', 'check', join(dir, file), '--cwd', dir, '--quiet', ...extra]);
-  const good = await check('gateway.config.yml', '--host', 'aiotes.example.org');
+  // One end-to-end run of the command in a process of its own; the variants run in this one.
+  const check = (file: string, ...extra: string[]) => runCliHere(['gateway', 'check', join(dir, file), '--cwd', dir, '--quiet', ...extra]);
+  const good = await runCli(['gateway', 'check', join(dir, 'gateway.config.yml'), '--cwd', dir, '--quiet', '--host', 'aiotes.example.org']);
   t.equal(good.code, 0, good.stdout);
   t.equal(good.stdout, '', 'nothing to say with --quiet');
   const cases: [string, RegExp, number][] = [
@@ -77,11 +78,11 @@ t.test('gateway check: the good config, and one error per broken variant', async
   t.equal(wrongHost.code, 1);
   t.match(wrongHost.stdout, /api\.example\.org selects https\.tls\["default"\], whose certificate is for DNS:aiotes\.example\.org, not api\.example\.org/);
   writeFileSync(join(dir, 'broken.yml'), 'https:\n  tls: [\n');
-  const broken = await runCli(['gateway', 'check', join(dir, 'broken.yml')]);
+  const broken = await runCliHere(['gateway', 'check', join(dir, 'broken.yml')]);
   t.equal(broken.code, 2, 'a file that is not YAML is bad input');
   t.match(broken.stderr, /^certharness: .*broken\.yml:\d+:\d+: not YAML: /);
   t.equal(broken.stderr.trim().split('\n').length, 1, 'in one line');
-  const missing = await runCli(['gateway', 'check', join(dir, 'nope.yml')]);
+  const missing = await runCliHere(['gateway', 'check', join(dir, 'nope.yml')]);
   t.equal(missing.code, 2);
   t.match(missing.stderr, /nope\.yml: no such file/);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateKey, type PrivateKeyMaterial } from '../src/pki/keys.ts';
 import { issueCertificate, usageDefaults, type CertificateParams } from '../src/pki/certificate.ts';
 import { lint } from '../src/pki/lint.ts';
-import { needPeer, runCli, scratchDir } from './helpers.ts';
+import { needPeer, runCliHere, scratchDir } from './helpers.ts';
 import type { x509 } from '../src/pki/crypto.ts';
 
 const DAY = 86_400_000;
@@ -68,11 +68,11 @@ t.test('a client certificate under a CA limited to serverAuth: lint says so, and
 t.test('pki lint --public --at on the command line; a date it cannot read is one line and exit 2', async (t) => {
   const dir = scratchDir(t);
   writeFileSync(join(dir, 'long.pem'), (await leaf('2027-04-01', 120)).toString('pem'));
-  const r = await runCli(['pki', 'lint', join(dir, 'long.pem'), '--public', '--at', '2027-04-02']);
+  const r = await runCliHere(['pki', 'lint', join(dir, 'long.pem'), '--public', '--at', '2027-04-02']);
   t.equal(r.code, 1, r.stdout + r.stderr);
   t.match(r.stdout, /long\.pem: error public-validity-too-long: valid for 120 days, issued 2027-04-01: publicly trusted certificates issued from 2027-03-15 may be valid for at most 100 days/);
   t.notMatch(r.stdout, /not-yet-valid|expired/, '--at is the time validity is judged at');
-  const bad = await runCli(['pki', 'lint', join(dir, 'long.pem'), '--at', 'next tuesday']);
+  const bad = await runCliHere(['pki', 'lint', join(dir, 'long.pem'), '--at', 'next tuesday']);
   t.equal(bad.code, 2);
   t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   t.match(bad.stderr, /--at next tuesday: expected a date/);

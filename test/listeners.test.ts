@@ -3,7 +3,7 @@ import t from 'tap';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, scratchDir } from './helpers.ts';
+import { runCli, runCliHere, scratchDir } from './helpers.ts';
 
 t.test("a certificate carries a service's URL, and the service answers on it, before and after a restart", async (t) => {
   const r = await runCli(['run', 'test/fixtures/scenarios/address-in-pki.yaml', '--reporter', 'tap']);
@@ -28,10 +28,10 @@ t.test("a PKI declaration may use only the address of a service that reserves it
   const dir = scratchDir(t, 'certharness-listeners-');
   const file = join(dir, 'late.yaml');
   writeFileSync(file, 'scenario: late\npki:\n  ca: { subject: "/CN=x", key: ec-p256 }\n  leaf: { issuer: ca, subject: "/CN=leaf", key: ec-p256, ocsp: ["{{ng.url}}/ocsp", "{{api.confFile}}"] }\nservices:\n  ng: { kind: nginx, role: terminator, cert: ca }\n  api: { kind: nginx, role: terminator, cert: ca }\nsteps: []\n');
-  const r = await runCli(['validate', file]);
+  const r = await runCliHere(['validate', file]);
   t.equal(r.code, 2);
   t.match(r.stderr, "pki.leaf cannot use {{ng.url}}: the PKI is made before the services start (a nginx service's address is known only once it starts)");
   writeFileSync(file, 'scenario: late\npki:\n  ca: { subject: "/CN=x", key: ec-p256 }\n  leaf: { issuer: ca, subject: "/CN=leaf", key: ec-p256, ocsp: ["{{api.certFile}}"] }\nservices:\n  api: { kind: upstream, cert: ca }\nsteps: []\n');
-  const wrongProp = await runCli(['validate', file]);
+  const wrongProp = await runCliHere(['validate', file]);
   t.match(wrongProp.stderr, "service 'api' has no property 'certFile'");
 });

@@ -2,7 +2,7 @@
 // p12 convert producing what loads everywhere.
 import t from 'tap';
 import { join } from 'node:path';
-import { runCli, tempDir, needPeer, sh } from './helpers.ts';
+import { runCli, runCliHere, tempDir, needPeer, sh } from './helpers.ts';
 
 t.test('verdicts per platform on openssl-made bundles, and the fix', async (t) => {
   if (!needPeer(t, 'openssl')) return;
@@ -15,7 +15,8 @@ t.test('verdicts per platform on openssl-made bundles, and the fix', async (t) =
   run(...base, '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', 'compat.p12', '-passout', 'pass:pass');
   run(...base, '-nomac', '-out', 'nomac.p12', '-passout', 'pass:pass');
   run(...base, '-out', 'empty.p12', '-passout', 'pass:');
-  const check = async (file: string, password: string, platforms: string) => runCli(['p12', 'check', join(dir, file), '--password', password, '--for', platforms]);
+  // The verdicts in this process; `convert` and the wrong password below run end to end.
+  const check = async (file: string, password: string, platforms: string) => runCliHere(['p12', 'check', join(dir, file), '--password', password, '--for', platforms]);
   const verdict = (out: string, platform: string) => new RegExp(`^  (ok  |FAIL) ${platform}\\b`, 'm').exec(out)?.[1]?.trim();
   const expected: [string, string, Record<string, string>][] = [
     ['modern.p12', 'pass', { macos: 'FAIL', 'curl-securetransport': 'FAIL', ios: 'ok', openssl3: 'ok', java: 'ok' }],

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { needPeer, runCli, sh, tempDir } from './helpers.ts';
+import { needPeer, runCliHere, sh, tempDir } from './helpers.ts';
 import { readPkcs12 } from '../src/pki/pkcs12/read.ts';
 import { verdicts, type Platform } from '../src/pki/pkcs12/platforms.ts';
 
@@ -35,7 +35,7 @@ async function corpus(dir: string): Promise<Bundle[]> {
   for (const [file, password, extra] of made) openssl('pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-passout', `pass:${password}`, ...extra, '-out', file);
   const bundles = made.map(([file, password]) => ({ file, password }));
   for (const profile of ['compat', 'legacy', 'modern']) {
-    const r = await runCli(['p12', 'convert', join(dir, 'modern.p12'), join(dir, `converted-${profile}.p12`), '--profile', profile, '--password', 'pass'], { cwd: dir });
+    const r = await runCliHere(['p12', 'convert', join(dir, 'modern.p12'), join(dir, `converted-${profile}.p12`), '--profile', profile, '--password', 'pass'], { cwd: dir });
     if (r.code !== 0) throw new Error(r.stderr);
     bundles.push({ file: `converted-${profile}.p12`, password: 'pass' });
   }

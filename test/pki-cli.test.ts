@@ -7,7 +7,8 @@ import { runCli, runCliHere, tempDir, needPeer, sh } from './helpers.ts';
 t.test('pki init writes each document profile, usable by openssl as its README says', async (t) => {
   for (const profile of ['doc-001', 'doc-002', 'doc-003']) {
     const dir = join(tempDir(), 'certs');
-    const r = await runCli(['pki', 'init', dir, '--profile', profile]);
+    // The first profile end to end, in a process of its own; the others in this one.
+    const r = await (profile === 'doc-001' ? runCli : runCliHere)(['pki', 'init', dir, '--profile', profile]);
     t.equal(r.code, 0, r.stderr);
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
     t.match(readme, /^# Document 00\d/);
