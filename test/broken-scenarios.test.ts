@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { formatProblem } from '../src/scenario/problem.ts';
 import { createCatalog } from '../src/runner/catalog.ts';
-import { FIXTURES, ROOT, runCli, nothingRan } from './helpers.ts';
+import { FIXTURES, ROOT, runCli, runCliHere, nothingRan } from './helpers.ts';
 
 const dir = join(FIXTURES, 'broken');
 const expected = parseExpected(readFileSync(join(dir, 'expected.txt'), 'utf8'));
@@ -51,7 +51,7 @@ t.test('through the CLI: exit 2, one line per problem, no stack trace', async (t
 });
 
 t.test('problems of several files are all reported', async (t) => {
-  const r = await runCli(['validate', 'test/fixtures/broken/07-misspelt-steps.yaml', 'test/fixtures/broken/08-misspelt-expect.yaml']);
+  const r = await runCliHere(['validate', 'test/fixtures/broken/07-misspelt-steps.yaml', 'test/fixtures/broken/08-misspelt-expect.yaml']);
   t.equal(r.code, 2);
   t.match(r.stderr, /07-misspelt-steps\.yaml:2:1: unknown key 'step'/);
   t.match(r.stderr, /08-misspelt-expect\.yaml:5:5: unknown key 'expct'/);

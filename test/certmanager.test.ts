@@ -14,7 +14,7 @@ import { checkPair, isRenewalDay, renewalDue } from '../src/clients/certmanager/
 import { runProcess } from '../src/clients/process.ts';
 import { generateKey, exportPrivateKey } from '../src/pki/keys.ts';
 import { issueCertificate, randomSerial } from '../src/pki/certificate.ts';
-import { ROOT, needPeer, runCli, tempDir } from './helpers.ts';
+import { ROOT, needPeer, runCli, runCliHere, tempDir } from './helpers.ts';
 import { X509Certificate } from 'node:crypto';
 
 async function selfSignedPair(cn: string, days = 30, notBefore = new Date()) {
@@ -61,10 +61,10 @@ t.test('certmanager run through the CLI: ACME over HTTP-01, and openssl reads ev
   t.equal(statSync(join(live, 'privkey.pem')).mode & 0o777, 0o600, 'privkey.pem is 0600');
   const state = JSON.parse(readFileSync(join(dir, 'le', 'certharness', 'aiotes.json'), 'utf8'));
   t.match(state, { source: 'acme', hostname: 'aiotes.example.org', lastAttempt: { action: 'run', outcome: 'issued' } }, 'the state file records the source and the attempt');
-  const status = await runCli(['certmanager', 'status', '--hostname', 'aiotes.example.org', '--config-dir', join(dir, 'le'), '--json', '--now', issuedAt.toISOString()]);
+  const status = await runCliHere(['certmanager', 'status', '--hostname', 'aiotes.example.org', '--config-dir', join(dir, 'le'), '--json', '--now', issuedAt.toISOString()]);
   t.equal(status.code, 0);
   t.match(JSON.parse(status.stdout), { source: 'acme', ok: true, renewalDue: false, daysLeft });
-  const notMonday = await runCli(['certmanager', 'renew', '--hostname', 'aiotes.example.org', '--config-dir', join(dir, 'le'), '--now', '2030-01-01T00:00:00Z']);
+  const notMonday = await runCliHere(['certmanager', 'renew', '--hostname', 'aiotes.example.org', '--config-dir', join(dir, 'le'), '--now', '2030-01-01T00:00:00Z']);
   t.match(notMonday.stdout, /^not-today/, 'renew on a Tuesday does nothing');
 });
 

@@ -123,7 +123,7 @@ t.test('serve <kind> starts that service with its own PKI', async (t) => {
   t.ok(existsSync(world.pki.client.certFile));
   const code = await new Promise<number | null>((resolve) => (child.on('close', resolve), child.kill('SIGTERM')));
   t.equal(code, 0);
-  const typo = await runCli(['serve', 'upstrem']);
+  const typo = await runCliHere(['serve', 'upstrem']);
   t.equal(typo.code, 2);
   t.equal(typo.stderr, "certharness: upstrem: no such file, and not a service kind (did you mean 'upstream'?)\n");
 });

@@ -157,16 +157,34 @@ export async function runScenariosHere(files: string[], opts: { env?: Record<str
  * A command line run in this process (cli/main.ts runCommand) with its output captured: for
  * tests of what a command prints and returns, where a process of its own adds only start-up
  * time. One end-to-end test per command still goes through runCli.
+ *
+ * `whileServing` is for the commands that serve until Ctrl-C: it is called with the first line
+ * the command prints (serve --json's world), and when it resolves, the command is interrupted
+ * as Ctrl-C would.
  */
-export async function runCliHere(args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliHere(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; whileServing?: (firstLine: string) => Promise<void> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { runCommand } = await import('../src/cli/main.ts');
   let stdout = '';
   let stderr = '';
+  const interrupt = new AbortController();
+  let served: Promise<void> | undefined;
+  const write = (s: string) => {
+    stdout += s;
+    const nl = stdout.indexOf('\n');
+    if (opts.whileServing && !served && nl !== -1) {
+      const serving = opts.whileServing;
+      served = Promise.resolve().then(() => serving(stdout.slice(0, nl))).finally(() => interrupt.abort('SIGINT'));
+    }
+  };
   // A test file is one process whose tests run one at a time, so its directory can be lent.
   const home = process.cwd();
   if (opts.cwd) process.chdir(opts.cwd);
   try {
-    const code = await runCommand(args, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), stdoutIsTTY: false, signal: new AbortController().signal, cores: 2 });
+    const code = await runCommand(args, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdout: write, stderr: (s) => void (stderr += s), stdoutIsTTY: false, signal: interrupt.signal, cores: 2 });
+    await served;
     return { code, stdout, stderr };
   } finally {
     process.chdir(home);

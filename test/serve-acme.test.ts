@@ -4,7 +4,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, firstLine, needPeer, runCli, sh, tempDir } from './helpers.ts';
+import { BIN, firstLine, needPeer, runCliHere, sh, tempDir } from './helpers.ts';
 import { createTransport } from '../src/clients/acme/transport.ts';
 
 t.test('serve acme --config: listens where the config says, serves the directory and root 0, exits 0 on SIGINT', async (t) => {
@@ -32,10 +32,10 @@ t.test('serve acme: a bad config is one line naming the file, exit 2', async (t)
   const dir = tempDir();
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"pebble": {"httpPort": "80"}}');
-  const r = await runCli(['serve', 'acme', '--config', bad]);
+  const r = await runCliHere(['serve', 'acme', '--config', bad]);
   t.equal(r.code, 2);
   t.equal(r.stderr.trim(), `certharness: ${bad}: pebble.httpPort must be a non-negative integer`);
-  const missing = await runCli(['serve', 'acme', '--config', join(dir, 'nope.json')]);
+  const missing = await runCliHere(['serve', 'acme', '--config', join(dir, 'nope.json')]);
   t.equal(missing.code, 2);
   t.match(missing.stderr, /nope\.json: no such file/);
   t.equal(missing.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
