@@ -18,6 +18,8 @@ export interface NginxProxyConf extends NginxCommon {
   verifyDepth?: number;
   name?: string;
   sni: boolean;
+  /** Idle connections kept to the upstream: nginx as a production user tunes it. Absent, document 001's proxy (a connection per request). */
+  keepalive?: number;
 }
 
 export interface NginxTerminatorConf extends NginxCommon {
@@ -61,6 +63,36 @@ http {
 `;
 }
 
+/** The upstream group a kept-alive proxy passes to: nginx keeps idle connections per group only. */
+const UPSTREAM_GROUP = 'certharness_upstream';
+
+function keptAlive(upstreamUrl: string, idle: number): string {
+  const u = new URL(upstreamUrl);
+  return `    # Tuned as in production: idle connections to the upstream are kept and reused.
+    upstream ${UPSTREAM_GROUP} {
+        server ${u.host};
+        keepalive ${idle};   # idle connections kept per worker
+    }
+
+`;
+}
+
+/** proxy_pass through the group, with the upstream URL's path. */
+function reusedUpstream(upstreamUrl: string): string {
+  const u = new URL(upstreamUrl);
+  return `${u.protocol}//${UPSTREAM_GROUP}${u.pathname === '/' ? '' : u.pathname}`;
+}
+
+function reuseDirectives(upstreamUrl: string, name: string | undefined): string {
+  const u = new URL(upstreamUrl);
+  return `            proxy_http_version 1.1;   # keepalive needs HTTP/1.1 upstream (nginx speaks 1.0 by default)
+            proxy_set_header Connection "";   # and no "Connection: close" on each request
+            proxy_set_header Host ${q(u.host)};   # the upstream's own name, not the group's
+            proxy_ssl_session_reuse on;   # resume TLS sessions on new connections (nginx's default, said)
+${name ? '' : `            proxy_ssl_name ${q(u.hostname.replace(/^\[|\]$/g, ''))};   # the group's name is not the upstream's
+`}`;
+}
+
 function stapling(s: { responder: string; trusted: string }): string {
   return `        ssl_stapling on;   # staple the server certificate's OCSP answer; fetched on a first handshake, so the first clients get none
         ssl_stapling_verify on;   # staple only an answer that verifies against the chain below
@@ -72,13 +104,13 @@ function stapling(s: { responder: string; trusted: string }): string {
 export function renderNginxConf(c: NginxConf): string {
   if (c.role === 'proxy') {
     return `${head()}
-    # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
+${c.keepalive ? keptAlive(c.upstreamUrl, c.keepalive) : ''}    # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
     server {
         listen ${c.host}:${c.port};
 
         location / {
-            proxy_pass ${c.upstreamUrl};
-${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
+            proxy_pass ${c.keepalive ? reusedUpstream(c.upstreamUrl) : c.upstreamUrl};
+${c.keepalive ? reuseDirectives(c.upstreamUrl, c.name) : ''}${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
 ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.name ? `            proxy_ssl_name ${q(c.name)};   # the name the upstream certificate must match\n` : ''}            proxy_ssl_server_name ${c.sni ? 'on' : 'off'};   # send that name as SNI (default off)
             proxy_ssl_protocols ${c.protocols.join(' ')};   # nginx 1.22 stops at TLSv1.2 unless told
         }

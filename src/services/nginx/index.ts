@@ -31,6 +31,7 @@ const nginxSchema = s.object(
     verifyDepth: s.integer({ minimum: 0, description: 'proxy_ssl_verify_depth / ssl_verify_depth' }),
     name: s.string({ description: 'proxy: proxy_ssl_name' }),
     sni: s.boolean('proxy: proxy_ssl_server_name (default off)'),
+    keepalive: s.integer({ minimum: 1, maximum: 1024, description: 'proxy: keep this many idle connections to the upstream, as production nginx is tuned (an upstream block with keepalive, proxy_http_version 1.1, proxy_ssl_session_reuse on); absent, document 001\'s proxy makes a connection per request' }),
     cert: s.string({ ref: 'pki', description: 'terminator: ssl_certificate and _key' }),
     clientCa: s.string({ ref: 'pki', description: 'terminator: ssl_client_certificate' }),
     verifyClient: s.enum(['on', 'optional', 'optional_no_ca', 'off'], 'terminator: ssl_verify_client (default on with clientCa)'),
@@ -106,6 +107,7 @@ export const nginxService = defineService({
         ...(spec.verifyDepth !== undefined ? { verifyDepth: spec.verifyDepth } : {}),
         ...(spec.name ? { name: spec.name } : {}),
         sni: spec.sni ?? false,
+        ...(spec.keepalive ? { keepalive: spec.keepalive } : {}),
       };
     } else {
       if (!spec.cert) throw new Error('role terminator needs cert');

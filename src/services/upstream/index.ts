@@ -1,6 +1,8 @@
 // `upstream`: an HTTPS server with the scenario's certificate that can require client
 // certificates, as document 001's API backend on 8443. By default it answers every request with
-// a JSON echo of what it saw, client certificate included, so steps can assert what arrived.
+// a JSON echo of what it saw, client certificate included, so steps can assert what arrived;
+// `connection.request` numbers the requests of each TLS connection (2 and up: a client or
+// proxy that keeps its connections), `tls.sessionReused` says whether the handshake resumed.
 //
 //   services:
 //     upstream: { kind: upstream, cert: server, clientCa: ca, clientAuth: required }
@@ -109,8 +111,14 @@ export const upstreamService = defineService({
     const routes = spec.routes ?? [];
     const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) =>
       guarded(res as ServerResponse, ctx.log, `${req.method} ${String(req.url).slice(0, 200)}`, () => respond(req, res));
+    // Requests seen per TLS connection: what shows a client (or a proxy) keeping its connections.
+    const requestsOn = new WeakMap<object, number>();
     const respond = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
       const socket = req.socket as TLSSocket;
+      // HTTP/2 hands each stream a socket of its own: its connection is the session.
+      const connection: object = 'stream' in req ? req.stream.session ?? socket : socket;
+      const onConnection = (requestsOn.get(connection) ?? 0) + 1;
+      requestsOn.set(connection, onConnection);
       const route = matchRoute(routes, req);
       ctx.log(`${req.method} ${req.url} client certificate: ${JSON.stringify(clientCertificateSeen(socket))}`);
       req.resume();
@@ -126,7 +134,8 @@ export const upstreamService = defineService({
           path: req.url,
           headers: req.headers,
           sni: socket.servername || null,
-          tls: { protocol: socket.getProtocol?.() ?? null, cipher: socket.getCipher?.()?.standardName ?? null, alpn: socket.alpnProtocol || null },
+          tls: { protocol: socket.getProtocol?.() ?? null, cipher: socket.getCipher?.()?.standardName ?? null, alpn: socket.alpnProtocol || null, sessionReused: socket.isSessionReused?.() ?? false },
+          connection: { request: onConnection },
           clientCertificate: clientCertificateSeen(socket),
         };
         (res as ServerResponse).writeHead(200, { 'content-type': 'application/json' });
