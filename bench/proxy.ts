@@ -1,68 +1,97 @@
 // Requests per second and p99 latency through certharness's proxy and through the real nginx,
 // each presenting a client certificate to the same upstream, measured by the same client
-// (autocannon) in one run, one after the other. Prints the ratio.
+// (autocannon) in one run, one after the other. nginx runs twice: as document 001 configures
+// it (a TLS connection to the upstream per request) and tuned as in production (keepalive,
+// HTTP/1.1 upstream, session reuse). Prints both ratios.
+//
+// Each party has a process of its own, as in a deployment: the load generator (this one), the
+// upstream (`certharness serve`), certharness's proxy (a second `serve`, which also starts the
+// two nginx, each a process of its own).
 //
 //   npm run build && node dist/bench/proxy.js [seconds] [connections]   (default 5 s, 32 connections)
+//   BENCH_PROFILE_PROXY=DIR writes a CPU profile of the proxies' process to DIR (node --cpu-prof).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { createCatalog } from '../src/runner/catalog.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
-import { buildWorld, isWorld } from '../src/runner/world.ts';
-import { TeardownStack } from '../src/runner/teardown.ts';
 import { which } from '../src/runtime/index.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 32);
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'certharness');
 
-const SCENARIO = `scenario: bench proxy
+const UPSTREAM = `scenario: bench proxy, the upstream
 pki:
   ca: { subject: "CN=Bench CA", key: ec-p256 }
   server: { issuer: ca, subject: "CN=localhost", san: [localhost, 127.0.0.1], key: ec-p256 }
   client: { issuer: ca, subject: "CN=bench-client", usage: client, key: ec-p256 }
 services:
   upstream: { kind: upstream, cert: server, clientCa: ca, routes: [{ path: /hello/world, status: 200, body: "hello world" }] }
-  ours: { kind: proxy, to: upstream, clientCert: client, trust: ca }
-${which('nginx') ? '  nginx: { kind: nginx, role: proxy, to: upstream, clientCert: client, trust: ca, name: localhost }\n' : ''}steps: []
+steps: []
 `;
 
-function run(url: string): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon({ url, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r))));
+interface World {
+  pki: Record<string, { certFile: string; keyFile?: string }>;
+  services: Record<string, { url: string }>;
 }
 
+const proxies = (w: World) => `scenario: bench proxy, the proxies
+pki:
+  ca: { certFile: "${w.pki.ca!.certFile}" }
+  client: { certFile: "${w.pki.client!.certFile}", keyFile: "${w.pki.client!.keyFile}" }
+services:
+  ours: { kind: proxy, target: "${w.services.upstream!.url}", clientCert: client, trust: ca, name: localhost }
+${which('nginx') ? `  nginx: { kind: nginx, role: proxy, target: "${w.services.upstream!.url}", clientCert: client, trust: ca, name: localhost }
+  nginxTuned: { kind: nginx, role: proxy, target: "${w.services.upstream!.url}", clientCert: client, trust: ca, name: localhost, keepalive: ${connections} }
+` : ''}steps: []
+`;
+const LABELS: Record<string, string> = { ours: 'certharness proxy', nginx: 'nginx, document 001', nginxTuned: 'nginx, tuned' };
+
 const dir = mkdtempSync(join(tmpdir(), 'bench-proxy-'));
-const file = join(dir, 'bench.yaml');
-writeFileSync(file, SCENARIO);
-const catalog = createCatalog();
-const loaded = loadScenarioText(file, SCENARIO, { catalog: catalog.format, env: process.env });
-if (!loaded.scenario) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
-const teardown = new TeardownStack();
-// nginx is a process of its own: on Ctrl-C, or a timeout's SIGTERM, tear the world down too.
+const children: ChildProcess[] = [];
+const stopAll = () => Promise.all(children.map((c) => new Promise<void>((done) => (c.exitCode !== null ? done() : (c.once('close', () => done()), c.kill('SIGINT'))))));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void teardown
-      .unwind()
-      .finally(() => rmSync(dir, { recursive: true, force: true }))
-      .finally(() => process.exit(130));
+  process.once(signal, () => void stopAll().finally(() => (rmSync(dir, { recursive: true, force: true }), process.exit(130))));
+}
+
+/** `certharness serve FILE --json` in a process of its own; resolves with the world it prints. */
+function serve(name: string, text: string): Promise<World> {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_PROXY && name === 'proxies' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_PROXY}`] : []), BIN, 'serve', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((done, fail) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => done(JSON.parse(line) as World));
+    child.once('close', (code) => fail(new Error(`serve ${name} exited ${code} before printing its world: ${stderr.trim()}`)));
   });
 }
+
+function run(url: string): Promise<autocannon.Result> {
+  return new Promise((done, fail) => autocannon({ url, connections, duration: seconds }, (err, r) => (err ? fail(err) : done(r))));
+}
+
 try {
-  const world = await buildWorld(loaded.scenario, { catalog, signal: new AbortController().signal, env: process.env, keep: false }, teardown);
-  if (!isWorld(world)) throw new Error(world.message);
+  const upstream = await serve('upstream', UPSTREAM);
+  const world = await serve('proxies', proxies(upstream));
   const results: [string, autocannon.Result][] = [];
-  for (const name of ['ours', 'nginx']) {
+  for (const name of Object.keys(LABELS)) {
     const url = world.services[name]?.url;
     if (!url) continue;
-    await run(`${url}/hello/world`); // warm the keep-alive pool
+    await run(`${url}/hello/world`); // warm the keep-alive pools
     results.push([name, await run(`${url}/hello/world`)]);
   }
   console.log(`GET /hello/world through a client-certificate proxy to the same mTLS upstream, ${connections} connections, ${seconds}s each:`);
-  for (const [name, r] of results) console.log(`  ${name === 'ours' ? 'certharness proxy' : 'nginx 1.22       '}  ${r.requests.average.toFixed(0)} req/s   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`);
-  const [ours, nginx] = [results.find(([n]) => n === 'ours')?.[1], results.find(([n]) => n === 'nginx')?.[1]];
-  if (ours && nginx) console.log(`  ratio certharness / nginx: ${(ours.requests.average / nginx.requests.average).toFixed(2)} x throughput (aim: at least 0.8), p99 ${(ours.latency.p99 / Math.max(1, nginx.latency.p99)).toFixed(2)} x`);
-  else console.log('  nginx not found (apt-get install nginx-light): no ratio');
+  for (const [name, r] of results) console.log(`  ${LABELS[name]!.padEnd(20)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`);
+  const ours = results.find(([n]) => n === 'ours')?.[1];
+  for (const [name, r] of results.filter(([n]) => n !== 'ours')) {
+    if (ours) console.log(`  ratio certharness / ${LABELS[name]}: ${(ours.requests.average / r.requests.average).toFixed(2)} x throughput${name === 'nginxTuned' ? ' (aim: at least 0.8)' : ''}, p99 ${(ours.latency.p99 / Math.max(1, r.latency.p99)).toFixed(2)} x`);
+  }
+  if (results.length === 1) console.log('  nginx not found (apt-get install nginx-light): no ratio');
 } finally {
-  await teardown.unwind();
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 }

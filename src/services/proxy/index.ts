@@ -9,7 +9,7 @@
 //     #        proxy_ssl_trusted_certificate ca.crt; proxy_ssl_verify on;
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { s, type Infer } from '../../scenario/schema.ts';
 import { defineService } from '../types.ts';
 import { clientMaterial, trustAnchors } from '../../pki/material.ts';
@@ -56,6 +56,26 @@ const proxySchema = s.object({
   maxVersion: s.enum(TLS_VERSIONS, 'upper TLS version (proxy_ssl_protocols)'),
   port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
 });
+
+/**
+ * The upstream's response body to the client, ended when either side is done. Not
+ * stream.pipeline: it aborts an AbortController of its own at the end of every response, and
+ * the AbortError that makes (a DOMException with its stack) was a fifth of the proxy's CPU.
+ */
+function relay(body: Readable, res: ServerResponse, log: (line: string) => void): Promise<void> {
+  return new Promise((done) => {
+    body.once('error', (e) => {
+      log(`[error] relaying the response: ${e.message}`);
+      res.destroy(e);
+    });
+    // A client that goes away frees the upstream connection: the rest of the body is dropped.
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy();
+      done();
+    });
+    body.pipe(res);
+  });
+}
 
 export const proxyService = defineService({
   kind: 'proxy',
@@ -105,7 +125,7 @@ export const proxyService = defineService({
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(r.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
       res.writeHead(r.status, out);
-      await pipeline(r.body, res).catch((e) => ctx.log(`[error] relaying the response: ${(e as Error).message}`));
+      await relay(r.body, res, ctx.log);
     };
     const server = http.createServer((req, res) => {
       // One request's failure is that request's: answered 500 (or its connection closed), logged, never the process's.
