@@ -4,6 +4,7 @@
 // process; its CPU time is read from /proc/<pid>/stat before and after. Prints ratios.
 //
 //   npm run build && node dist/bench/acme.js [certificates per run]   (default 48)
+//   BENCH_PROFILE_ACME=DIR writes a CPU profile of certharness's CA to DIR (node --cpu-prof).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,8 @@ async function startServer(name: 'certharness' | 'pebble', dir: string): Promise
   writeFileSync(join(dir, `${name}-key.pem`), id.key, { mode: 0o600 });
   const config = join(dir, `${name}.json`);
   writeFileSync(config, JSON.stringify({ pebble: { listenAddress: `127.0.0.1:${port}`, managementListenAddress: `127.0.0.1:${mgmt}`, certificate: join(dir, `${name}-cert.pem`), privateKey: join(dir, `${name}-key.pem`), httpPort: 5002, tlsPort: 5001 } }));
-  const argv = name === 'pebble' ? ['pebble', '-config', config] : [process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'certharness'), 'serve', 'acme', '--config', config];
+  const profile = process.env.BENCH_PROFILE_ACME ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_ACME}`] : [];
+  const argv = name === 'pebble' ? ['pebble', '-config', config] : [process.execPath, ...profile, join(import.meta.dirname, '..', '..', 'bin', 'certharness'), 'serve', 'acme', '--config', config];
   const daemon = startDaemon(argv, { cwd: dir, env });
   await waitForPort(daemon, '127.0.0.1', port, 20_000);
   return { name, directoryUrl: `https://localhost:${port}/dir`, ca: id.ca, daemon };
