@@ -109,7 +109,7 @@ ${c.keepalive ? keptAlive(c.upstreamUrl, c.keepalive) : ''}    # Document 001: p
         listen ${c.host}:${c.port};
 
         location / {
-            proxy_pass ${c.keepalive ? reusedUpstream(c.upstreamUrl) : c.upstreamUrl};
+            proxy_pass ${q(c.keepalive ? reusedUpstream(c.upstreamUrl) : c.upstreamUrl)};
 ${c.keepalive ? reuseDirectives(c.upstreamUrl, c.name) : ''}${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
 ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.name ? `            proxy_ssl_name ${q(c.name)};   # the name the upstream certificate must match\n` : ''}            proxy_ssl_server_name ${c.sni ? 'on' : 'off'};   # send that name as SNI (default off)
             proxy_ssl_protocols ${c.protocols.join(' ')};   # nginx 1.22 stops at TLSv1.2 unless told

@@ -47,6 +47,25 @@ const nginxSchema = s.object(
   { required: ['role'] },
 );
 
+/**
+ * The upstream URL as nginx.conf may hold it: http(s), a host of name or address characters
+ * only (a `;` or `}` there would end the directive and start another). It is written as given,
+ * in quotes: nginx passes a URL with a path differently from one without.
+ */
+function nginxUpstreamUrl(target: string | undefined): string {
+  if (!target) throw new Error('role proxy needs `to` (a service) or `target` (a URL)');
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new Error(`target ${JSON.stringify(target.slice(0, 200))} is not a URL`);
+  }
+  if (!['https:', 'http:'].includes(url.protocol) || !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?$/.test(url.host)) {
+    throw new Error(`target ${JSON.stringify(target.slice(0, 200))}: nginx needs an http(s) URL whose host is a name or an address`);
+  }
+  return target;
+}
+
 export const nginxService = defineService({
   kind: 'nginx',
   summary: 'the real nginx as document 001\'s client-certificate proxy (role: proxy) or as an mTLS terminator (role: terminator)',
@@ -93,8 +112,7 @@ export const nginxService = defineService({
     const protocols = spec.protocols ?? ['TLSv1.2', 'TLSv1.3'];
     let conf: Omit<NginxProxyConf, 'port'> | Omit<NginxTerminatorConf, 'port'>;
     if (spec.role === 'proxy') {
-      const upstreamUrl = spec.to ? String(ctx.services[spec.to]?.url ?? '') : spec.target;
-      if (!upstreamUrl) throw new Error('role proxy needs `to` (a service) or `target` (a URL)');
+      const upstreamUrl = nginxUpstreamUrl(spec.to ? String(ctx.services[spec.to]?.url ?? '') : spec.target);
       const client = spec.clientCert ? await copyItem(spec.clientCert, 'clientCert', 'client') : undefined;
       conf = {
         role: 'proxy',
