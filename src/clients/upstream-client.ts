@@ -3,7 +3,7 @@
 // A failed upstream connection comes back as a TLS failure, never as an exception.
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import type { Agent } from 'undici';
+import { lazyAgent } from './undici-agent.ts';
 import { observingConnector, diagnoseClose, tlsConnectOptions, type TlsClientOptions, type Observed } from './https.ts';
 import { tlsFailure, type TlsFailure } from './tls-details.ts';
 import { hasNativeUndici } from '../runtime/index.ts';
@@ -31,14 +31,11 @@ export function createUpstreamClient(origin: URL, tlsOptions: TlsClientOptions):
 function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptions): UpstreamClient {
   // The last connection's observations: a handshake failure belongs to the request that opened it.
   let seen: Observed = {};
-  // undici loads with the first request: a scenario with no proxy never pays for it.
-  let agent: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
-  const undici = () =>
-    (agent ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: observingConnector(o, () => (seen = {})) as never, keepAliveTimeout: 4000 }), request: u.request })));
+  const undici = lazyAgent({ connect: observingConnector(o, () => (seen = {})) as never, keepAliveTimeout: 4000 });
   return {
     async forward(req) {
       try {
-        const { agent, request: undiciRequest } = await undici();
+        const { agent, request: undiciRequest } = await undici.get();
         // origin and path apart: a path is never resolved as a URL, so `//host/` cannot redirect the request.
         const res = await undiciRequest({ origin: origin.origin, path: req.path } as never, { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent });
         return { status: res.statusCode, headers: res.headers as Record<string, string | string[]>, body: res.body as unknown as Readable, ...(seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {}) };
@@ -48,7 +45,7 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
         return { error, ...(seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {}) };
       }
     },
-    close: async () => (agent ? (await agent).agent.close() : undefined),
+    close: () => undici.close(),
   };
 }
 

@@ -2,7 +2,7 @@
 // it is given (Pebble's and ours are served by a private CA). undici where it is the real one,
 // node:https on Bun, whose undici ignores `ca` (see src/runtime).
 import https from 'node:https';
-import type { Agent } from 'undici';
+import { lazyAgent } from '../undici-agent.ts';
 import { hasNativeUndici } from '../../runtime/index.ts';
 
 export interface AcmeHttpResponse {
@@ -54,12 +54,10 @@ export function createTransport(o: AcmeTransportOptions = {}): AcmeTransport {
   const userAgent = o.userAgent ?? 'certharness-acme';
   const tls = { ...(o.ca ? { ca: o.ca } : {}), rejectUnauthorized: !o.insecure };
   if (hasNativeUndici()) {
-    // undici loads with the first request: a scenario that only names an ACME CA never pays for it.
-    let agent: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
-    const undici = () => (agent ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: tls, keepAliveTimeout: 10_000 }), request: u.request })));
+    const undici = lazyAgent({ connect: tls, keepAliveTimeout: 10_000 });
     return {
       async request(method, url, r = {}) {
-        const { agent, request: undiciRequest } = await undici();
+        const { agent, request: undiciRequest } = await undici.get();
         const res = await undiciRequest(url, {
           method,
           dispatcher: agent,
@@ -71,7 +69,7 @@ export function createTransport(o: AcmeTransportOptions = {}): AcmeTransport {
         const { headers, link } = flatten(res.headers);
         return { status: res.statusCode, headers, links: parseLinks(link, url), body };
       },
-      close: async () => (agent ? (await agent).agent.close() : undefined),
+      close: () => undici.close(),
     };
   }
   const agent = new https.Agent({ keepAlive: true, ...tls });

@@ -66,8 +66,7 @@ http {
 /** The upstream group a kept-alive proxy passes to: nginx keeps idle connections per group only. */
 const UPSTREAM_GROUP = 'certharness_upstream';
 
-function keptAlive(upstreamUrl: string, idle: number): string {
-  const u = new URL(upstreamUrl);
+function keptAlive(u: URL, idle: number): string {
   return `    # Tuned as in production: idle connections to the upstream are kept and reused.
     upstream ${UPSTREAM_GROUP} {
         server ${u.host};
@@ -78,13 +77,11 @@ function keptAlive(upstreamUrl: string, idle: number): string {
 }
 
 /** proxy_pass through the group, with the upstream URL's path. */
-function reusedUpstream(upstreamUrl: string): string {
-  const u = new URL(upstreamUrl);
+function reusedUpstream(u: URL): string {
   return `${u.protocol}//${UPSTREAM_GROUP}${u.pathname === '/' ? '' : u.pathname}`;
 }
 
-function reuseDirectives(upstreamUrl: string, name: string | undefined): string {
-  const u = new URL(upstreamUrl);
+function reuseDirectives(u: URL, name: string | undefined): string {
   return `            proxy_http_version 1.1;   # keepalive needs HTTP/1.1 upstream (nginx speaks 1.0 by default)
             proxy_set_header Connection "";   # and no "Connection: close" on each request
             proxy_set_header Host ${q(u.host)};   # the upstream's own name, not the group's
@@ -103,14 +100,15 @@ function stapling(s: { responder: string; trusted: string }): string {
 
 export function renderNginxConf(c: NginxConf): string {
   if (c.role === 'proxy') {
+    const kept = c.keepalive ? new URL(c.upstreamUrl) : undefined;
     return `${head()}
-${c.keepalive ? keptAlive(c.upstreamUrl, c.keepalive) : ''}    # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
+${kept ? keptAlive(kept, c.keepalive!) : ''}    # Document 001: plain HTTP in front, HTTPS with a client certificate behind.
     server {
         listen ${c.host}:${c.port};
 
         location / {
-            proxy_pass ${q(c.keepalive ? reusedUpstream(c.upstreamUrl) : c.upstreamUrl)};
-${c.keepalive ? reuseDirectives(c.upstreamUrl, c.name) : ''}${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
+            proxy_pass ${q(kept ? reusedUpstream(kept) : c.upstreamUrl)};
+${kept ? reuseDirectives(kept, c.name) : ''}${c.clientCert ? `            proxy_ssl_certificate     ${c.clientCert};   # presented to the upstream\n            proxy_ssl_certificate_key ${c.clientKey};\n` : ''}${c.passwordFile ? `            proxy_ssl_password_file   ${c.passwordFile};   # the key is encrypted\n` : ''}${c.trusted ? `            proxy_ssl_trusted_certificate ${c.trusted};  # CA the upstream certificate must chain to\n` : ''}            proxy_ssl_verify ${c.verify ? 'on' : 'off'};   # nginx's default is off: the upstream is not checked
 ${c.verifyDepth !== undefined ? `            proxy_ssl_verify_depth ${c.verifyDepth};\n` : ''}${c.name ? `            proxy_ssl_name ${q(c.name)};   # the name the upstream certificate must match\n` : ''}            proxy_ssl_server_name ${c.sni ? 'on' : 'off'};   # send that name as SNI (default off)
             proxy_ssl_protocols ${c.protocols.join(' ')};   # nginx 1.22 stops at TLSv1.2 unless told
         }
