@@ -24,7 +24,7 @@ const nginxSchema = s.object(
   {
     role: s.enum(['proxy', 'terminator'], 'proxy: plain HTTP in, HTTPS with a client certificate out; terminator: HTTPS that checks client certificates'),
     to: s.string({ ref: 'service', description: 'proxy: the upstream service (proxy_pass)' }),
-    target: s.string({ description: 'proxy: or an upstream URL' }),
+    target: s.string({ description: 'proxy: or an upstream URL', check: upstreamUrlProblem }),
     clientCert: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_certificate and _key' }),
     trust: s.string({ ref: 'pki', description: 'proxy: proxy_ssl_trusted_certificate' }),
     verify: s.boolean('proxy: proxy_ssl_verify (default: on when trust is given)'),
@@ -48,21 +48,26 @@ const nginxSchema = s.object(
 );
 
 /**
- * The upstream URL as nginx.conf may hold it: http(s), a host of name or address characters
- * only (a `;` or `}` there would end the directive and start another). It is written as given,
- * in quotes: nginx passes a URL with a path differently from one without.
+ * Why nginx.conf cannot hold this upstream URL, if it cannot: it must be http(s), with a host of
+ * name or address characters only (a `;` or `}` there would end the directive and start
+ * another). Checked at load for a literal `target:`, and at start once references are resolved.
  */
-function nginxUpstreamUrl(target: string | undefined): string {
-  if (!target) throw new Error('role proxy needs `to` (a service) or `target` (a URL)');
+function upstreamUrlProblem(target: string): string | undefined {
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    throw new Error(`target ${JSON.stringify(target.slice(0, 200))} is not a URL`);
+    return 'is not a URL';
   }
-  if (!['https:', 'http:'].includes(url.protocol) || !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?$/.test(url.host)) {
-    throw new Error(`target ${JSON.stringify(target.slice(0, 200))}: nginx needs an http(s) URL whose host is a name or an address`);
-  }
+  if (!['https:', 'http:'].includes(url.protocol) || !/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d+)?$/.test(url.host)) return 'is not an http(s) URL whose host is a name or an address, as nginx needs';
+  return undefined;
+}
+
+/** The upstream URL, written as given (in quotes): nginx passes a URL with a path differently from one without. */
+function nginxUpstreamUrl(target: string | undefined): string {
+  if (!target) throw new Error('role proxy needs `to` (a service) or `target` (a URL)');
+  const problem = upstreamUrlProblem(target);
+  if (problem) throw new Error(`target ${JSON.stringify(target.slice(0, 200))} ${problem}`);
   return target;
 }
 
