@@ -97,9 +97,10 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   t.match(r.stdout, /^cn-only +accepted ~ +accepted ~/m, "cn-only: both fall back to the CN, a known deviation");
   t.match(r.stdout, /expired \/ curl: curl: \(60\) SSL certificate problem: certificate has expired/, "curl's own words");
   t.match(r.stdout, /expired \/ python: SSLCertVerificationError: .*certificate has expired/, "python's own words");
-  const proofs = CATALOGUE_CASES.filter((c) => c.revocation).length;
-  t.ok(proofs >= 3, 'revoked by CRL, by OCSP and by staple');
-  t.match(r.stdout, new RegExp(`^${(CATALOGUE_CASES.length + proofs) * 2} passed, 0 failed, 0 errors, 0 skipped \\(2 clients, ${CATALOGUE_CASES.length} cases, and ${proofs * 2} checks that the revoked cases are revoked\\)$`, 'm'), "the counts: each client's run proves the revoked cases revoked");
+  const proofs = CATALOGUE_CASES.filter((c) => c.revocation || c.withholds).length;
+  t.ok(proofs >= 4, 'revoked by CRL, by OCSP and by staple, and the CA names a server asks for');
+  t.match(r.stdout, new RegExp(`^${(CATALOGUE_CASES.length + proofs) * 2} passed, 0 failed, 0 errors, 0 skipped \\(2 clients, ${CATALOGUE_CASES.length} cases, and ${proofs * 2} checks that the cases are what they say\\)$`, 'm'), "the counts: each client's run proves its cases what they say");
+  t.match(r.stdout, /^client-cert-unacceptable +accepted ~ +accepted ~/m, 'both present the certificate from another CA, a known deviation');
   t.match(r.stdout, /^revoked-crl +accepted ~ +accepted ~/m, 'neither checks a CRL it is not given');
   const xml = readFileSync(junit, 'utf8');
   t.equal(xml.match(/<testsuite /g)?.length, 2, 'a testsuite per client');
@@ -112,10 +113,26 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   t.same(readdirSync(dir).filter((f) => f !== 'clients.xml' && f !== 'report'), [], 'no work directory left');
 });
 
+t.test('clients check --clients wget: wget reaches the named cases through the tunnel and is held to what it does', async (t) => {
+  if (!needPeer(t, 'wget')) return;
+  const dir = scratchDir(t, 'certharness-clients-');
+  const r = await runCliHere(['clients', 'check', '--clients', 'wget'], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^good +accepted ok/m, 'a named case, reached through the tunnel');
+  t.match(r.stdout, /^ip-san +accepted ok/m, 'a case dialled by address');
+  t.match(r.stdout, /wrong-host \/ wget: The certificate's owner does not match hostname 'wrong-host\.catalogue\.test'/, "a refusal in wget's own words, for the name it asked for");
+  t.match(r.stdout, /expired \/ wget: ERROR: The certificate of 'expired\.catalogue\.test' has expired\./, 'its last ERROR line says why');
+  t.match(r.stdout, /^no-server-auth +accepted ~/m, 'wget names no key purpose: a known deviation');
+  t.match(r.stdout, /^revoked-stapled +rejected ok/m, 'GnuTLS acts on the staple');
+  t.match(r.stdout, /client-cert-required \/ wget: Failed writing HTTP request: The specified session has been invalidated/, "the server's certificate_required, after the handshake");
+  t.match(r.stdout, /^client-cert-presented +accepted ok/m, 'and it presents its certificate when given one');
+  t.same(readdirSync(dir), [], 'no work directory left');
+});
+
 t.test('clients: bad input is one line and exit 2', async (t) => {
   const bogus = await runCliHere(['clients', 'check', '--clients', 'curl,gnutsl']);
   t.equal(bogus.code, 2);
-  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java\n$/);
+  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java, wget\n$/);
   const action = await runCliHere(['clients', 'chek']);
   t.equal(action.code, 2);
   t.match(action.stderr, /^certharness: clients takes one action: check \(not 'chek' \(did you mean 'check'\?\)\)\n$/);
@@ -130,7 +147,7 @@ t.test('a client that cannot run is no verdict: a broken gnutls-cli fails every 
   t.equal(r.code, 1, 'exit 1');
   t.match(r.stdout, /^good +rejected FAIL/m, 'an accept case: FAIL');
   t.match(r.stdout, /^expired +rejected FAIL/m, 'a reject case: FAIL too, since nothing was refused over TLS');
-  t.match(r.stdout, new RegExp(`^${CATALOGUE_CASES.filter((c) => c.revocation).length} passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed (what passed is openssl proving the revoked cases revoked)');
+  t.match(r.stdout, new RegExp(`^${CATALOGUE_CASES.filter((c) => c.revocation || c.withholds).length} passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed (what passed is openssl proving the cases what they say)');
   const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
   t.equal(page.match(/<td class="cell fail"[^>]*>rejected FAIL<\/td>/g)?.length, CATALOGUE_CASES.length, 'the HTML matrix marks every cell a failure');
 });
@@ -170,6 +187,37 @@ t.test('a catalogue service and step hold a client of your own to the cases: exi
   t.same(readdirSync(dir).filter((f) => f !== 'own-client.yaml'), [], 'no work directory left');
 });
 
+t.test('client-cert-unacceptable is judged on what the server saw: presented, withheld, or skipped without the page', async (t) => {
+  if (!needPeer(t, 'curl')) return;
+  const dir = scratchDir(t, 'certharness-catalogue-step-');
+  const file = join(dir, 'withholds.yaml');
+  const curl = (cert: boolean) => `curl -sS --cacert "$CATALOGUE_CA_FILE" --resolve "$CATALOGUE_RESOLVE" ${cert ? '--cert "$CATALOGUE_CLIENT_CERT" --key "$CATALOGUE_CLIENT_KEY" ' : ''}"$CATALOGUE_URL"`;
+  const step = (name: string, spec: Record<string, unknown>) => ({ name, catalogue: { endpoints: 'cat', cases: ['good', 'client-cert-unacceptable'], page: true, ...spec } });
+  writeFileSync(file, JSON.stringify({
+    scenario: 'what the client sends',
+    services: { cat: { kind: 'catalogue', cases: ['good', 'client-cert-unacceptable'] } },
+    steps: [
+      step('curl sends the certificate, a known deviation', { command: curl(true), deviations: { 'client-cert-unacceptable': 'curl sends the --cert it is given' } }),
+      step('curl sends it, not known', { command: curl(true) }),
+      step('a client that withholds it', { command: curl(false) }),
+      step('withholding it where the deviation says it sends it', { command: curl(false), deviations: { 'client-cert-unacceptable': 'sends it' } }),
+      step('without the page', { command: curl(true), page: false }),
+    ],
+  }));
+  const { result } = await runScenariosHere([file], { env: { TMPDIR: dir } });
+  const steps = result.scenarios[0]!.steps;
+  t.equal(steps[0]!.status, 'passed', 'the known deviation');
+  t.same(steps[0]!.result?.presented, ['client-cert-unacceptable'], 'presented');
+  t.equal(steps[1]!.status, 'failed', 'an unknown deviation fails');
+  t.match(steps[1]!.result?.unexpected, [/^client-cert-unacceptable: presented \(exit 0, and the server saw its stranger certificate\); a correct client accepts it without its stranger certificate: RFC 8446/]);
+  t.equal(steps[2]!.status, 'passed', 'withholding it is correct');
+  t.same(steps[2]!.result?.presented, []);
+  t.equal(steps[3]!.status, 'failed', 'a deviation that did not happen fails');
+  t.equal(steps[4]!.status, 'passed', 'without the page, good alone is judged');
+  t.same(steps[4]!.result?.accepted, ['good']);
+  t.match(steps[4]!.result?.skipped, [/^client-cert-unacceptable: judged on the page's line that says what client certificate the server saw: add page: true/]);
+});
+
 t.test('the catalogue step: a case the service does not serve, or not a case at all, is one line at load', async (t) => {
   const dir = scratchDir(t, 'certharness-catalogue-step-');
   const write = (name: string, cases: string, deviations: string) => {
@@ -189,15 +237,15 @@ t.test('the catalogue step: a case the service does not serve, or not a case at 
   t.match(uncontrolled.stderr, /^\S*uncontrolled\.yaml:5:\d+: steps\[0\] \(catalogue\): every case it runs is one to reject and there is no refusal/);
 });
 
-t.test("the catalogue examples of the README and docs/catalogue.md run and pass, with curl as the client", async (t) => {
-  if (!needPeer(t, 'curl')) return;
+t.test("the catalogue examples of the README and docs/catalogue.md run and pass, with curl and wget as the clients", async (t) => {
+  if (!needPeer(t, 'curl') || !needPeer(t, 'wget')) return;
   const dir = scratchDir(t, 'certharness-catalogue-docs-');
   const examples = ['README.md', 'docs/catalogue.md'].flatMap((doc) =>
-    [...readFileSync(join(ROOT, doc), 'utf8').matchAll(/```yaml\n([^]*?)```/g)].map((m) => m[1]!).filter((b) => /^\s+(- )?catalogue:$/m.test(b)).map((b, i) => ({ doc, file: join(dir, `${doc.replace(/\W/g, '-')}-${i}.yaml`), text: b })),
+    [...readFileSync(join(ROOT, doc), 'utf8').matchAll(/```yaml\n([^]*?)```/g)].map((m) => m[1]!).filter((b) => /^\s+(- )?catalogue:$|kind: tunnel/m.test(b)).map((b, i) => ({ doc, file: join(dir, `${doc.replace(/\W/g, '-')}-${i}.yaml`), text: b })),
   );
-  t.equal(examples.length, 2, 'one in each');
+  t.equal(examples.length, 3, "one in the README, and the docs' curl and wget");
   for (const e of examples) writeFileSync(e.file, e.text);
   const { result, failures } = await runScenariosHere(examples.map((e) => e.file), { env: { TMPDIR: dir } });
   t.same(failures, [], 'every step passes');
-  t.equal(result.counts.passed, 3, 'the steps ran');
+  t.equal(result.counts.passed, 4, 'the steps ran');
 });

@@ -5,6 +5,10 @@
 
 export type CaseGroup = 'certificate' | 'protocol' | 'client-certificate';
 
+/** The clients the catalogue knows (clients.ts runs each): the keys of a case's `deviations`. */
+export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java', 'wget'] as const;
+export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
+
 export interface CatalogueCase {
   name: string;
   group: CaseGroup;
@@ -16,7 +20,7 @@ export interface CatalogueCase {
   /** For a rejection, what each client prints when it rejects for this reason (OpenSSL's verify error text, mostly). */
   rejectedWith?: { curl: string; openssl: string };
   /** Where a real client does otherwise, what it does and why: the suite holds it to what it does, and says so. */
-  deviations?: Partial<Record<'curl' | 'openssl' | 'python' | 'node' | 'gnutls' | 'java', string>>;
+  deviations?: Partial<Record<CatalogueClientName, string>>;
   /** The name a client dials (SNI and the host to verify); absent: the case's own name under the catalogue domain. */
   servername?: string;
   /** Dial the IP address itself, not a name. */
@@ -27,6 +31,12 @@ export interface CatalogueCase {
   server?: Record<string, unknown>;
   /** The client certificate the client presents (a shared PKI item, see CLIENT_CERTIFICATES). */
   clientCert?: { item: ClientCertificate };
+  /**
+   * The case is about what the client sends, not whether it gets in: its page ends with the line
+   * the server saw (`client certificate: none` or `...: presented, ...`), and a correct client is
+   * one that presented no certificate (a deviation: one that did).
+   */
+  withholds?: true;
   /** How the case's certificate is revoked, which a client learns only by asking: its CRL, its OCSP responder, or the staple the server sends. */
   revocation?: 'crl' | 'ocsp' | 'stapled';
   /** Runtimes whose TLS server cannot serve the case as it says, with why: every check of it is skipped there. */
@@ -36,6 +46,8 @@ export interface CatalogueCase {
 /** Client certificates a case can have the client present: one from the client CA the servers trust, one from a CA they do not. */
 export const CLIENT_CERTIFICATES = ['client', 'stranger'] as const;
 export type ClientCertificate = (typeof CLIENT_CERTIFICATES)[number];
+/** The common name of the client CA, the one CA name the servers' CertificateRequest lists. */
+export const CLIENT_CA_NAME = 'certharness Catalogue Client CA';
 /** The password of each client certificate's PKCS#12 bundle (`<item>-p12`), for clients that load only those (Java). */
 export const CLIENT_P12_PASSWORD = 'catalogue';
 
@@ -44,8 +56,8 @@ export const REVOCATION_SERVICES = { crl: { kind: 'crl' }, ocsp: { kind: 'ocsp' 
 
 /** What every client does with a revoked certificate it is not told to check: the cause, in each client's terms. */
 const CHECKS_NO_REVOCATION = {
-  crl: { curl: 'accepts: curl reads a CRL only from --crlfile and never fetches one', openssl: 'accepts: s_client checks CRLs only with -crl_check and a CRL (-CRL or -crl_download)', python: 'accepts: verify_flags has no VERIFY_CRL_CHECK_LEAF by default, and the ssl module never fetches a CRL', node: 'accepts: tls checks a CRL only when given one (the crl option)', gnutls: 'accepts: gnutls-cli fetches no CRL (only --x509crlfile)', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true' },
-  ocsp: { curl: 'accepts: curl asks no OCSP responder', openssl: 'accepts: s_client asks no OCSP responder', python: 'accepts: the ssl module asks no OCSP responder', node: 'accepts: Node asks no OCSP responder', gnutls: 'accepts: gnutls-cli asks the responder only with --ocsp', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true' },
+  crl: { curl: 'accepts: curl reads a CRL only from --crlfile and never fetches one', openssl: 'accepts: s_client checks CRLs only with -crl_check and a CRL (-CRL or -crl_download)', python: 'accepts: verify_flags has no VERIFY_CRL_CHECK_LEAF by default, and the ssl module never fetches a CRL', node: 'accepts: tls checks a CRL only when given one (the crl option)', gnutls: 'accepts: gnutls-cli fetches no CRL (only --x509crlfile)', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true', wget: 'accepts: wget reads a CRL only from --crl-file and never fetches one' },
+  ocsp: { curl: 'accepts: curl asks no OCSP responder', openssl: 'accepts: s_client asks no OCSP responder', python: 'accepts: the ssl module asks no OCSP responder', node: 'accepts: Node asks no OCSP responder', gnutls: 'accepts: gnutls-cli asks the responder only with --ocsp', java: 'accepts: JSSE checks revocation only with com.sun.net.ssl.checkRevocation=true', wget: 'accepts: wget asks the responder only with --ocsp' },
 } as const;
 
 /** Every host name is under this domain; clients reach it with --resolve or a servername. */
@@ -64,10 +76,10 @@ export const CATALOGUE_CASES: readonly CatalogueCase[] = [
   { name: 'expired', group: 'certificate', purpose: 'a certificate whose notAfter is yesterday', expect: 'reject', reason: 'RFC 5280 §6.1.3: the certificate is not valid at the current time', rejectedWith: { curl: 'SSL certificate problem: certificate has expired', openssl: 'verify error:num=10:certificate has expired' }, pki: { 'expired-cert': leaf('expired', { days: undefined, notBefore: '-30d', notAfter: '-1d' }) } },
   { name: 'not-yet-valid', group: 'certificate', purpose: 'a certificate whose notBefore is tomorrow', expect: 'reject', reason: 'RFC 5280 §6.1.3: the certificate is not yet valid', rejectedWith: { curl: 'SSL certificate problem: certificate is not yet valid', openssl: 'verify error:num=9:certificate is not yet valid' }, pki: { 'not-yet-valid-cert': leaf('not-yet-valid', { days: undefined, notBefore: '+1d', notAfter: '+30d' }) } },
   { name: 'wrong-host', group: 'certificate', purpose: 'a valid certificate for another name', expect: 'reject', reason: 'RFC 6125: no subjectAltName matches the name dialled', rejectedWith: { curl: 'no alternative certificate subject name matches target host name', openssl: 'verify error:num=62:hostname mismatch' }, pki: { 'wrong-host-cert': leaf('wrong-host', { subject: `CN=${host('other')}`, san: [host('other')] }) } },
-  { name: 'cn-only', group: 'certificate', purpose: 'the name in the Common Name only, no subjectAltName', expect: 'reject', reason: 'RFC 9525 §6.3: a client matches subjectAltName only and never the Common Name (browsers since Chrome 58)', rejectedWith: { curl: 'no alternative certificate subject name matches target host name', openssl: 'verify error:num=62:hostname mismatch' }, deviations: { curl: 'accepts: with OpenSSL, curl falls back to the Common Name when there is no DNS subjectAltName', openssl: 'accepts: X509_check_host falls back to the Common Name when there is no DNS subjectAltName', python: 'accepts: SSLContext.hostname_checks_common_name is True by default', node: 'accepts: tls.checkServerIdentity falls back to the Common Name when there is no DNS subjectAltName', gnutls: 'accepts: gnutls_x509_crt_check_hostname falls back to the Common Name when there is no DNS subjectAltName', java: 'accepts: JSSE\'s HTTPS endpoint identification falls back to the Common Name when there is no DNS subjectAltName' }, pki: { 'cn-only-cert': leaf('cn-only', { san: [] }) } },
+  { name: 'cn-only', group: 'certificate', purpose: 'the name in the Common Name only, no subjectAltName', expect: 'reject', reason: 'RFC 9525 §6.3: a client matches subjectAltName only and never the Common Name (browsers since Chrome 58)', rejectedWith: { curl: 'no alternative certificate subject name matches target host name', openssl: 'verify error:num=62:hostname mismatch' }, deviations: { curl: 'accepts: with OpenSSL, curl falls back to the Common Name when there is no DNS subjectAltName', openssl: 'accepts: X509_check_host falls back to the Common Name when there is no DNS subjectAltName', python: 'accepts: SSLContext.hostname_checks_common_name is True by default', node: 'accepts: tls.checkServerIdentity falls back to the Common Name when there is no DNS subjectAltName', gnutls: 'accepts: gnutls_x509_crt_check_hostname falls back to the Common Name when there is no DNS subjectAltName', java: 'accepts: JSSE\'s HTTPS endpoint identification falls back to the Common Name when there is no DNS subjectAltName', wget: 'accepts: wget (GnuTLS) falls back to the Common Name when there is no DNS subjectAltName' }, pki: { 'cn-only-cert': leaf('cn-only', { san: [] }) } },
   { name: 'self-signed', group: 'certificate', purpose: 'a self-signed certificate for its name', expect: 'reject', reason: 'it chains to no trusted root', rejectedWith: { curl: 'SSL certificate problem: self-signed certificate', openssl: 'verify error:num=18:self-signed certificate' }, pki: { 'self-signed-cert': { subject: `CN=${host('self-signed')}`, san: [host('self-signed')], key: 'ec-p256', usage: 'server', days: 30 } } },
   { name: 'untrusted-root', group: 'certificate', purpose: 'a valid chain to a root the client was not given', expect: 'reject', reason: 'it chains to a root outside the trust store', rejectedWith: { curl: 'SSL certificate problem: unable to get local issuer certificate', openssl: 'verify error:num=20:unable to get local issuer certificate' }, pki: { 'untrusted-root-ca': { subject: 'CN=certharness Untrusted Root', key: 'ec-p256' }, 'untrusted-root-cert': leaf('untrusted-root', { issuer: 'untrusted-root-ca' }) } },
-  { name: 'no-server-auth', group: 'certificate', purpose: 'a certificate whose extendedKeyUsage is clientAuth only', expect: 'reject', reason: 'RFC 5280 §4.2.1.12: the EKU does not allow TLS server authentication (OpenSSL: unsupported certificate purpose)', rejectedWith: { curl: 'SSL certificate problem: unsuitable certificate purpose', openssl: 'verify error:num=26:unsuitable certificate purpose' }, pki: { 'no-server-auth-cert': leaf('no-server-auth', { extendedKeyUsage: ['clientAuth'] }) } },
+  { name: 'no-server-auth', group: 'certificate', purpose: 'a certificate whose extendedKeyUsage is clientAuth only', expect: 'reject', reason: 'RFC 5280 §4.2.1.12: the EKU does not allow TLS server authentication (OpenSSL: unsupported certificate purpose)', rejectedWith: { curl: 'SSL certificate problem: unsuitable certificate purpose', openssl: 'verify error:num=26:unsuitable certificate purpose' }, deviations: { wget: "accepts: wget verifies the chain with GnuTLS but names no key purpose, so a clientAuth-only EKU passes (gnutls-cli asks for serverAuth and refuses it)" }, pki: { 'no-server-auth-cert': leaf('no-server-auth', { extendedKeyUsage: ['clientAuth'] }) } },
   { name: 'pathlen-violated', group: 'certificate', purpose: 'an intermediate with pathLenConstraint 0 that issued another CA, which issued the leaf', expect: 'reject', reason: 'RFC 5280 §4.2.1.9: the path is longer than the constraint allows', rejectedWith: { curl: 'SSL certificate problem: path length constraint exceeded', openssl: 'verify error:num=25:path length constraint exceeded' }, pki: { 'pathlen-violated-ca': { issuer: 'root', subject: 'CN=certharness Pathlen 0 CA', usage: 'ca', pathlen: 0, key: 'ec-p256' }, 'pathlen-violated-sub': { issuer: 'pathlen-violated-ca', subject: 'CN=certharness Sub CA', usage: 'ca', key: 'ec-p256' }, 'pathlen-violated-cert': leaf('pathlen-violated', { issuer: 'pathlen-violated-sub' }) } },
   { name: 'ecdsa-p384', group: 'certificate', purpose: 'an ECDSA P-384 certificate', expect: 'accept', reason: 'P-384 is a standard curve every TLS library supports', pki: { 'ecdsa-p384-cert': leaf('ecdsa-p384', { key: 'ec-p384' }) } },
   { name: 'rsa-2048', group: 'certificate', purpose: 'an RSA-2048 certificate', expect: 'accept', reason: 'RSA-2048 is the most common key at public CAs', pki: { 'rsa-2048-cert': leaf('rsa-2048', { key: 'rsa-2048' }) } },
@@ -97,7 +109,11 @@ export const CATALOGUE_CASES: readonly CatalogueCase[] = [
   { name: 'client-cert-optional', group: 'client-certificate', purpose: 'a server that asks for a client certificate and goes on without one', expect: 'accept', reason: 'an optional request: a client without a certificate is let in', pki: { 'client-cert-optional-cert': leaf('client-cert-optional') }, server: { clientCa: 'client-ca', clientAuth: 'optional' } },
   { name: 'client-cert-presented', group: 'client-certificate', purpose: 'a server that requires a client certificate from its client CA, and a client that presents one', expect: 'accept', reason: 'the client certificate chains to the CA the server asks for', clientCert: { item: 'client' }, pki: { 'client-cert-presented-cert': leaf('client-cert-presented') }, server: { clientCa: 'client-ca', clientAuth: 'required' } },
   { name: 'client-cert-required', group: 'client-certificate', purpose: 'a server that requires a client certificate from its client CA', expect: 'reject', reason: 'without a client certificate the server ends the handshake (TLS 1.3: certificate_required)', rejectedWith: { curl: 'alert certificate required', openssl: 'alert certificate required' }, pki: { 'client-cert-required-cert': leaf('client-cert-required') }, server: { clientCa: 'client-ca', clientAuth: 'required' }, skipOn: { deno: "Deno's TLS server, on a busy machine, sometimes closes without its certificate_required alert (curl: Connection reset, s_client: unexpected eof; in about one run in five), so a refusal for the reason cannot be told from a dropped connection" } },
+  { name: 'client-cert-unacceptable', group: 'client-certificate', purpose: "a server that asks for a client certificate from its client CA, naming it in its CertificateRequest, and lets a client in without one; the client's only certificate is from another CA", expect: 'accept', reason: 'RFC 8446 §4.4.2.3 and RFC 5246 §7.4.6: a client sends a chain from one of the CAs the server names, or none: a certificate the server will not accept only tells it who is calling', withholds: true, clientCert: { item: 'stranger' }, deviations: { curl: 'presents it: curl (OpenSSL) sends the --cert it is given whatever CA names the server lists', openssl: 'presents it: s_client sends its -cert whatever CA names the server lists (it prints them, as "Acceptable client certificate CA names")', python: 'presents it: the ssl module (OpenSSL) sends the load_cert_chain certificate whatever CA names the server lists', node: 'presents it: tls (OpenSSL) sends the cert option whatever CA names the server lists', gnutls: 'presents it: gnutls-cli sends its --x509certfile whatever CA names the server lists (wget, on the same GnuTLS, withholds it)' }, pki: { 'client-cert-unacceptable-cert': leaf('client-cert-unacceptable') }, server: { clientCa: 'client-ca', clientAuth: 'optional' } },
 ];
+
+/** What the page of a case that withholds says when the client presented nothing, and when it did. */
+export const CLIENT_CERTIFICATE_SEEN = { none: 'client certificate: none', presented: 'client certificate: presented' } as const;
 
 /** The name a client dials for a case: SNI, --resolve and the host it verifies. */
 export function caseHost(c: CatalogueCase): string {

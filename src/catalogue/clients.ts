@@ -1,17 +1,21 @@
 // The clients `clients check` can hold to the catalogue, each as the scenario step that runs it
 // against one case. curl and openssl (the bundled suite's) are also held to the message the
 // case says they print; the others to their exit status, with their own error line reported.
-import { caseHost, casePageLine, CLIENT_P12_PASSWORD, type CatalogueCase } from './cases.ts';
+import { caseHost, casePageLine, CATALOGUE_CLIENT_NAMES, CLIENT_CA_NAME, CLIENT_CERTIFICATE_SEEN, CLIENT_P12_PASSWORD, type CatalogueCase, type CatalogueClientName } from './cases.ts';
 
-export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java'] as const;
-export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
+export { CATALOGUE_CLIENT_NAMES, type CatalogueClientName };
 
 export interface CatalogueClient {
   /** The program `requires:` names: missing, the client's scenario is skipped with the fix. */
   program: string;
   summary: string;
   step(c: CatalogueCase): Record<string, unknown>;
+  /** It has no --resolve: it reaches the named cases through the catalogue's `tunnel` service, {{resolver.url}}. */
+  throughResolver?: true;
 }
+
+/** The name of the `tunnel` service a scenario has for clients that go through it. */
+export const RESOLVER_SERVICE = 'resolver';
 
 /** One request on a connection the server closes after answering: the end of every client's exchange. */
 const request = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
@@ -20,12 +24,24 @@ const request = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection
 const pem = (c: CatalogueCase, file: 'certFile' | 'keyFile' | 'p12File') => `{{${c.clientCert!.item}${file === 'p12File' ? '-p12' : ''}.${file}}}`;
 
 /** What a client does with a case here: the verdict, unless a known deviation says otherwise. */
-function observed(c: CatalogueCase, client: CatalogueClientName, label: string): { accepts: boolean; name: string } {
+function observed(c: CatalogueCase, client: CatalogueClientName, label: string): { accepts: boolean; presents: boolean; name: string } {
   const deviation = c.deviations?.[client];
+  const correct = c.expect === 'accept' ? 'accept' : 'reject';
+  if (c.withholds) {
+    // Let in either way: what counts is whether it presented the certificate the server did not name.
+    const verdict = `${label} accepts ${c.name} ${deviation ? 'presenting' : 'withholding'} its ${c.clientCert!.item} certificate`;
+    return { accepts: true, presents: Boolean(deviation), name: deviation ? `${verdict}, as a correct client would not (${c.reason}); known deviation: ${deviation}` : `${verdict}: ${c.reason}` };
+  }
   // A known deviation is the opposite of the correct verdict.
   const accepts = (c.expect === 'accept') !== Boolean(deviation);
   const verdict = `${label} ${accepts ? 'accepts' : 'rejects'} ${c.name}`;
-  return { accepts, name: deviation ? `${verdict}, as a correct client would not (${c.expect === 'accept' ? 'accept' : 'reject'}: ${c.reason}); known deviation: ${deviation}` : `${verdict}: ${c.reason}` };
+  return { accepts, presents: Boolean(c.clientCert), name: deviation ? `${verdict}, as a correct client would not (${correct}: ${c.reason}); known deviation: ${deviation}` : `${verdict}: ${c.reason}` };
+}
+
+/** What stdout shows of an acceptance: the case's page (the client reached this case), and what the server saw of a certificate the case is about. */
+function pageShown(c: CatalogueCase, o: { presents: boolean }): Record<string, string> {
+  const seen = o.presents ? `(?m)^${CLIENT_CERTIFICATE_SEEN.presented}, ` : `(?m)^${CLIENT_CERTIFICATE_SEEN.none}$`;
+  return { contains: casePageLine(c), ...(c.withholds ? { matches: seen } : {}) };
 }
 
 /**
@@ -42,7 +58,7 @@ function curlStep(c: CatalogueCase): Record<string, unknown> {
     ? { refused: { alert: 'certificate_required' }, stderr: { contains: c.rejectedWith?.curl } }
     : { exit: 60, phase: 'server-verification', stderr: { contains: c.rejectedWith?.curl } };
   // An answer counts when it is this case's page: the client reached the endpoint it meant to.
-  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...(c.clientCert ? ['--cert', pem(c, 'certFile'), '--key', pem(c, 'keyFile')] : []), ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: { contains: casePageLine(c) } } : rejection };
+  return { name: o.name, curl: { args: ['-sS', '--cacert', '{{root.certFile}}', ...(c.clientCert ? ['--cert', pem(c, 'certFile'), '--key', pem(c, 'keyFile')] : []), ...resolve, url] }, expect: o.accepts ? { httpStatus: 200, stdout: pageShown(c, o) } : rejection };
 }
 
 /**
@@ -62,15 +78,19 @@ function opensslStep(c: CatalogueCase): Record<string, unknown> {
       stdin: request(name),
     },
     // Accepted only with the case's page: s_client ends 0 on a connection the server closed, too.
-    expect: o.accepts ? { exit: 0, stderr: { contains: 'Verification: OK' }, stdout: { contains: casePageLine(c) } } : { exit: { not: 0 }, stderr: { contains: c.rejectedWith?.openssl } },
+    expect: o.accepts ? { exit: 0, stderr: { contains: 'Verification: OK' }, stdout: pageShown(c, o) } : { exit: { not: 0 }, stderr: { contains: c.rejectedWith?.openssl } },
   };
 }
 
 /**
- * openssl, told to check revocation the way the case is revoked, refuses or reports it: the
- * proof that a client accepting the case accepted a certificate that is revoked.
+ * The check that a case is what it says, for a case a client could pass without meeting it:
+ * openssl, told to check revocation the way the case is revoked, refuses or reports it (so an
+ * acceptance is of a certificate that is revoked); s_client shows the CA names of the
+ * CertificateRequest (so withholding the other certificate was the client's choice).
  */
-export function revocationProof(c: CatalogueCase): Record<string, unknown> {
+export function caseProof(c: CatalogueCase): Record<string, unknown> | undefined {
+  if (c.withholds) return certificateRequestProof(c);
+  if (!c.revocation) return undefined;
   const name = caseHost(c);
   const connect = ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, '-servername', name, '-verify_hostname', name, '-CAfile', '{{root.certFile}}'];
   const proofs = {
@@ -79,6 +99,15 @@ export function revocationProof(c: CatalogueCase): Record<string, unknown> {
     stapled: { name: `${c.name} is revoked: openssl s_client -status gets a staple that says revoked`, exec: { command: [...connect, '-status'], stdin: '' }, expect: { stdout: { contains: 'Cert Status: revoked' } } },
   } as const;
   return proofs[c.revocation!];
+}
+
+function certificateRequestProof(c: CatalogueCase): Record<string, unknown> {
+  const name = caseHost(c);
+  return {
+    name: `${c.name} asks for a certificate from the client CA alone: openssl s_client shows its CertificateRequest's CA names`,
+    exec: { command: ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, '-servername', name, '-CAfile', '{{root.certFile}}'], stdin: '' },
+    expect: { stdout: { matches: `(?m)^Acceptable client certificate CA names\\nCN = ${CLIENT_CA_NAME}\\n(Requested|Client Certificate Types)` } },
+  };
 }
 
 /** Python's ssl module with its default context: one line on stderr for a refusal. */
@@ -92,11 +121,12 @@ const PYTHON = [
   '    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:',
   '        with ctx.wrap_socket(raw, server_hostname=name) as tls:',
   '            tls.sendall(sys.stdin.buffer.read())',
-  '            status = tls.recv(64).split(b"\\r\\n")[0].decode()',
+  '            answer = b"".join(iter(lambda: tls.recv(65536), b""))',
+  '            status = answer.split(b"\\r\\n")[0].decode()',
   'except Exception as e:',
   '    print(f"{type(e).__name__}: {e}", file=sys.stderr)',
   '    sys.exit(1)',
-  'print(status)',
+  'sys.stdout.write(answer.decode(errors="replace"))',
   'sys.exit(0 if status.startswith("HTTP/1.1 200") else 1)',
 ].join('\n');
 
@@ -105,14 +135,13 @@ const NODE = [
   "const https = require('node:https');",
   "const [ca, port, servername, cert, key] = process.argv.slice(1);",
   "const read = (f) => require('node:fs').readFileSync(f);",
-  "const req = https.get({ host: '127.0.0.1', port, servername, ca: read(ca), ...(cert ? { cert: read(cert), key: read(key) } : {}), agent: false }, (res) => { console.log(res.statusCode); res.resume(); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
+  "const req = https.get({ host: '127.0.0.1', port, servername, ca: read(ca), ...(cert ? { cert: read(cert), key: read(key) } : {}), agent: false }, (res) => { console.log(res.statusCode); res.pipe(process.stdout); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
   "req.on('error', (e) => { console.error(`${e.code}: ${e.message}`); process.exitCode = 1; });",
 ].join('\n');
 
 /**
  * Java's JSSE: the CA in an in-memory trust store, an SSLSocket over a socket to 127.0.0.1 with
- * the case's name for SNI and HTTPS endpoint identification. Run from source (java File.java,
- * Java 11 and later), so there is nothing to compile.
+ * the case's name for SNI and HTTPS endpoint identification. The first case compiles it.
  */
 const JAVA = `import java.io.*; import java.net.*; import java.nio.file.*; import java.security.KeyStore; import java.security.cert.CertificateFactory; import javax.net.ssl.*;
 public class CatalogueClient {
@@ -140,8 +169,10 @@ public class CatalogueClient {
       tls.setSSLParameters(params);
       tls.startHandshake();
       tls.getOutputStream().write(("GET / HTTP/1.1\\r\\nHost: " + a[2] + "\\r\\nConnection: close\\r\\n\\r\\n").getBytes());
-      String status = new BufferedReader(new InputStreamReader(tls.getInputStream())).readLine();
+      BufferedReader answer = new BufferedReader(new InputStreamReader(tls.getInputStream()));
+      String status = answer.readLine();
       System.out.println(status);
+      for (String line = answer.readLine(); line != null; line = answer.readLine()) System.out.println(line);
       System.exit(status != null && status.startsWith("HTTP/1.1 200") ? 0 : 1);
     } catch (Exception e) {
       System.err.println(e);
@@ -157,7 +188,7 @@ public class CatalogueClient {
  */
 function byExitStatus(c: CatalogueCase, client: CatalogueClientName, label: string, refusal: string, exec: Record<string, unknown>): Record<string, unknown> {
   const o = observed(c, client, label);
-  return { name: o.name, exec, expect: o.accepts ? { exit: 0 } : { exit: { not: 0 }, stderr: { matches: refusal } } };
+  return { name: o.name, exec, expect: o.accepts ? { exit: 0, stdout: pageShown(c, o) } : { exit: { not: 0 }, stderr: { matches: refusal } } };
 }
 
 /** What each client prints when TLS refused: an ssl exception, a TLS or X.509 error code, a JSSE exception, gnutls-cli's fatal error. */
@@ -168,6 +199,8 @@ const REFUSALS = {
   // A TLS 1.3 server's refusal of a missing client certificate reaches JSSE after the handshake, as a closed connection on the first write.
   java: 'javax\\.net\\.ssl\\.SSL[A-Za-z]*Exception|java\\.net\\.SocketException: (Broken pipe|Connection reset)',
   gnutls: '\\*\\*\\* (Fatal error|Received alert)',
+  // GnuTLS's verification errors as wget words them, and a fatal alert (certificate_required) after the handshake.
+  wget: "(?m)^(ERROR: The certificate of |The certificate's owner does not match hostname |Unable to establish SSL connection|GnuTLS: |Failed (writing HTTP request|reading proxy response): The specified session has been invalidated)",
 };
 
 export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
@@ -184,11 +217,11 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
     step: (c) => byExitStatus(c, 'node', 'node https', REFUSALS.node, { command: ['node', '-e', NODE, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'certFile'), pem(c, 'keyFile')] : [])] }),
   },
   java: {
-    program: 'java',
-    summary: "Java's JSSE (SSLSocket with HTTPS endpoint identification), run from source",
+    program: 'javac',
+    summary: "Java's JSSE (SSLSocket with HTTPS endpoint identification), compiled once per run",
     step: (c) => byExitStatus(c, 'java', 'java jsse', REFUSALS.java, {
-        // The source comes on stdin and is written to the work directory: java runs a source file, and stdin is a socket here. The values are arguments, never part of the script.
-        command: ['sh', '-c', 'cat > CatalogueClient.java && exec java CatalogueClient.java "$@"', 'java-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'p12File'), CLIENT_P12_PASSWORD] : [])],
+        // The source comes on stdin and is compiled in the work directory by the first case (javac takes a second; the steps of a scenario run one at a time). The values are arguments, never part of the script.
+        command: ['sh', '-c', 'test -f CatalogueClient.class || { cat > CatalogueClient.java && javac -d . CatalogueClient.java; } && exec java -cp . CatalogueClient "$@"', 'java-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'p12File'), CLIENT_P12_PASSWORD] : [])],
         stdin: JAVA,
       }),
   },
@@ -196,5 +229,12 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
     program: 'gnutls-cli',
     summary: 'gnutls-cli --x509cafile with --sni-hostname and --verify-hostname',
     step: (c) => byExitStatus(c, 'gnutls', 'gnutls-cli', REFUSALS.gnutls, { command: ['gnutls-cli', '--x509cafile', '{{root.certFile}}', ...(c.clientCert ? ['--x509certfile', pem(c, 'certFile'), '--x509keyfile', pem(c, 'keyFile')] : []), '--port', `{{${c.name}.port}}`, ...(c.byAddress ? [] : ['--sni-hostname', caseHost(c)]), '--verify-hostname', caseHost(c), '127.0.0.1'], stdin: request(caseHost(c)) }),
+  },
+  wget: {
+    program: 'wget',
+    summary: "wget --ca-certificate, through a CONNECT tunnel to the named cases (wget has no --resolve)",
+    throughResolver: true,
+    // --no-config: no wgetrc of the machine's changes what is checked; LC_ALL=C: its messages in English, which the refusal pattern reads.
+    step: (c) => byExitStatus(c, 'wget', 'wget', REFUSALS.wget, { command: ['wget', '--no-config', '-e', 'use_proxy=on', '-e', `https_proxy={{${RESOLVER_SERVICE}.url}}`, '--tries=1', '--timeout=10', '--ca-certificate={{root.certFile}}', ...(c.clientCert ? [`--certificate=${pem(c, 'certFile')}`, `--private-key=${pem(c, 'keyFile')}`] : []), '-O', '-', `https://${caseHost(c)}:{{${c.name}.port}}/`], env: { LC_ALL: 'C' } }),
   },
 };

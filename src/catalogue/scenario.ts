@@ -3,13 +3,13 @@
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
 // prints the bundled suite's (curl and openssl), `clients check` runs one per client.
 import { Document, isMap, isSeq } from 'yaml';
-import { CATALOGUE_CASES, CLIENT_P12_PASSWORD, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
-import { CATALOGUE_CLIENTS, revocationProof, type CatalogueClientName } from './clients.ts';
+import { CATALOGUE_CASES, CATALOGUE_DOMAIN, CLIENT_CA_NAME, CLIENT_P12_PASSWORD, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
+import { CATALOGUE_CLIENTS, RESOLVER_SERVICE, caseProof, type CatalogueClientName } from './clients.ts';
 
 const SHARED_PKI: Record<string, Record<string, unknown>> = {
   root: { subject: 'CN=certharness Catalogue Root', key: 'ec-p256', days: 30 },
   intermediate: { issuer: 'root', subject: 'CN=certharness Catalogue Intermediate', usage: 'ca', key: 'ec-p256', days: 30 },
-  'client-ca': { subject: 'CN=certharness Catalogue Client CA', key: 'ec-p256', days: 30 },
+  'client-ca': { subject: `CN=${CLIENT_CA_NAME}`, key: 'ec-p256', days: 30 },
   client: { issuer: 'client-ca', subject: 'CN=certharness catalogue client', usage: 'client', key: 'ec-p256', days: 30 },
   'client-p12': { pkcs12: 'client', password: CLIENT_P12_PASSWORD },
   'stranger-ca': { subject: 'CN=certharness Stranger CA', key: 'ec-p256', days: 30 },
@@ -30,13 +30,15 @@ export const CATALOGUE_TRUST = 'root';
 
 /** The upstream service (without `kind`) that serves a case: its certificate, its TLS settings and its page. */
 export function caseServer(c: CatalogueCase): Record<string, unknown> {
-  return { cert: `${c.name}-cert`, ...c.server, routes: [{ path: '/', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: page(c) }] };
+  return { cert: `${c.name}-cert`, ...c.server, routes: [{ path: '/', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: page(c), ...(c.withholds ? { clientCertificate: true } : {}) }] };
 }
 
 /** The scenario as an object, with a step per case for each of `clients` (none: the endpoints alone). */
 export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; title?: string }): Record<string, unknown> {
   const pki = cataloguePki();
-  const services = { ...REVOCATION_SERVICES, ...Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', ...caseServer(c) }])) };
+  // A client with no --resolve reaches the named cases through a CONNECT tunnel that resolves them.
+  const resolver = o.clients.some((c) => CATALOGUE_CLIENTS[c].throughResolver) ? { [RESOLVER_SERVICE]: { kind: 'tunnel', domains: [CATALOGUE_DOMAIN] } } : {};
+  const services = { ...REVOCATION_SERVICES, ...resolver, ...Object.fromEntries(CATALOGUE_CASES.map((c) => [c.name, { kind: 'upstream', ...caseServer(c) }])) };
   return {
     scenario: o.title ?? 'The catalogue of misconfigured TLS endpoints: curl and openssl s_client accept what they must and reject what they must',
     source: 'catalogue',
@@ -45,8 +47,8 @@ export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; 
     ...(o.clients.length ? { requires: [...new Set(o.clients.map((c) => CATALOGUE_CLIENTS[c].program))] } : {}),
     pki,
     services,
-    // A revoked case is revoked for real: openssl, told to check, says so before any client is judged on it.
-    steps: o.clients.length ? [...CATALOGUE_CASES.flatMap((c) => (c.revocation ? [caseStep(c, revocationProof(c))] : [])), ...CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => caseStep(c, CATALOGUE_CLIENTS[client].step(c))))] : [],
+    // A case a client could pass without meeting it is shown to be what it says (revoked, naming its client CA) before any client is judged on it.
+    steps: o.clients.length ? [...CATALOGUE_CASES.flatMap((c) => { const proof = caseProof(c); return proof ? [caseStep(c, proof)] : []; }), ...CATALOGUE_CASES.flatMap((c) => o.clients.map((client) => caseStep(c, CATALOGUE_CLIENTS[client].step(c))))] : [],
   };
 }
 

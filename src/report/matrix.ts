@@ -25,7 +25,7 @@ export interface ClientMatrix {
   cell(caseName: string, client: string): MatrixCell;
   /** Every failed step, the checks that are not a case's cell (that a revoked case is revoked) too. */
   failures: string[];
-  /** Steps that are no case's cell: the checks that the revoked cases are revoked. */
+  /** Steps that are no case's cell: the checks that a case is what it says (revoked, naming its client CA). */
   otherChecks: number;
 }
 
@@ -66,7 +66,7 @@ export class MatrixReporter implements Reporter {
     if (refusals.length) lines.push('', "Each refusal in the client's words:", ...refusals);
     if (m.failures.length) lines.push('', 'Failures:', ...m.failures.map((f) => `  ${f}`));
     const n = countRun(result.scenarios);
-    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${m.clients.length} client${m.clients.length === 1 ? '' : 's'}, ${m.cases.length} cases${m.otherChecks ? `, and ${m.otherChecks} checks that the revoked cases are revoked` : ''})`);
+    lines.push('', `${n.passed} passed, ${n.failed} failed, ${n.errors} errors, ${n.skipped} skipped (${m.clients.length} client${m.clients.length === 1 ? '' : 's'}, ${m.cases.length} cases${m.otherChecks ? `, and ${m.otherChecks} checks that the cases are what they say` : ''})`);
     this.write(`${lines.join('\n')}\n`);
   }
 }
@@ -97,7 +97,7 @@ function cellOf(step: StepOutcome | undefined, skipped: string | undefined): Mat
 function errorLineOf(step: StepOutcome): string {
   const text = (['stderr', 'stdout'] as const).map((k) => (typeof step.result?.[k] === 'string' ? step.result[k] : '')).join('\n');
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  // gnutls-cli says why on its Status line, after a generic "Fatal error".
-  const telling = lines.find((l) => /NOT trusted|Received alert/.test(l)) ?? lines.find((l) => /verify error|certificate problem|SSL:|alert|Error|error|CERT_|ERR_/.test(l));
+  // gnutls-cli says why on its Status line, after a generic "Fatal error"; wget in its last ERROR line, after "is not trusted".
+  const telling = lines.find((l) => /NOT trusted|Received alert/.test(l)) ?? lines.findLast((l) => /^ERROR: |^Failed writing HTTP request: /.test(l)) ?? lines.find((l) => /verify error|certificate problem|SSL:|alert|Error|error|CERT_|ERR_/.test(l));
   return (telling ?? lines.at(-1) ?? step.cause ?? '').slice(0, 160);
 }

@@ -13,5 +13,6 @@ import { externalService } from './external/index.ts';
 import { crlService } from './crl/index.ts';
 import { ocspService } from './ocsp/index.ts';
 import { catalogueService } from './catalogue/index.ts';
+import { tunnelService } from './tunnel/index.ts';
 
-export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService, ocspService, catalogueService];
+export const SERVICE_KINDS: readonly AnyServiceKind[] = [upstreamService, proxyService, nginxService, grpcServerService, acmeService, pebbleService, certmanagerService, gatewayService, externalService, crlService, ocspService, catalogueService, tunnelService];

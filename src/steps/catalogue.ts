@@ -19,7 +19,7 @@ import { displayArgv, type ShellCommand } from '../scenario/command.ts';
 import { commandArgv, prepareCommand } from './exec.ts';
 import { compilePattern, patternProblem, type Pattern } from '../scenario/pattern.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
-import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
+import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATE_SEEN, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
 import { defineStep, type StepContext } from './types.ts';
 import { runtimeInfo } from '../runtime/index.ts';
 
@@ -40,7 +40,8 @@ const catalogueSchema = s.object(
 
 const CONCURRENT_RUNS = 4;
 
-type Verdict = 'accepted' | 'rejected' | 'no-verdict';
+/** presented: exit 0, and the page says the server saw the certificate a `withholds` case is about. */
+type Verdict = 'accepted' | 'presented' | 'rejected' | 'no-verdict';
 
 interface CaseRun {
   name: string;
@@ -56,6 +57,7 @@ export const catalogueStep = defineStep({
   expect: {
     cases: matcher('number', 'how many cases ran'),
     accepted: matcher('any', 'the cases the client accepted (exit 0)'),
+    presented: matcher('any', 'the accepted cases about what a client sends (client-cert-unacceptable) where the server saw the certificate it did not name'),
     rejected: matcher('any', 'the cases the client rejected'),
     unexpected: matcher('any', 'each case whose outcome is not the one expected, with what the client did and what a correct client does'),
     deviations: matcher('any', 'the cases where the client did what `deviations` says it does'),
@@ -79,7 +81,8 @@ export const catalogueStep = defineStep({
     const uncontrolled = withoutControl(chosen, spec);
     if (uncontrolled) return { error: { code: 'no-control', message: uncontrolled } };
     // A case this runtime's TLS server cannot serve as it says is no test of the client here.
-    const skipReason = (c: CatalogueCase) => c.skipOn?.[runtimeInfo().name as 'bun' | 'deno'];
+    // And a case about what the client sends is judged on its page alone, which only `page: true` reads.
+    const skipReason = (c: CatalogueCase) => c.skipOn?.[runtimeInfo().name as 'bun' | 'deno'] ?? (c.withholds && !spec.page ? "judged on the page's line that says what client certificate the server saw: add page: true" : undefined);
     const cases = chosen.filter((c) => !skipReason(c));
     const skipped = chosen.filter(skipReason).map((c) => `${c.name}: ${skipReason(c)}`);
     let refusal: Refusal | undefined;
@@ -125,6 +128,7 @@ function caseEnvironment(c: CatalogueCase, props: Record<string, unknown>): Reco
 async function runCase(c: CatalogueCase, spec: { command: string | string[]; shell?: ShellCommand; stdin?: string; refusal: Refusal | undefined; page?: boolean }, caseEnv: Record<string, string>, ctx: StepContext): Promise<CaseRun> {
   const r = await runProcess(commandArgv(spec), { cwd: ctx.workDir, env: { ...ctx.env, ...spec.shell?.env, ...caseEnv }, signal: ctx.signal, ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}) });
   const run = { name: c.name, ...verdictOf(r, spec.refusal, spec.page ? casePageLine(c) : undefined) };
+  if (c.withholds && run.verdict === 'accepted' && r.stdout.includes(CLIENT_CERTIFICATE_SEEN.presented)) Object.assign(run, { verdict: 'presented', evidence: `exit 0, and the server saw its ${c.clientCert!.item} certificate` });
   ctx.log(`catalogue ${c.name}: ${run.verdict} (${run.evidence})`);
   return run;
 }
@@ -162,16 +166,18 @@ function judge(cases: readonly CatalogueCase[], runs: readonly CaseRun[], deviat
     const c = cases.find((x) => x.name === run.name)!;
     const correct: Verdict = c.expect === 'accept' ? 'accepted' : 'rejected';
     const known = deviations[c.name];
-    const wanted: Verdict = known ? (correct === 'accepted' ? 'rejected' : 'accepted') : correct;
+    // A known deviation is the opposite: of accepting, rejecting, and of withholding the certificate, presenting it.
+    const wanted: Verdict = known ? (c.withholds ? 'presented' : correct === 'accepted' ? 'rejected' : 'accepted') : correct;
     if (run.verdict === wanted && known) seen.push(`${c.name}: ${run.verdict} (${run.evidence}); known deviation: ${known}`);
     if (run.verdict === wanted) continue;
     const why = run.verdict === 'no-verdict' ? `no verdict (${run.evidence})` : `${run.verdict} (${run.evidence})`;
-    unexpected.push(known ? `${c.name}: ${why}, expected the known deviation (${known})` : `${c.name}: ${why}; a correct client ${c.expect}s it: ${c.reason}`);
+    unexpected.push(known ? `${c.name}: ${why}, expected the known deviation (${known})` : `${c.name}: ${why}; a correct client ${c.withholds ? `accepts it without its ${c.clientCert!.item} certificate` : `${c.expect}s it`}: ${c.reason}`);
   }
   return {
     command,
     cases: runs.length,
-    accepted: runs.filter((r) => r.verdict === 'accepted').map((r) => r.name),
+    accepted: runs.filter((r) => r.verdict === 'accepted' || r.verdict === 'presented').map((r) => r.name),
+    presented: runs.filter((r) => r.verdict === 'presented').map((r) => r.name),
     rejected: runs.filter((r) => r.verdict === 'rejected').map((r) => r.name),
     unexpected,
     deviations: seen,

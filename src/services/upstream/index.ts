@@ -30,6 +30,7 @@ export interface Route {
   status?: number;
   headers?: Record<string, string>;
   body?: string;
+  clientCertificate?: boolean;
 }
 
 export type UpstreamSpec = Infer<typeof upstreamSchema>;
@@ -41,6 +42,12 @@ export function clientCertificateSeen(socket: TLSSocket): Record<string, unknown
   if (!peer || !peer.raw) return { presented: false };
   const f = certificateFacts(peer);
   return { presented: true, subject: f.subject, issuer: f.issuer, commonName: f.commonName ?? '', serial: f.serial, fingerprint: f.fingerprint, verified: socket.authorized, ...(socket.authorizationError ? { verifyError: String(socket.authorizationError) } : {}) };
+}
+
+/** What a route with `clientCertificate: true` says of the certificate the server saw. */
+function clientCertificateLine(seen: Record<string, unknown>): string {
+  if (!seen.presented) return 'client certificate: none';
+  return `client certificate: presented, ${seen.subject} from ${seen.issuer}, ${seen.verified ? 'verified' : `not verified: ${seen.verifyError ?? 'unknown'}`}`;
 }
 
 function matchRoute(routes: Route[], req: IncomingMessage | Http2ServerRequest): Route | undefined {
@@ -70,6 +77,7 @@ const upstreamSchema = s.object(
           status: s.integer({ minimum: 100, maximum: 599, description: 'status of the answer (default 200)' }),
           headers: s.map(s.string(), 'headers of the answer'),
           body: s.string({ description: 'body of the answer' }),
+          clientCertificate: s.boolean('end the body with a line saying which client certificate the server saw: `client certificate: none`, or `client certificate: presented, <subject> from <issuer>, verified` (or `not verified: <why>`)'),
         },
         { required: ['path'] },
       ),
@@ -125,7 +133,7 @@ export const upstreamService = defineService({
       req.on('end', () => guarded(res as ServerResponse, ctx.log, `${req.method} ${String(req.url).slice(0, 200)}`, () => {
         if (route) {
           (res as ServerResponse).writeHead(route.status ?? 200, route.headers ?? {});
-          res.end(route.body ?? '');
+          res.end(route.clientCertificate ? `${route.body ?? ''}${clientCertificateLine(clientCertificateSeen(socket))}\n` : route.body ?? '');
           return;
         }
         const echo = {
