@@ -6,8 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import https from 'node:https';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, needPeer, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
-import { CATALOGUE_CASES } from '../src/catalogue/cases.ts';
+import { BIN, ROOT, firstLine, needPeer, peerMissing, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
+import { CATALOGUE_CASES, HTTPS_CASES } from '../src/catalogue/cases.ts';
 import { catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
 
 t.test('every case is whole: a unique name, its certificate, and for a rejection what each client prints', async (t) => {
@@ -15,7 +15,8 @@ t.test('every case is whole: a unique name, its certificate, and for a rejection
   t.equal(new Set(names).size, names.length, 'names are unique');
   for (const c of CATALOGUE_CASES) {
     t.ok(c.pki[`${c.name}-cert`], `${c.name}: serves the PKI item ${c.name}-cert`);
-    const heldToRejection = (client: 'curl' | 'openssl') => c.expect === 'reject' && !c.deviations?.[client];
+    const heldToRejection = (client: 'curl' | 'openssl' | 'grpc-js') => c.expect === 'reject' && !c.deviations?.[client] && (client === 'grpc-js') === (c.protocol === 'grpc');
+    if (heldToRejection('grpc-js')) t.ok(c.grpcTlsError, `${c.name}: says what TLS failure grpc-js meets`);
     if (heldToRejection('curl')) t.ok(c.rejectedWith?.curl, `${c.name}: says what curl prints when it rejects`);
     if (heldToRejection('openssl')) t.ok(c.rejectedWith?.openssl, `${c.name}: says what openssl prints when it rejects`);
     t.ok(c.reason.length > 10 && c.purpose.length > 10, `${c.name}: says what it is and why`);
@@ -97,9 +98,9 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   t.match(r.stdout, /^cn-only +accepted ~ +accepted ~/m, "cn-only: both fall back to the CN, a known deviation");
   t.match(r.stdout, /expired \/ curl: curl: \(60\) SSL certificate problem: certificate has expired/, "curl's own words");
   t.match(r.stdout, /expired \/ python: SSLCertVerificationError: .*certificate has expired/, "python's own words");
-  const proofs = CATALOGUE_CASES.filter((c) => c.revocation || c.withholds).length;
+  const proofs = HTTPS_CASES.filter((c) => c.revocation || c.withholds).length;
   t.ok(proofs >= 4, 'revoked by CRL, by OCSP and by staple, and the CA names a server asks for');
-  t.match(r.stdout, new RegExp(`^${(CATALOGUE_CASES.length + proofs) * 2} passed, 0 failed, 0 errors, 0 skipped \\(2 clients, ${CATALOGUE_CASES.length} cases, and ${proofs * 2} checks that the cases are what they say\\)$`, 'm'), "the counts: each client's run proves its cases what they say");
+  t.match(r.stdout, new RegExp(`^${(HTTPS_CASES.length + proofs) * 2} passed, 0 failed, 0 errors, 0 skipped \\(2 clients, ${HTTPS_CASES.length} cases, and ${proofs * 2} checks that the cases are what they say\\)$`, 'm'), "the counts: each client's run proves its cases what they say");
   t.match(r.stdout, /^client-cert-unacceptable +accepted ~ +accepted ~/m, 'both present the certificate from another CA, a known deviation');
   t.match(r.stdout, /^revoked-crl +accepted ~ +accepted ~/m, 'neither checks a CRL it is not given');
   const xml = readFileSync(junit, 'utf8');
@@ -109,7 +110,7 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   t.match(page, /<table class="matrix">\s*<thead><tr><th scope="col">Case<\/th><th scope="col">curl<\/th><th scope="col">python<\/th><\/tr><\/thead>/, 'the HTML report has the matrix, a column per client');
   t.match(page, /<tr><th scope="row">expired<\/th><td class="cell ok" title="curl: \(60\) SSL certificate problem: certificate has expired">rejected ok<\/td><td class="cell ok" title="SSLCertVerificationError: [^"]*certificate has expired[^"]*">rejected ok<\/td><\/tr>/, "each cell as the console shows it, the refusal in the client's words as its title");
   t.match(page, /<tr><th scope="row">cn-only<\/th><td class="cell deviation">accepted ~<\/td>/, 'a known deviation');
-  t.equal(page.match(/<tr><th scope="row">/g)?.length, CATALOGUE_CASES.length, 'a row per case');
+  t.equal(page.match(/<tr><th scope="row">/g)?.length, HTTPS_CASES.length, 'a row per case');
   t.same(readdirSync(dir).filter((f) => f !== 'clients.xml' && f !== 'report'), [], 'no work directory left');
 });
 
@@ -129,10 +130,32 @@ t.test('clients check --clients wget: wget reaches the named cases through the t
   t.same(readdirSync(dir), [], 'no work directory left');
 });
 
+t.test('clients check for the gRPC clients: grpcio refuses a server that negotiates no ALPN, grpc-js speaks h2 to it anyway', async (t) => {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import grpc']).status !== 0) return peerMissing(t, 'python3 with grpc not found: apt-get install python3-grpcio');
+  const dir = scratchDir(t, 'certharness-clients-');
+  const r = await runCliHere(['clients', 'check', '--clients', 'grpc-python,grpc-js'], { env: { TMPDIR: dir } });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /^grpc-good +accepted ok +accepted ok/m, 'both call Health on a good server');
+  t.match(r.stdout, /^grpc-wrong-host +rejected ok +rejected ok/m, 'both refuse a certificate for another name');
+  t.match(r.stdout, /^grpc-no-alpn +rejected ok +accepted ~/m, 'grpcio refuses no ALPN; grpc-js does not check, a known deviation');
+  t.match(r.stdout, /grpc-no-alpn \/ grpc-python: StatusCode\.UNAVAILABLE: .*Cannot check peer: missing selected ALPN property/, "C core's own words");
+  t.match(r.stdout, /grpc-wrong-host \/ grpc-js: hostname-mismatch: /, "grpc-js's TLS failure beneath UNAVAILABLE");
+  t.notMatch(r.stdout, /^(good|expired) /m, 'gRPC clients run the gRPC cases only');
+  t.match(r.stdout, /^8 passed, 0 failed, 0 errors, 0 skipped \(2 clients, 3 cases, and 2 checks that the cases are what they say\)$/m, 'and s_client shows, in each run, that grpc-no-alpn negotiates no ALPN');
+});
+
+t.test('a grpc-server without ALPN serves TLS only: with client certificates it does not start, and says why', async (t) => {
+  const dir = scratchDir(t);
+  const file = join(dir, 'no-alpn.yaml');
+  writeFileSync(file, 'scenario: no alpn with mTLS\npki:\n  ca: { subject: "CN=A CA", key: ec-p256 }\n  srv: { issuer: ca, subject: "CN=localhost", san: [localhost], usage: server, key: ec-p256 }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: ca, alpn: false }\nsteps: []\n');
+  const { failures } = await runScenariosHere([file], { env: { TMPDIR: dir } });
+  t.strictSame(failures, ['no alpn with mTLS: service: service api (grpc-server) did not start: alpn: false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates']);
+});
+
 t.test('clients: bad input is one line and exit 2', async (t) => {
   const bogus = await runCliHere(['clients', 'check', '--clients', 'curl,gnutsl']);
   t.equal(bogus.code, 2);
-  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java, wget\n$/);
+  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java, wget, grpc-python, grpc-js\n$/);
   const action = await runCliHere(['clients', 'chek']);
   t.equal(action.code, 2);
   t.match(action.stderr, /^certharness: clients takes one action: check \(not 'chek' \(did you mean 'check'\?\)\)\n$/);
@@ -147,9 +170,9 @@ t.test('a client that cannot run is no verdict: a broken gnutls-cli fails every 
   t.equal(r.code, 1, 'exit 1');
   t.match(r.stdout, /^good +rejected FAIL/m, 'an accept case: FAIL');
   t.match(r.stdout, /^expired +rejected FAIL/m, 'a reject case: FAIL too, since nothing was refused over TLS');
-  t.match(r.stdout, new RegExp(`^${CATALOGUE_CASES.filter((c) => c.revocation || c.withholds).length} passed, ${CATALOGUE_CASES.length} failed`, 'm'), 'every case counted as failed (what passed is openssl proving the cases what they say)');
+  t.match(r.stdout, new RegExp(`^${HTTPS_CASES.filter((c) => c.revocation || c.withholds).length} passed, ${HTTPS_CASES.length} failed`, 'm'), 'every case counted as failed (what passed is openssl proving the cases what they say)');
   const page = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
-  t.equal(page.match(/<td class="cell fail"[^>]*>rejected FAIL<\/td>/g)?.length, CATALOGUE_CASES.length, 'the HTML matrix marks every cell a failure');
+  t.equal(page.match(/<td class="cell fail"[^>]*>rejected FAIL<\/td>/g)?.length, HTTPS_CASES.length, 'the HTML matrix marks every cell a failure');
 });
 
 t.test('a catalogue service and step hold a client of your own to the cases: exit 0 accepts, a refusal rejects, and anything else is no verdict', async (t) => {

@@ -3,10 +3,10 @@
 // and upstream service), `serve catalogue --json` and the docs; each is minted fresh at start,
 // so none ever expires the way a public test site's fixtures do.
 
-export type CaseGroup = 'certificate' | 'protocol' | 'client-certificate';
+export type CaseGroup = 'certificate' | 'protocol' | 'client-certificate' | 'grpc';
 
 /** The clients the catalogue knows (clients.ts runs each): the keys of a case's `deviations`. */
-export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java', 'wget'] as const;
+export const CATALOGUE_CLIENT_NAMES = ['curl', 'openssl', 'python', 'node', 'gnutls', 'java', 'wget', 'grpc-python', 'grpc-js'] as const;
 export type CatalogueClientName = (typeof CATALOGUE_CLIENT_NAMES)[number];
 
 export interface CatalogueCase {
@@ -19,6 +19,8 @@ export interface CatalogueCase {
   reason: string;
   /** For a rejection, what each client prints when it rejects for this reason (OpenSSL's verify error text, mostly). */
   rejectedWith?: { curl: string; openssl: string };
+  /** For a gRPC case's rejection, the TLS failure grpc-js's call names beneath UNAVAILABLE (the grpc step's tlsError). */
+  grpcTlsError?: string;
   /** Where a real client does otherwise, what it does and why: the suite holds it to what it does, and says so. */
   deviations?: Partial<Record<CatalogueClientName, string>>;
   /** The name a client dials (SNI and the host to verify); absent: the case's own name under the catalogue domain. */
@@ -27,7 +29,9 @@ export interface CatalogueCase {
   byAddress?: true;
   /** PKI items of this case only: `<case>-cert` is the certificate it serves, `<case>-<part>` the rest. */
   pki: Record<string, Record<string, unknown>>;
-  /** The upstream service's settings besides `cert` (TLS versions, client certificates). */
+  /** Served by a gRPC server (grpc-server: Health answers SERVING), for the gRPC clients; absent: an HTTPS page, for the others. */
+  protocol?: 'grpc';
+  /** The server's settings besides `cert`: the upstream's (TLS versions, client certificates), or the grpc-server's. */
   server?: Record<string, unknown>;
   /** The client certificate the client presents (a shared PKI item, see CLIENT_CERTIFICATES). */
   clientCert?: { item: ClientCertificate };
@@ -110,7 +114,13 @@ export const CATALOGUE_CASES: readonly CatalogueCase[] = [
   { name: 'client-cert-presented', group: 'client-certificate', purpose: 'a server that requires a client certificate from its client CA, and a client that presents one', expect: 'accept', reason: 'the client certificate chains to the CA the server asks for', clientCert: { item: 'client' }, pki: { 'client-cert-presented-cert': leaf('client-cert-presented') }, server: { clientCa: 'client-ca', clientAuth: 'required' } },
   { name: 'client-cert-required', group: 'client-certificate', purpose: 'a server that requires a client certificate from its client CA', expect: 'reject', reason: 'without a client certificate the server ends the handshake (TLS 1.3: certificate_required)', rejectedWith: { curl: 'alert certificate required', openssl: 'alert certificate required' }, pki: { 'client-cert-required-cert': leaf('client-cert-required') }, server: { clientCa: 'client-ca', clientAuth: 'required' }, skipOn: { deno: "Deno's TLS server, on a busy machine, sometimes closes without its certificate_required alert (curl: Connection reset, s_client: unexpected eof; in about one run in five), so a refusal for the reason cannot be told from a dropped connection" } },
   { name: 'client-cert-unacceptable', group: 'client-certificate', purpose: "a server that asks for a client certificate from its client CA, naming it in its CertificateRequest, and lets a client in without one; the client's only certificate is from another CA", expect: 'accept', reason: 'RFC 8446 §4.4.2.3 and RFC 5246 §7.4.6: a client sends a chain from one of the CAs the server names, or none: a certificate the server will not accept only tells it who is calling', withholds: true, clientCert: { item: 'stranger' }, deviations: { curl: 'presents it: curl (OpenSSL) sends the --cert it is given whatever CA names the server lists', openssl: 'presents it: s_client sends its -cert whatever CA names the server lists (it prints them, as "Acceptable client certificate CA names")', python: 'presents it: the ssl module (OpenSSL) sends the load_cert_chain certificate whatever CA names the server lists', node: 'presents it: tls (OpenSSL) sends the cert option whatever CA names the server lists', gnutls: 'presents it: gnutls-cli sends its --x509certfile whatever CA names the server lists (wget, on the same GnuTLS, withholds it)' }, pki: { 'client-cert-unacceptable-cert': leaf('client-cert-unacceptable') }, server: { clientCa: 'client-ca', clientAuth: 'optional' } },
+  { name: 'grpc-good', group: 'grpc', protocol: 'grpc', purpose: 'a gRPC server (grpc-js) with a valid certificate for its name, h2 chosen by ALPN', expect: 'accept', reason: 'nothing is wrong: a gRPC client that refuses this refuses every TLS server', pki: { 'grpc-good-cert': leaf('grpc-good') } },
+  { name: 'grpc-wrong-host', group: 'grpc', protocol: 'grpc', purpose: 'a gRPC server with a valid certificate for another name', expect: 'reject', reason: 'RFC 6125: no subjectAltName matches the name the channel verifies', grpcTlsError: 'hostname-mismatch', pki: { 'grpc-wrong-host-cert': leaf('grpc-wrong-host', { subject: `CN=${host('other')}`, san: [host('other')] }) } },
+  { name: 'grpc-no-alpn', group: 'grpc', protocol: 'grpc', purpose: 'a gRPC server behind a TLS terminator that negotiates no ALPN, as a TCP load balancer in front of a plaintext gRPC server does', expect: 'reject', reason: 'gRPC runs over HTTP/2, which over TLS is agreed by ALPN (RFC 9113 §3.2): a server that chose no protocol has not agreed to h2 (grpc-go refuses it from 1.67, gRPC\'s C core with "missing selected ALPN property")', deviations: { 'grpc-js': 'accepts: grpc-js does not check that ALPN chose h2, and speaks HTTP/2 anyway' }, pki: { 'grpc-no-alpn-cert': leaf('grpc-no-alpn') }, server: { alpn: false } },
 ];
+
+/** The cases served as HTTPS pages: the ones the `catalogue` service and step bring into a scenario. */
+export const HTTPS_CASES: readonly CatalogueCase[] = CATALOGUE_CASES.filter((c) => !c.protocol);
 
 /** What the page of a case that withholds says when the client presented nothing, and when it did. */
 export const CLIENT_CERTIFICATE_SEEN = { none: 'client certificate: none', presented: 'client certificate: presented' } as const;

@@ -12,6 +12,13 @@ export interface CatalogueClient {
   step(c: CatalogueCase): Record<string, unknown>;
   /** It has no --resolve: it reaches the named cases through the catalogue's `tunnel` service, {{resolver.url}}. */
   throughResolver?: true;
+  /** A gRPC client: it runs the gRPC cases, and the others the HTTPS ones. */
+  protocol?: 'grpc';
+}
+
+/** The cases a client runs: the gRPC ones for a gRPC client, the HTTPS pages for the others. */
+export function casesFor(client: CatalogueClient, cases: readonly CatalogueCase[]): CatalogueCase[] {
+  return cases.filter((c) => c.protocol === client.protocol);
 }
 
 /** The name of the `tunnel` service a scenario has for clients that go through it. */
@@ -40,6 +47,8 @@ function observed(c: CatalogueCase, client: CatalogueClientName, label: string):
 
 /** What stdout shows of an acceptance: the case's page (the client reached this case), and what the server saw of a certificate the case is about. */
 function pageShown(c: CatalogueCase, o: { presents: boolean }): Record<string, string> {
+  // A gRPC client prints what Health/Check answered.
+  if (c.protocol === 'grpc') return { contains: 'SERVING' };
   const seen = o.presents ? `(?m)^${CLIENT_CERTIFICATE_SEEN.presented}, ` : `(?m)^${CLIENT_CERTIFICATE_SEEN.none}$`;
   return { contains: casePageLine(c), ...(c.withholds ? { matches: seen } : {}) };
 }
@@ -86,10 +95,12 @@ function opensslStep(c: CatalogueCase): Record<string, unknown> {
  * The check that a case is what it says, for a case a client could pass without meeting it:
  * openssl, told to check revocation the way the case is revoked, refuses or reports it (so an
  * acceptance is of a certificate that is revoked); s_client shows the CA names of the
- * CertificateRequest (so withholding the other certificate was the client's choice).
+ * CertificateRequest (so withholding the other certificate was the client's choice), and that a
+ * server negotiates no ALPN (so a gRPC client that gets in did so without h2 agreed).
  */
 export function caseProof(c: CatalogueCase): Record<string, unknown> | undefined {
   if (c.withholds) return certificateRequestProof(c);
+  if (c.server?.alpn === false) return noAlpnProof(c);
   if (!c.revocation) return undefined;
   const name = caseHost(c);
   const connect = ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, '-servername', name, '-verify_hostname', name, '-CAfile', '{{root.certFile}}'];
@@ -99,6 +110,16 @@ export function caseProof(c: CatalogueCase): Record<string, unknown> | undefined
     stapled: { name: `${c.name} is revoked: openssl s_client -status gets a staple that says revoked`, exec: { command: [...connect, '-status'], stdin: '' }, expect: { stdout: { contains: 'Cert Status: revoked' } } },
   } as const;
   return proofs[c.revocation!];
+}
+
+/** s_client offering h2 gets no protocol back: a gRPC client that gets in did so without ALPN. */
+function noAlpnProof(c: CatalogueCase): Record<string, unknown> {
+  const name = caseHost(c);
+  return {
+    name: `${c.name} negotiates no ALPN: openssl s_client -alpn h2 gets no protocol back`,
+    exec: { command: ['openssl', 's_client', '-connect', `127.0.0.1:{{${c.name}.port}}`, '-servername', name, '-verify_hostname', name, '-CAfile', '{{root.certFile}}', '-verify_return_error', '-alpn', 'h2'], stdin: '' },
+    expect: { stdout: { contains: 'No ALPN negotiated' }, stderr: { not: { contains: 'verify error' } } },
+  };
 }
 
 function certificateRequestProof(c: CatalogueCase): Record<string, unknown> {
@@ -138,6 +159,33 @@ const NODE = [
   "const req = https.get({ host: '127.0.0.1', port, servername, ca: read(ca), ...(cert ? { cert: read(cert), key: read(key) } : {}), agent: false }, (res) => { console.log(res.statusCode); res.pipe(process.stdout); process.exitCode = res.statusCode === 200 ? 0 : 1; });",
   "req.on('error', (e) => { console.error(`${e.code}: ${e.message}`); process.exitCode = 1; });",
 ].join('\n');
+
+/** Python's grpcio (gRPC's C core): grpc.health.v1.Health/Check over a TLS channel that verifies the case's name. */
+const PYTHON_GRPC = [
+  'import sys, grpc',
+  'ca, port, name = sys.argv[1], sys.argv[2], sys.argv[3]',
+  'creds = grpc.ssl_channel_credentials(open(ca, "rb").read())',
+  'with grpc.secure_channel(f"127.0.0.1:{port}", creds, options=[("grpc.ssl_target_name_override", name), ("grpc.default_authority", name)]) as channel:',
+  '    try:',
+  '        reply = channel.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=10)',
+  '    except grpc.RpcError as e:',
+  '        print(f"{e.code()}: {e.details()}", file=sys.stderr)',
+  '        sys.exit(1)',
+  '# HealthCheckResponse { status: SERVING } is the bytes 08 01.',
+  'print("SERVING" if reply == b"\\x08\\x01" else f"answer {reply.hex()}")',
+  'sys.exit(0 if reply == b"\\x08\\x01" else 1)',
+].join('\n');
+
+/** grpc-js through the `grpc` step: Health/Check, the case's name verified; a refusal is UNAVAILABLE with the TLS failure beneath it. */
+function grpcJsStep(c: CatalogueCase): Record<string, unknown> {
+  const o = observed(c, 'grpc-js', 'grpc-js');
+  const name = caseHost(c);
+  return {
+    name: o.name,
+    grpc: { target: `127.0.0.1:{{${c.name}.port}}`, call: 'health', rootCert: 'root', options: { 'grpc.ssl_target_name_override': name, 'grpc.default_authority': name } },
+    expect: o.accepts ? { status: 'OK', response: { status: 'SERVING' } } : { status: 'UNAVAILABLE', tlsError: c.grpcTlsError ?? { exists: true } },
+  };
+}
 
 /**
  * Java's JSSE: the CA in an in-memory trust store, an SSLSocket over a socket to 127.0.0.1 with
@@ -199,6 +247,8 @@ const REFUSALS = {
   // A TLS 1.3 server's refusal of a missing client certificate reaches JSSE after the handshake, as a closed connection on the first write.
   java: 'javax\\.net\\.ssl\\.SSL[A-Za-z]*Exception|java\\.net\\.SocketException: (Broken pipe|Connection reset)',
   gnutls: '\\*\\*\\* (Fatal error|Received alert)',
+  // C core's words for a TLS failure beneath UNAVAILABLE.
+  'grpc-python': '(?m)^StatusCode\\.UNAVAILABLE: .*(Ssl handshake failed|Cannot check peer|certificate verify failed|Peer name .* is not in peer certificate)',
   // GnuTLS's verification errors as wget words them, and a fatal alert (certificate_required) after the handshake.
   wget: "(?m)^(ERROR: The certificate of |The certificate's owner does not match hostname |Unable to establish SSL connection|GnuTLS: |Failed (writing HTTP request|reading proxy response): The specified session has been invalidated)",
 };
@@ -237,4 +287,12 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
     // --no-config: no wgetrc of the machine's changes what is checked; LC_ALL=C: its messages in English, which the refusal pattern reads.
     step: (c) => byExitStatus(c, 'wget', 'wget', REFUSALS.wget, { command: ['wget', '--no-config', '-e', 'use_proxy=on', '-e', `https_proxy={{${RESOLVER_SERVICE}.url}}`, '--tries=1', '--timeout=10', '--ca-certificate={{root.certFile}}', ...(c.clientCert ? [`--certificate=${pem(c, 'certFile')}`, `--private-key=${pem(c, 'keyFile')}`] : []), '-O', '-', `https://${caseHost(c)}:{{${c.name}.port}}/`], env: { LC_ALL: 'C' } }),
   },
+  'grpc-python': {
+    program: 'python3',
+    summary: "Python's grpcio (gRPC's C core): Health/Check with ssl_channel_credentials and ssl_target_name_override",
+    protocol: 'grpc',
+    // The python3 on PATH if it has grpcio, else Debian's (python3-grpcio), else exit 127: no verdict. The script is $0, the values its arguments.
+    step: (c) => byExitStatus(c, 'grpc-python', 'grpcio', REFUSALS['grpc-python'], { command: ['sh', '-c', 'for p in python3 /usr/bin/python3; do "$p" -c "import grpc" 2>/dev/null && exec "$p" -c "$0" "$@"; done; echo "no python3 with grpcio here: apt-get install python3-grpcio" >&2; exit 127', PYTHON_GRPC, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)], env: { GRPC_VERBOSITY: 'NONE' } }),
+  },
+  'grpc-js': { program: 'node', summary: "grpc-js (certharness's own, on the runtime it runs on): Health/Check with createSsl and ssl_target_name_override", protocol: 'grpc', step: grpcJsStep },
 };

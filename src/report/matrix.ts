@@ -75,8 +75,11 @@ function caseOf(step: StepOutcome): string {
   return STEP_NAME.exec(step.name)?.[3] ?? '';
 }
 
-/** What the client did: every client here exits 0 only when it got an answer. */
+/** What the client did: every client here exits 0 only when it got an answer, and a gRPC call says OK. */
 function did(step: StepOutcome): 'accepted' | 'rejected' | undefined {
+  // The grpc step (grpc-js) answers with the call's status instead.
+  const status = step.result?.status;
+  if (typeof status === 'string') return status === 'OK' ? 'accepted' : 'rejected';
   const exit = step.result?.exit;
   if (typeof exit !== 'number') return undefined;
   return exit === 0 ? 'accepted' : 'rejected';
@@ -95,6 +98,9 @@ function cellOf(step: StepOutcome | undefined, skipped: string | undefined): Mat
 
 /** The line of the client's output that says why it refused (gnutls-cli says it on stdout). */
 function errorLineOf(step: StepOutcome): string {
+  // The grpc step says what failed under UNAVAILABLE in tlsError, and grpc-js's words in details.
+  const { tlsError, details } = step.result ?? {};
+  if (typeof details === 'string' && details) return `${typeof tlsError === 'string' ? `${tlsError}: ` : ''}${details}`.slice(0, 160);
   const text = (['stderr', 'stdout'] as const).map((k) => (typeof step.result?.[k] === 'string' ? step.result[k] : '')).join('\n');
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
   // gnutls-cli says why on its Status line, after a generic "Fatal error"; wget in its last ERROR line, after "is not trusted".

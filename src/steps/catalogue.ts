@@ -19,11 +19,11 @@ import { displayArgv, type ShellCommand } from '../scenario/command.ts';
 import { commandArgv, prepareCommand } from './exec.ts';
 import { compilePattern, patternProblem, type Pattern } from '../scenario/pattern.ts';
 import { runProcess, type ProcessResult } from '../clients/process.ts';
-import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATE_SEEN, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
+import { HTTPS_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATE_SEEN, casePageLine, type CatalogueCase } from '../catalogue/cases.ts';
 import { defineStep, type StepContext } from './types.ts';
 import { runtimeInfo } from '../runtime/index.ts';
 
-const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
+const CASE_NAMES = HTTPS_CASES.map((c) => c.name);
 
 const catalogueSchema = s.object(
   {
@@ -69,7 +69,7 @@ export const catalogueStep = defineStep({
   checkScenario(spec) {
     const unknown = Object.keys(spec.deviations ?? {}).find((n) => !CASE_NAMES.includes(n));
     if (unknown) return `deviations names ${unknown}, which is not a case of the catalogue (${CASE_NAMES.slice(0, 6).join(', ')}...)`;
-    return spec.cases ? withoutControl(CATALOGUE_CASES.filter((c) => spec.cases!.includes(c.name)), spec) : undefined;
+    return spec.cases ? withoutControl(HTTPS_CASES.filter((c) => spec.cases!.includes(c.name)), spec) : undefined;
   },
   async execute(spec, ctx) {
     const props = ctx.world.services[spec.endpoints];
@@ -77,7 +77,7 @@ export const catalogueStep = defineStep({
     const served = props.cases.split(',');
     const missing = (spec.cases ?? []).find((n) => !served.includes(n));
     if (missing) return { error: { code: 'case-not-served', message: `case ${missing} is not served by ${spec.endpoints}: add it to its cases` } };
-    const chosen = CATALOGUE_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
+    const chosen = HTTPS_CASES.filter((c) => (spec.cases ?? served).includes(c.name));
     const uncontrolled = withoutControl(chosen, spec);
     if (uncontrolled) return { error: { code: 'no-control', message: uncontrolled } };
     // A case this runtime's TLS server cannot serve as it says is no test of the client here.

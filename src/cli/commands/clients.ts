@@ -18,14 +18,15 @@ import { CATALOGUE_CASES } from '../../catalogue/cases.ts';
 
 export const CLIENTS_HELP = `Usage: certharness clients check [--clients ${CATALOGUE_CLIENT_NAMES.join(',')}] [--reporter R]... [--keep]
 
-Runs each TLS client against every case of the catalogue (certharness serve catalogue: ${CATALOGUE_CASES.length} endpoints
-minted fresh on loopback) and prints a matrix: case × client, accepted or rejected, "ok" when
+Runs each TLS client against every case of the catalogue it speaks (certharness serve catalogue:
+${CATALOGUE_CASES.length} endpoints minted fresh on loopback; the gRPC clients run the gRPC cases, the others the
+HTTPS ones) and prints a matrix: case × client, accepted or rejected, "ok" when
 that is what a correct client does, "~" for a known deviation of that client (the catalogue
 names it and why), FAIL otherwise; then each refusal in the client's own words. A client that
 accepts what it must reject, or refuses what it must accept, fails the check (exit 1).
 
 Clients:
-${CATALOGUE_CLIENT_NAMES.map((n) => `  ${n.padEnd(8)} ${CATALOGUE_CLIENTS[n].summary}`).join('\n')}
+${CATALOGUE_CLIENT_NAMES.map((n) => `  ${n.padEnd(12)} ${CATALOGUE_CLIENTS[n].summary}`).join('\n')}
 
   --clients LIST   which clients (default: all); a client named here that is not installed
                    fails, one left to the default is skipped with the fix

@@ -18,21 +18,21 @@ import { revokeDeclared } from '../../pki/declared-revocations.ts';
 import { upstreamService } from '../upstream/index.ts';
 import { crlService } from '../crl/index.ts';
 import { ocspService } from '../ocsp/index.ts';
-import { CATALOGUE_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATES, caseEndpoint, CATALOGUE_DOMAIN, type CatalogueCase } from '../../catalogue/cases.ts';
+import { HTTPS_CASES, CASE_ENDPOINT_FIELDS, CLIENT_CERTIFICATES, caseEndpoint, CATALOGUE_DOMAIN, type CatalogueCase } from '../../catalogue/cases.ts';
 import { cataloguePki, caseServer, CATALOGUE_TRUST } from '../../catalogue/scenario.ts';
 
-const CASE_NAMES = CATALOGUE_CASES.map((c) => c.name);
+const CASE_NAMES = HTTPS_CASES.map((c) => c.name);
 const CLIENT_CERTIFICATE_FIELDS = ['certFile', 'keyFile', 'p12File', 'p12Password'] as const;
 
 export const catalogueService = defineService({
   kind: 'catalogue',
-  summary: `the catalogue of misconfigured TLS endpoints (${CATALOGUE_CASES.length} cases: expired, wrong-host, untrusted-root...), each on its own loopback port: {{name.caFile}}, {{name.<case>.url}}`,
+  summary: `the catalogue of misconfigured TLS endpoints (${HTTPS_CASES.length} cases: expired, wrong-host, untrusted-root...), each on its own loopback port: {{name.caFile}}, {{name.<case>.url}}`,
   schema: s.object({
     cases: s.array(s.enum(CASE_NAMES), { minItems: 1, description: 'the cases to serve (default: every case)' }),
   }),
   properties: ['caFile', 'host', 'domain', 'cases', ...CASE_NAMES.flatMap((c) => CASE_ENDPOINT_FIELDS.map((f) => `${c}.${f}`)), ...CLIENT_CERTIFICATES.flatMap((c) => CLIENT_CERTIFICATE_FIELDS.map((f) => `${c}.${f}`))],
   async start(spec, ctx) {
-    const cases = spec.cases ? CATALOGUE_CASES.filter((c) => spec.cases!.includes(c.name)) : CATALOGUE_CASES;
+    const cases = spec.cases ? HTTPS_CASES.filter((c) => spec.cases!.includes(c.name)) : HTTPS_CASES;
     // Its own PKI and revocations: the names are the catalogue's, and they must not meet the scenario's.
     const pki: PkiItems = {};
     const revocations = new Revocations(new Date());

@@ -17,6 +17,7 @@ const grpcServerSchema = s.object({
   plaintext: s.boolean('no TLS (use_secure_connection false)'),
   config: s.string({ inputFile: true, description: "the document's server JSON: use_secure_connection, ssl_private_key, ssl_cert, ssl_root_cert (relative to the scenario file)" }),
   port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the port (default 0)' }),
+  alpn: s.boolean('false: serve TLS through a terminator that negotiates no ALPN, as a TCP load balancer in front of a plaintext gRPC server does (needs cert, no client certificates); gRPC clients that require h2 by ALPN refuse it'),
   protos: s.array(
     s.object(
       {

@@ -10,6 +10,7 @@ import { loadBundledServices } from '../../clients/grpc/protos.ts';
 import { loadUserService } from '../../clients/grpc/user-protos.ts';
 import { readGrpcConfig } from '../../clients/grpc/config.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
+import { terminateWithoutAlpn } from './no-alpn.ts';
 
 type Call = grpc.ServerUnaryCall<{ message?: string; count?: number }, unknown> | grpc.ServerWritableStream<{ message?: string; count?: number }, unknown>;
 
@@ -80,14 +81,25 @@ export async function startGrpcServer(spec: GrpcServerSpec, ctx: ServiceContext)
     }
     server.addService(user.definition, handlers);
   }
-  const port = await new Promise<number>((resolvePort, reject) => server.bindAsync(`${ctx.host}:${spec.port ?? 0}`, credentials, (err, p) => (err ? reject(err) : resolvePort(p))));
+  const withoutAlpn = spec.alpn === false ? noAlpnMaterial(spec, ctx) : undefined;
+  // Without ALPN the gRPC server speaks plaintext on a port of its own, behind the terminator.
+  const bound = await new Promise<number>((resolvePort, reject) => server.bindAsync(`${ctx.host}:${withoutAlpn ? 0 : spec.port ?? 0}`, withoutAlpn ? grpc.ServerCredentials.createInsecure() : credentials, (err, p) => (err ? reject(err) : resolvePort(p))));
+  const terminator = withoutAlpn ? await terminateWithoutAlpn(withoutAlpn, { host: ctx.host, port: bound }, { host: ctx.host, port: spec.port }, ctx.log) : undefined;
+  const port = terminator?.port ?? bound;
   return {
     props: { address: `${ctx.host}:${port}`, host: ctx.host, port, target: `localhost:${port}` },
     async stop() {
+      await terminator?.close();
       await new Promise<void>((done) => {
         const timer = setTimeout(() => (server.forceShutdown(), done()), 2000);
         server.tryShutdown(() => (clearTimeout(timer), done()));
       });
     },
   };
+}
+
+/** The certificate the no-ALPN terminator serves: its own TLS, so client certificates and the document's config are not for it. */
+function noAlpnMaterial(spec: GrpcServerSpec, ctx: ServiceContext): { cert: string; key: string } {
+  if (!spec.cert || spec.plaintext || spec.config || spec.rootCert) throw new Error('alpn: false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates');
+  return serverMaterial(ctx.pki, spec.cert);
 }
