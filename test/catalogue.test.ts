@@ -155,7 +155,7 @@ t.test('a grpc-server without ALPN serves TLS only: with client certificates it 
 t.test('clients: bad input is one line and exit 2', async (t) => {
   const bogus = await runCliHere(['clients', 'check', '--clients', 'curl,gnutsl']);
   t.equal(bogus.code, 2);
-  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java, wget, grpc-python, grpc-js\n$/);
+  t.match(bogus.stderr, /^certharness: --clients gnutsl: not a client this knows \(did you mean 'gnutls'\?\); one of curl, openssl, python, node, gnutls, java, wget, go, grpc-python, grpc-js\n$/);
   const action = await runCliHere(['clients', 'chek']);
   t.equal(action.code, 2);
   t.match(action.stderr, /^certharness: clients takes one action: check \(not 'chek' \(did you mean 'check'\?\)\)\n$/);

@@ -231,6 +231,62 @@ public class CatalogueClient {
 `;
 
 /**
+ * Go's crypto/tls through net/http: the catalogue's root as RootCAs, the case's name as
+ * ServerName, every connection dialled to 127.0.0.1. Built by the first case (GO111MODULE=off:
+ * one file and the standard library).
+ */
+const GO = `package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+)
+
+func main() {
+	ca, port, name := os.Args[1], os.Args[2], os.Args[3]
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cannot read the CA:", err)
+		os.Exit(2)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	config := &tls.Config{RootCAs: roots, ServerName: name}
+	if len(os.Args) > 5 {
+		own, err := tls.LoadX509KeyPair(os.Args[4], os.Args[5])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cannot read the client certificate:", err)
+			os.Exit(2)
+		}
+		config.Certificates = []tls.Certificate{own}
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: config,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return dialer.DialContext(ctx, network, "127.0.0.1:"+port) },
+	}}
+	res, err := client.Get("https://" + net.JoinHostPort(name, port) + "/")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer res.Body.Close()
+	fmt.Println(res.Status)
+	io.Copy(os.Stdout, res.Body)
+	if res.StatusCode != 200 {
+		os.Exit(1)
+	}
+}
+`;
+
+/**
  * A client held to its exit status and, for a rejection, to a TLS refusal in its own words
  * (`refusal`, an RE2 pattern over stderr): a client that could not run at all is no verdict.
  */
@@ -249,6 +305,8 @@ const REFUSALS = {
   gnutls: '\\*\\*\\* (Fatal error|Received alert)',
   // C core's words for a TLS failure beneath UNAVAILABLE.
   'grpc-python': '(?m)^StatusCode\\.UNAVAILABLE: .*(Ssl handshake failed|Cannot check peer|certificate verify failed|Peer name .* is not in peer certificate)',
+  // crypto/x509's and crypto/tls's errors, and an alert the server sent.
+  go: '(?m)(x509: |tls: )',
   // GnuTLS's verification errors as wget words them, and a fatal alert (certificate_required) after the handshake.
   wget: "(?m)^(ERROR: The certificate of |The certificate's owner does not match hostname |Unable to establish SSL connection|GnuTLS: |Failed (writing HTTP request|reading proxy response): The specified session has been invalidated)",
 };
@@ -286,6 +344,14 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
     throughResolver: true,
     // --no-config: no wgetrc of the machine's changes what is checked; LC_ALL=C: its messages in English, which the refusal pattern reads.
     step: (c) => byExitStatus(c, 'wget', 'wget', REFUSALS.wget, { command: ['wget', '--no-config', '-e', 'use_proxy=on', '-e', `https_proxy={{${RESOLVER_SERVICE}.url}}`, '--tries=1', '--timeout=10', '--ca-certificate={{root.certFile}}', ...(c.clientCert ? [`--certificate=${pem(c, 'certFile')}`, `--private-key=${pem(c, 'keyFile')}`] : []), '-O', '-', `https://${caseHost(c)}:{{${c.name}.port}}/`], env: { LC_ALL: 'C' } }),
+  },
+  go: {
+    program: 'go',
+    summary: "Go's crypto/tls through net/http (RootCAs, ServerName), built by the first case",
+    step: (c) => byExitStatus(c, 'go', 'go', REFUSALS.go, {
+      command: ['sh', '-c', 'test -x catalogue-client || { cat > catalogue-client.go && GOCACHE="$PWD/.gocache" GO111MODULE=off go build -o catalogue-client catalogue-client.go; } && exec ./catalogue-client "$@"', 'go-client', '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c), ...(c.clientCert ? [pem(c, 'certFile'), pem(c, 'keyFile')] : [])],
+      stdin: GO,
+    }),
   },
   'grpc-python': {
     program: 'python3',

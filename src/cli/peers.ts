@@ -14,6 +14,7 @@ export const PEER_HINTS: Record<string, string> = {
   java: 'apt-get install default-jdk-headless',
   javac: 'apt-get install default-jdk-headless',
   wget: 'apt-get install wget',
+  go: 'apt-get install golang-go',
   pk12util: 'apt-get install libnss3-tools',
   certutil: 'apt-get install libnss3-tools',
   certtool: 'apt-get install gnutls-bin',
