@@ -8,8 +8,8 @@ import { GO, JAVA, NODE, PYTHON, PYTHON_GRPC } from './client-programs.ts';
 export { CATALOGUE_CLIENT_NAMES, type CatalogueClientName };
 
 export interface CatalogueClient {
-  /** The program `requires:` names: missing, the client's scenario is skipped with the fix. */
-  program: string;
+  /** The program `requires:` names: missing, the client's scenario is skipped with the fix. Absent: it runs inside certharness (grpc-js). */
+  program?: string;
   summary: string;
   step(c: CatalogueCase): Record<string, unknown>;
   /** It has no --resolve: it reaches the named cases through the catalogue's `tunnel` service, {{resolver.url}}. */
@@ -224,5 +224,5 @@ export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
     // The python3 on PATH if it has grpcio, else Debian's (python3-grpcio), else exit 127: no verdict. The script is $0, the values its arguments.
     step: (c) => byExitStatus(c, 'grpc-python', 'grpcio', REFUSALS['grpc-python'], { command: ['sh', '-c', 'for p in python3 /usr/bin/python3; do "$p" -c "import grpc" 2>/dev/null && exec "$p" -c "$0" "$@"; done; echo "no python3 with grpcio here: apt-get install python3-grpcio" >&2; exit 127', PYTHON_GRPC, '{{root.certFile}}', `{{${c.name}.port}}`, caseHost(c)], env: { GRPC_VERBOSITY: 'NONE' } }),
   },
-  'grpc-js': { program: 'node', summary: "grpc-js (certharness's own, on the runtime it runs on): Health/Check with createSsl and ssl_target_name_override", protocol: 'grpc', step: grpcJsStep },
+  'grpc-js': { summary: "grpc-js (certharness's own, on the runtime it runs on): Health/Check with createSsl and ssl_target_name_override", protocol: 'grpc', step: grpcJsStep },
 };

@@ -81,7 +81,8 @@ export async function clientsCommand(argv: string[], io: CliIo): Promise<number>
   if (result.interrupted) return EXIT.interrupted;
   if (mux.errors.length) return EXIT.internal;
   if (result.scenarios.every((s) => s.status === 'skipped')) {
-    io.stderr('certharness: clients check: none of the clients is installed, so nothing was checked\n');
+    const why = result.scenarios.map((s) => `${s.id.replace(/^clients\//, '')}: ${s.skipReason ?? 'every case it runs is skipped on this runtime'}`).join('; ');
+    io.stderr(`certharness: clients check: nothing was checked (${why})\n`);
     return EXIT.failed;
   }
   return result.scenarios.some((s) => s.status === 'failed') ? EXIT.failed : EXIT.ok;
