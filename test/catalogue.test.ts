@@ -144,12 +144,13 @@ t.test('clients check for the gRPC clients: grpcio refuses a server that negotia
   t.match(r.stdout, /^8 passed, 0 failed, 0 errors, 0 skipped \(2 clients, 3 cases, and 2 checks that the cases are what they say\)$/m, 'and s_client shows, in each run, that grpc-no-alpn negotiates no ALPN');
 });
 
-t.test('a grpc-server without ALPN serves TLS only: with client certificates it does not start, and says why', async (t) => {
+t.test('a grpc-server without ALPN serves TLS only: with client certificates it is bad input at load, one line with its position', async (t) => {
   const dir = scratchDir(t);
   const file = join(dir, 'no-alpn.yaml');
   writeFileSync(file, 'scenario: no alpn with mTLS\npki:\n  ca: { subject: "CN=A CA", key: ec-p256 }\n  srv: { issuer: ca, subject: "CN=localhost", san: [localhost], usage: server, key: ec-p256 }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: ca, alpn: false }\nsteps: []\n');
-  const { failures } = await runScenariosHere([file], { env: { TMPDIR: dir } });
-  t.strictSame(failures, ['no alpn with mTLS: service: service api (grpc-server) did not start: alpn: false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates']);
+  const r = await runCliHere(['validate', file]);
+  t.equal(r.code, 2);
+  t.equal(r.stderr, `${file}:6:60: services.api.alpn false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates\n1 problem; nothing was run\n`);
 });
 
 t.test('clients: bad input is one line and exit 2', async (t) => {

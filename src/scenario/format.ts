@@ -46,7 +46,7 @@ export function serviceVariants(catalog: FormatCatalog): Record<string, Extract<
         kind,
         s.object<Record<string, Schema>, string>(
           { kind: s.enum([kind], def.summary), start: s.enum(['setup', 'step'], 'setup: before the steps (default); step: when a `start` step names it, so it can use files earlier steps made'), ...base.properties },
-          { required: ['kind', ...(base.required ?? [])], description: def.summary },
+          { required: ['kind', ...(base.required ?? [])], description: def.summary, ...(base.check ? { check: base.check } : {}) },
         ),
       ];
     }),

@@ -10,6 +10,9 @@ import { defineService } from '../types.ts';
 
 export type GrpcServerSpec = Infer<typeof grpcServerSchema>;
 
+/** What `alpn: false` needs: its terminator serves its own TLS, without client certificates. */
+export const NO_ALPN_NEEDS = 'false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates';
+
 const grpcServerSchema = s.object({
   cert: s.string({ ref: 'pki', description: 'server certificate item (ssl_cert, ssl_private_key)' }),
   rootCert: s.string({ ref: 'pki', description: 'root that client certificates must chain to (ssl_root_cert)' }),
@@ -29,7 +32,7 @@ const grpcServerSchema = s.object({
     ),
     { description: 'your own services, answering with canned replies' },
   ),
-});
+}, { check: (v) => (v.alpn === false && (!v.cert || v.plaintext || v.config !== undefined || v.rootCert !== undefined) ? [{ key: 'alpn', message: NO_ALPN_NEEDS }] : []) });
 
 export const grpcServerService = defineService({
   kind: 'grpc-server',

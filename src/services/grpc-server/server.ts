@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { RunningService, ServiceContext } from '../types.ts';
-import type { GrpcServerSpec } from './index.ts';
+import { NO_ALPN_NEEDS, type GrpcServerSpec } from './index.ts';
 import { serverMaterial, trustAnchors } from '../../pki/material.ts';
 import { loadBundledServices } from '../../clients/grpc/protos.ts';
 import { loadUserService } from '../../clients/grpc/user-protos.ts';
@@ -100,6 +100,7 @@ export async function startGrpcServer(spec: GrpcServerSpec, ctx: ServiceContext)
 
 /** The certificate the no-ALPN terminator serves: its own TLS, so client certificates and the document's config are not for it. */
 function noAlpnMaterial(spec: GrpcServerSpec, ctx: ServiceContext): { cert: string; key: string } {
-  if (!spec.cert || spec.plaintext || spec.config || spec.rootCert) throw new Error('alpn: false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates');
+  // The loader refuses these (the schema's check); a spec made otherwise is refused here too.
+  if (!spec.cert || spec.plaintext || spec.config || spec.rootCert) throw new Error(`alpn: ${NO_ALPN_NEEDS}`);
   return serverMaterial(ctx.pki, spec.cert);
 }
