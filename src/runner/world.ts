@@ -131,13 +131,15 @@ export async function buildWorld(scenario: Scenario, o: WorldOptions, teardown: 
   };
 
   const svcStart = performance.now();
-  for (const name of scenario.serviceOrder) {
-    if (o.signal.aborted) return { phase: 'service', name, message: 'interrupted before the service started' };
-    const decl = scenario.services[name]!;
-    // `start: step` services wait for a `start` step (their files may come from earlier steps).
-    if (decl.spec.start === 'step') continue;
-    const failed = await startService(name);
-    if (failed) return { phase: 'service', name, message: failed, ...(decl.at ? { at: decl.at } : {}) };
+  for (const wave of startWaves(scenario)) {
+    if (o.signal.aborted) return { phase: 'service', name: wave[0]!, message: 'interrupted before the service started' };
+    // A wave's services use none of each other: they start together, and a daemon's start is mostly waiting for it.
+    const failures = await Promise.all(wave.map(startService));
+    const i = failures.findIndex(Boolean);
+    if (i >= 0) {
+      const decl = scenario.services[wave[i]!]!;
+      return { phase: 'service', name: wave[i]!, message: failures[i]!, ...(decl.at ? { at: decl.at } : {}) };
+    }
   }
   /** Stops a running service and starts it again from its declaration: a deployment's "update the service". */
   const restartService = async (name: string): Promise<string | undefined> => {
@@ -177,4 +179,22 @@ async function reserveListeners(scenario: Scenario, catalog: Catalog, teardown: 
 
 export function isWorld(x: World | SetupOutcome): x is World {
   return 'workDir' in x && 'scope' in x;
+}
+
+/**
+ * The services that start with the world, in waves: each service in the wave after the last of
+ * those it uses, in declaration order within a wave. `start: step` services wait for a `start`
+ * step (their files may come from earlier steps), so they are in no wave.
+ */
+export function startWaves(scenario: Pick<Scenario, 'services' | 'serviceOrder'>): string[][] {
+  const wave = new Map<string, number>();
+  const waves: string[][] = [];
+  for (const name of scenario.serviceOrder) {
+    const decl = scenario.services[name]!;
+    if (decl.spec.start === 'step') continue;
+    const n = Math.max(-1, ...decl.dependsOn.map((d) => wave.get(d) ?? -1)) + 1;
+    wave.set(name, n);
+    (waves[n] ??= []).push(name);
+  }
+  return waves.map((w) => w.sort((a, b) => scenario.serviceOrder.indexOf(a) - scenario.serviceOrder.indexOf(b)));
 }
