@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import https from 'node:https';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, firstLine, needPeer, peerMissing, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
+import { BIN, ROOT, firstLine, needPeer, peerMissing, runCliHere, runScenariosHere, scratchDir, validateText } from './helpers.ts';
 import { CATALOGUE_CASES, HTTPS_CASES } from '../src/catalogue/cases.ts';
 import { catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
 
@@ -145,12 +145,9 @@ t.test('clients check for the gRPC clients: grpcio refuses a server that negotia
 });
 
 t.test('a grpc-server without ALPN serves TLS only: with client certificates it is bad input at load, one line with its position', async (t) => {
-  const dir = scratchDir(t);
-  const file = join(dir, 'no-alpn.yaml');
-  writeFileSync(file, 'scenario: no alpn with mTLS\npki:\n  ca: { subject: "CN=A CA", key: ec-p256 }\n  srv: { issuer: ca, subject: "CN=localhost", san: [localhost], usage: server, key: ec-p256 }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: ca, alpn: false }\nsteps: []\n');
-  const r = await runCliHere(['validate', file]);
+  const r = await validateText(t, 'scenario: no alpn with mTLS\npki:\n  ca: { subject: "CN=A CA", key: ec-p256 }\n  srv: { issuer: ca, subject: "CN=localhost", san: [localhost], usage: server, key: ec-p256 }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: ca, alpn: false }\nsteps: []\n', 'no-alpn.yaml');
   t.equal(r.code, 2);
-  t.equal(r.stderr, `${file}:6:60: services.api.alpn false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates\n1 problem; nothing was run\n`);
+  t.equal(r.stderr, `${r.file}:6:60: services.api.alpn false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates\n1 problem; nothing was run\n`);
 });
 
 t.test('clients: bad input is one line and exit 2', async (t) => {

@@ -190,3 +190,10 @@ export async function runCliHere(
     process.chdir(home);
   }
 }
+
+/** Writes `text` as a scenario file in a scratch directory and validates it in this process: what bad input gets from the loader. */
+export async function validateText(t: { teardown(fn: () => void): void }, text: string, name = 'scenario.yaml'): Promise<{ file: string; code: number; stdout: string; stderr: string }> {
+  const file = join(scratchDir(t), name);
+  writeFileSync(file, text);
+  return { file, ...(await runCliHere(['validate', file])) };
+}

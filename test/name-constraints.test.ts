@@ -3,7 +3,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { needPeer, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
+import { needPeer, runScenariosHere, scratchDir, validateText } from './helpers.ts';
 
 t.test('a constrained CA: openssl sees a critical extension, accepts the leaf inside and refuses the ones outside', async (t) => {
   if (!needPeer(t, 'openssl')) return;
@@ -36,10 +36,7 @@ t.test('a constrained CA: openssl sees a critical extension, accepts the leaf in
 });
 
 t.test('an entry that is neither a DNS name nor an IP range is one line at load', async (t) => {
-  const dir = scratchDir(t);
-  const file = join(dir, 'bad.yaml');
-  writeFileSync(file, 'scenario: bad\npki:\n  ca: { nameConstraints: { permitted: [10.0.0.1], excluded: ["a b"] } }\nsteps: []\n');
-  const r = await runCliHere(['validate', file]);
+  const r = await validateText(t, 'scenario: bad\npki:\n  ca: { nameConstraints: { permitted: [10.0.0.1], excluded: ["a b"] } }\nsteps: []\n', 'bad.yaml');
   t.equal(r.code, 2);
   t.match(r.stderr, /bad\.yaml:3:\d+: .*10\.0\.0\.1 is an address: an IP constraint is a range \(10\.0\.0\.1\/32\)/);
   t.match(r.stderr, /bad\.yaml:3:\d+: .*a b is neither a DNS name nor an IP range/);

@@ -6,9 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { tunnelService, tunnelTarget } from '../src/services/tunnel/index.ts';
 import type { ServiceContext } from '../src/services/types.ts';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { needPeer, runCliHere, runScenariosHere, scratchDir } from './helpers.ts';
+import { needPeer, runScenariosHere, validateText } from './helpers.ts';
 
 t.test('where a CONNECT target goes: its domains and loopback, nothing else', async (t) => {
   const domains = ['tunnel.test'];
@@ -97,10 +95,8 @@ t.test('hostile clients: garbage, a half request and a client that vanishes mid-
 });
 
 t.test('a domain that is not a host name, or none at all, is bad input at load: one line each with its position, exit 2', async (t) => {
-  const dir = scratchDir(t);
-  const file = join(dir, 'bad-tunnel.yaml');
-  writeFileSync(file, 'scenario: x\nservices:\n  r: { kind: tunnel, domains: ["a;b", ""] }\n  s: { kind: tunnel }\nsteps: []\n');
-  const r = await runCliHere(['validate', file]);
+  const r = await validateText(t, 'scenario: x\nservices:\n  r: { kind: tunnel, domains: ["a;b", ""] }\n  s: { kind: tunnel }\nsteps: []\n', 'bad-tunnel.yaml');
+  const file = r.file;
   t.equal(r.code, 2);
   t.equal(r.stderr, `${file}:3:32: services.r.domains[0] has an unexpected form: 'a;b' (for example catalogue.test)\n${file}:3:39: services.r.domains[1] has an unexpected form: '' (for example catalogue.test)\n${file}:4:6: services.s is missing required key 'domains'\n3 problems; nothing was run\n`);
 });

@@ -56,7 +56,7 @@ export function catalogueScenario(o: { clients: readonly CatalogueClientName[]; 
     pki,
     services,
     // A case a client could pass without meeting it is shown to be what it says (revoked, naming its client CA) before any client is judged on it.
-    steps: o.clients.length ? [...cases.flatMap((c) => { const proof = caseProof(c); return proof ? [caseStep(c, proof)] : []; }), ...cases.flatMap((c) => o.clients.filter((n) => casesFor(CATALOGUE_CLIENTS[n], [c]).length).map((n) => caseStep(c, CATALOGUE_CLIENTS[n].step(c))))] : [],
+    steps: o.clients.length ? [...cases.flatMap((c) => proofSteps(c)), ...cases.flatMap((c) => clientSteps(c, o.clients))] : [],
   };
 }
 
@@ -70,6 +70,17 @@ export function catalogueScenarioText(o: { clients: readonly CatalogueClientName
   const steps = doc.get('steps');
   if (isSeq(steps)) for (const step of steps.items) if (isMap(step)) for (const pair of step.items) flowShort(pair.value);
   return `# yaml-language-server: $schema=../schema/scenario.schema.json\n${doc.toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: 1000 })}`;
+}
+
+/** The check that the case is what it says, if it needs one. */
+function proofSteps(c: CatalogueCase): Record<string, unknown>[] {
+  const proof = caseProof(c);
+  return proof ? [caseStep(c, proof)] : [];
+}
+
+/** A step per client that runs the case (a gRPC client the gRPC cases, the others the HTTPS ones). */
+function clientSteps(c: CatalogueCase, clients: readonly CatalogueClientName[]): Record<string, unknown>[] {
+  return clients.filter((n) => casesFor(CATALOGUE_CLIENTS[n], [c]).length).map((n) => caseStep(c, CATALOGUE_CLIENTS[n].step(c)));
 }
 
 /** A step of a case, skipped on the runtimes that cannot serve the case as it says. */

@@ -183,7 +183,7 @@ export function isWorld(x: World | SetupOutcome): x is World {
 
 /**
  * The services that start with the world, in waves: each service in the wave after the last of
- * those it uses, in declaration order within a wave. `start: step` services wait for a `start`
+ * those it uses, in dependency order within a wave. `start: step` services wait for a `start`
  * step (their files may come from earlier steps), so they are in no wave.
  */
 export function startWaves(scenario: Pick<Scenario, 'services' | 'serviceOrder'>): string[][] {
@@ -196,5 +196,5 @@ export function startWaves(scenario: Pick<Scenario, 'services' | 'serviceOrder'>
     wave.set(name, n);
     (waves[n] ??= []).push(name);
   }
-  return waves.map((w) => w.sort((a, b) => scenario.serviceOrder.indexOf(a) - scenario.serviceOrder.indexOf(b)));
+  return waves;
 }

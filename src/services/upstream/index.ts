@@ -24,14 +24,7 @@ import { certificateItem, SERVED_CHAINS, serverMaterial, trustAnchors } from '..
 import { stapledAnswer } from '../../pki/ocsp.ts';
 import { certificateFacts } from '../../clients/tls-details.ts';
 
-export interface Route {
-  path: string;
-  method?: string;
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  clientCertificate?: boolean;
-}
+export type Route = Infer<typeof routeSchema>;
 
 export type UpstreamSpec = Infer<typeof upstreamSchema>;
 
@@ -59,6 +52,18 @@ function upstreamAddress(ports: Record<string, number>, host: string): Record<st
   return { url: `https://${host}:${ports.port}`, host, port: ports.port!, hostUrl: `https://localhost:${ports.port}` };
 }
 
+const routeSchema = s.object(
+  {
+    path: s.string({ description: 'exact path, or a prefix ending in *' }),
+    method: s.string({ description: 'only for this method (default: any)' }),
+    status: s.integer({ minimum: 100, maximum: 599, description: 'status of the answer (default 200)' }),
+    headers: s.map(s.string(), 'headers of the answer'),
+    body: s.string({ description: 'body of the answer' }),
+    clientCertificate: s.boolean('end the body with a line saying which client certificate the server saw: `client certificate: none`, or `client certificate: presented, <subject> from <issuer>, verified` (or `not verified: <why>`)'),
+  },
+  { required: ['path'] },
+);
+
 const upstreamSchema = s.object(
   {
     cert: s.string({ ref: 'pki', description: 'the server certificate item (its chain and key are served)' }),
@@ -69,20 +74,7 @@ const upstreamSchema = s.object(
       "CA item(s) whose current CRLs the server checks, as nginx ssl_crl does: a revoked client certificate is refused with certificate_revoked from the revoke step on. Name every CA of the client's chain (OpenSSL then wants a CRL for each)",
     ),
     port: s.integer({ minimum: 0, maximum: 65535, description: 'pin a port (default 0: the system chooses)' }),
-    routes: s.array(
-      s.object(
-        {
-          path: s.string({ description: 'exact path, or a prefix ending in *' }),
-          method: s.string({ description: 'only for this method (default: any)' }),
-          status: s.integer({ minimum: 100, maximum: 599, description: 'status of the answer (default 200)' }),
-          headers: s.map(s.string(), 'headers of the answer'),
-          body: s.string({ description: 'body of the answer' }),
-          clientCertificate: s.boolean('end the body with a line saying which client certificate the server saw: `client certificate: none`, or `client certificate: presented, <subject> from <issuer>, verified` (or `not verified: <why>`)'),
-        },
-        { required: ['path'] },
-      ),
-      { description: 'canned answers; other requests get the JSON echo' },
-    ),
+    routes: s.array(routeSchema, { description: 'canned answers; other requests get the JSON echo' }),
     minVersion: s.enum(TLS_VERSIONS, 'lowest TLS version accepted'),
     maxVersion: s.enum(TLS_VERSIONS, 'highest TLS version accepted'),
     ocspStapling: s.boolean('staple an OCSP answer about its own certificate when a client asks (status_request): the answer the scenario\'s responders give, signed by the CA that issued it; curl --cert-status checks it'),
