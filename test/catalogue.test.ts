@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { BIN, ROOT, firstLine, needPeer, peerMissing, runCliHere, runScenariosHere, scratchDir, validateText } from './helpers.ts';
 import { CATALOGUE_CASES, HTTPS_CASES } from '../src/catalogue/cases.ts';
-import { catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
+import { catalogueScenario, catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
 
 t.test('every case is whole: a unique name, its certificate, and for a rejection what each client prints', async (t) => {
   const names = CATALOGUE_CASES.map((c) => c.name);
@@ -148,6 +148,21 @@ t.test('a grpc-server without ALPN serves TLS only: with client certificates it 
   const r = await validateText(t, 'scenario: no alpn with mTLS\npki:\n  ca: { subject: "CN=A CA", key: ec-p256 }\n  srv: { issuer: ca, subject: "CN=localhost", san: [localhost], usage: server, key: ec-p256 }\nservices:\n  api: { kind: grpc-server, cert: srv, rootCert: ca, alpn: false }\nsteps: []\n', 'no-alpn.yaml');
   t.equal(r.code, 2);
   t.equal(r.stderr, `${r.file}:6:60: services.api.alpn false needs cert, and no plaintext, config or rootCert: the terminator serves TLS without client certificates\n1 problem; nothing was run\n`);
+});
+
+t.test("a tunnel that refuses is no refusal of wget's: the expired case fails instead of passing as rejected", async (t) => {
+  if (!needPeer(t, 'wget')) return;
+  const dir = scratchDir(t, 'certharness-clients-');
+  const scenario = catalogueScenario({ clients: ['wget'] }) as { services: Record<string, Record<string, unknown>>; steps: { name: string }[] };
+  scenario.services.resolver = { kind: 'tunnel', domains: ['elsewhere.test'] };
+  scenario.steps = scenario.steps.filter((s) => s.name.startsWith('wget rejects expired:'));
+  t.equal(scenario.steps.length, 1);
+  const file = join(dir, 'refusing-tunnel.yaml');
+  writeFileSync(file, JSON.stringify(scenario));
+  const { result } = await runScenariosHere([file], { env: { TMPDIR: dir } });
+  const step = result.scenarios[0]!.steps[0]!;
+  t.equal(step.status, 'failed', 'wget says "Unable to establish SSL connection" for the 403 too, which the refusal pattern does not take');
+  t.match(String(step.result?.stderr), /Proxy tunneling failed: Forbidden/);
 });
 
 t.test('clients: bad input is one line and exit 2', async (t) => {

@@ -171,8 +171,9 @@ const REFUSALS = {
   'grpc-python': '(?m)^StatusCode\\.UNAVAILABLE: .*(Ssl handshake failed|Cannot check peer|certificate verify failed|Peer name .* is not in peer certificate)',
   // crypto/x509's and crypto/tls's errors, and an alert the server sent.
   go: '(?m)(x509: |tls: )',
-  // GnuTLS's verification errors as wget words them, and a fatal alert (certificate_required) after the handshake.
-  wget: "(?m)^(ERROR: The certificate of |The certificate's owner does not match hostname |Unable to establish SSL connection|GnuTLS: |Failed (writing HTTP request|reading proxy response): The specified session has been invalidated)",
+  // GnuTLS's verification errors as wget words them, and a fatal alert from the server (certificate_required after the handshake).
+  // Not "Unable to establish SSL connection" alone: wget also prints it when the proxy refuses the tunnel or the connection drops.
+  wget: "(?m)^(ERROR: The certificate of |The certificate's owner does not match hostname |GnuTLS: A TLS fatal alert has been received|Failed writing HTTP request: The specified session has been invalidated)",
 };
 
 export const CATALOGUE_CLIENTS: Record<CatalogueClientName, CatalogueClient> = {
