@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeHolders, portHolders, type PortHolder } from './socket-owner.ts';
+import { describeHolders, heldByGroup, portHolders, type PortHolder } from './socket-owner.ts';
 
 export interface Daemon {
   pid: number;
@@ -91,9 +91,8 @@ export async function waitForPort(d: Daemon, host: string, port: number, timeout
   while (performance.now() - start < timeoutMs) {
     if (d.exited()) throw new Error(`exited before listening: ${tail()}${held()}`);
     if (await portOpen(host, port)) {
-      const holders = portHolders(port);
-      if (holders === undefined || holders.some((h) => h.pgid === d.pid)) return;
-      foreign = holders.filter((h) => h.pgid !== d.pid);
+      if (heldByGroup(port, d.pid) !== false) return;
+      foreign = portHolders(port) ?? [];
     }
     await delay(25);
   }
