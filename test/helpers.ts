@@ -1,5 +1,6 @@
 // Shared by the tests: where the project is, how to run the real CLI, and the peer rule
 // (a missing openssl/xmllint/nginx skips a test with the fix, but fails it under CI).
+import './untracked-children.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
