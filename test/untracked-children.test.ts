@@ -2,10 +2,9 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import './helpers.ts';
+import { tracker } from './untracked-children.ts';
 
-const underTap = process.execArgv.some((arg) => arg.includes('@tapjs/processinfo'));
-
-t.test("a child of a test runs without tap's process tracker, and keeps the rest of NODE_OPTIONS", { skip: underTap ? false : 'not run by tap: there is no tracker to leave out' }, async (t) => {
+t.test("a child of a test runs without tap's process tracker, and keeps the rest of NODE_OPTIONS", { skip: tracker ? false : 'not run by tap: there is no tracker to leave out' }, async (t) => {
   const seen = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify({ options: process.env.NODE_OPTIONS ?? "", tracker: Object.keys(process.env).filter((k) => k.startsWith("_TAPJS_PROCESSINFO_")) })'], { encoding: 'utf8' })) as { options: string; tracker: string[] };
   t.notMatch(seen.options, /processinfo/, 'NODE_OPTIONS names no tracker');
   t.same(seen.tracker, [], "nor does the environment carry the tracker's variables");

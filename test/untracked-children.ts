@@ -5,7 +5,8 @@
 // by helpers.ts; where tap is not the runner, it does nothing.
 import { createRequire } from 'node:module';
 
-const tracker = process.execArgv.map((arg) => /^--import=(.*@tapjs\/processinfo\/.*)$/.exec(arg)?.[1]).find((url) => url !== undefined);
+/** The tracker's module, when tap runs this process. */
+export const tracker = process.execArgv.map((arg) => /^--import=(.*@tapjs\/processinfo\/.*)$/.exec(arg)?.[1]).find((url) => url !== undefined);
 if (tracker) {
   // processinfo adds itself through process-on-spawn, whose listeners run at every spawn.
   const onSpawn = createRequire(tracker)('process-on-spawn') as { removeAllListeners(): void };
