@@ -5,6 +5,7 @@
 //   npm run build && node dist/bench/catalogue.js [runs]      (default 5 runs)
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { median } from './median.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const bin = join(resolve(import.meta.dirname, '..', '..'), 'bin', 'certharness');
@@ -27,7 +28,6 @@ async function untilFirstLine(args: string[]): Promise<number> {
 
 const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
 for (let i = 0; i < runs; i++) for (const [name, args] of cases) times.get(name)!.push(await untilFirstLine(args));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const one = median(times.get('serve upstream --json')!);
 console.log(`time to listening, median of ${runs} runs (${process.version})`);
 for (const [name] of cases) {

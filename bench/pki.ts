@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { buildPki } from '../src/pki/build.ts';
+import { median } from './median.ts';
 
 const runs = Number(process.argv[2] ?? 7);
 
@@ -49,7 +50,6 @@ async function rsa4096Alone(): Promise<void> {
   await promisify(generateKeyPair)('rsa', { modulusLength: 4096 });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const times = { certharness: [] as number[], openssl: [] as number[], rsa4096: [] as number[] };
 for (let i = 0; i < runs; i++) {

@@ -25,6 +25,7 @@ import { ocspService } from '../src/services/ocsp/index.ts';
 import { daemonPort } from '../src/net/daemon-port.ts';
 import { exportPrivateKey } from '../src/pki/keys.ts';
 import { x509 } from '../src/pki/crypto.ts';
+import { median } from './median.ts';
 
 const NETNS = 'CERTHARNESS_BENCH_NETNS';
 if (!process.env[NETNS]) {
@@ -53,7 +54,6 @@ if (process.argv[2] === '--responder') {
 const runs = Number(process.argv[2] ?? 5);
 const requests = Number(process.argv[3] ?? 2000);
 const REVOKED = 10_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-revocation-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

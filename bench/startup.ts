@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './median.ts';
 
 const runs = Number(process.argv[2] ?? 11);
 const root = resolve(import.meta.dirname, '..', '..');
@@ -38,7 +39,6 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const floor = median(times.get('node -e 0')!);
 console.log(`startup, median of ${runs} runs (${process.version}, ${process.platform})`);
 for (const [name] of cases) {

@@ -7,10 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { median } from './median.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'certharness');
 const runs = Number(process.argv[2] ?? 3);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('usage: node dist/bench/suite.js [runs, a whole number from 1] [scenario.yaml...]');
+  process.exit(2);
+}
 const named = process.argv.slice(3);
 const scenarios = named.length > 0
   ? named.map((file) => resolve(file))
@@ -38,7 +43,6 @@ function timeRun(files: string[]): Sample {
   return { wallMs, cpuMs: childrenCpuMs() - cpuBefore };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function medianOf(samples: Sample[]): Sample {
   return { wallMs: median(samples.map((s) => s.wallMs)), cpuMs: median(samples.map((s) => s.cpuMs)) };
 }
