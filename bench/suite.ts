@@ -5,18 +5,23 @@
 //
 //   npm run build && node dist/bench/suite.js [runs] [scenario.yaml...]   (default 3 runs, all)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { median } from './median.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'certharness');
-const runs = Number(process.argv[2] ?? 3);
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('usage: node dist/bench/suite.js [runs, a whole number from 1] [scenario.yaml...]');
-  process.exit(2);
+/** One line on stderr and the exit status: a bench's refusal reads like the CLI's. */
+function stop(message: string, status: number): never {
+  console.error(`bench/suite: ${message}`);
+  process.exit(status);
 }
+
+const runs = Number(process.argv[2] ?? 3);
+if (!Number.isInteger(runs) || runs < 1) stop('usage: node dist/bench/suite.js [runs, a whole number from 1] [scenario.yaml...]', 2);
+if (!existsSync('/proc/self/stat')) stop('needs /proc/self/stat for the CPU of the runs, so Linux', 2);
 const named = process.argv.slice(3);
+for (const file of named) if (!existsSync(file)) stop(`${file}: no such scenario file`, 2);
 const scenarios = named.length > 0
   ? named.map((file) => resolve(file))
   : readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(root, 'scenarios', f));
@@ -37,8 +42,10 @@ function timeRun(files: string[]): Sample {
   const r = spawnSync(process.execPath, [bin, 'run', ...files, '--reporter', 'tap'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   const wallMs = performance.now() - start;
   if (r.status !== 0) {
+    // A failed run's time measures nothing: say which run and what failed, and stop.
     const failed = r.stdout.split('\n').filter((line) => line.startsWith('not ok')).join('\n');
-    throw new Error(`run ${files.map((f) => relative(root, f)).join(' ')} exited ${r.status}\n${failed}${r.stderr}`);
+    process.stderr.write(`${failed}\n${r.stderr}`);
+    stop(`run ${files.map((f) => relative(root, f)).join(' ')} exited ${r.status}; no figures`, 1);
   }
   return { wallMs, cpuMs: childrenCpuMs() - cpuBefore };
 }
