@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BIN, ROOT, firstLine, needPeer, peerMissing, runCliHere, runScenariosHere, scratchDir, validateText } from './helpers.ts';
 import { CATALOGUE_CASES, HTTPS_CASES } from '../src/catalogue/cases.ts';
 import { catalogueScenario, catalogueScenarioText, SUITE_CLIENTS } from '../src/catalogue/scenario.ts';
+import type { RunResult } from '../src/runner/events.ts';
 
 t.test('every case is whole: a unique name, its certificate, and for a rejection what each client prints', async (t) => {
   const names = CATALOGUE_CASES.map((c) => c.name);
@@ -91,8 +92,14 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   if (!needPeer(t, 'curl') || !needPeer(t, 'python3')) return;
   const dir = scratchDir(t, 'certharness-clients-');
   const junit = join(dir, 'clients.xml');
-  const r = await runCliHere(['clients', 'check', '--clients', 'curl,python', '--reporter', `junit=${junit}`, '--reporter', `html=${join(dir, 'report')}`], { env: { TMPDIR: dir } });
+  const r = await runCliHere(['clients', 'check', '--clients', 'curl,python', '--reporter', `junit=${junit}`, '--reporter', `html=${join(dir, 'report')}`, '--reporter', `json=${join(dir, 'run.json')}`], { env: { TMPDIR: dir } });
   t.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunResult;
+  t.equal(run.scenarios.filter((s) => s.setupMs).length, 1, 'one world for both clients: its PKI is made once');
+  // What each client was given for the expired case: the root's file and the port.
+  const given = (s: RunResult['scenarios'][number]) => /(\/\S+\/pki\/root\.crt)\b.*?\b(\d{4,5})\b/s.exec(String(s.steps.find((st) => / rejects expired:/.test(st.name))?.result?.command))?.slice(1);
+  t.ok(given(run.scenarios[0]!), 'the report shows what curl was given');
+  t.strictSame(given(run.scenarios[0]!), given(run.scenarios[1]!), 'and python was given the same root file and port');
   t.match(r.stdout, /^case +curl +python/m, 'a column per client');
   t.match(r.stdout, /^expired +rejected ok +rejected ok/m, 'expired: both reject, as they must');
   t.match(r.stdout, /^cn-only +accepted ~ +accepted ~/m, "cn-only: both fall back to the CN, a known deviation");
@@ -111,7 +118,7 @@ t.test('clients check: a matrix of real clients against every case, and a JUnit 
   t.match(page, /<tr><th scope="row">expired<\/th><td class="cell ok" title="curl: \(60\) SSL certificate problem: certificate has expired">rejected ok<\/td><td class="cell ok" title="SSLCertVerificationError: [^"]*certificate has expired[^"]*">rejected ok<\/td><\/tr>/, "each cell as the console shows it, the refusal in the client's words as its title");
   t.match(page, /<tr><th scope="row">cn-only<\/th><td class="cell deviation">accepted ~<\/td>/, 'a known deviation');
   t.equal(page.match(/<tr><th scope="row">/g)?.length, HTTPS_CASES.length, 'a row per case');
-  t.same(readdirSync(dir).filter((f) => f !== 'clients.xml' && f !== 'report'), [], 'no work directory left');
+  t.same(readdirSync(dir).filter((f) => !['clients.xml', 'report', 'run.json'].includes(f)), [], 'no work directory left');
 });
 
 t.test('clients check --clients wget: wget reaches the named cases through the tunnel and is held to what it does', async (t) => {

@@ -1,7 +1,8 @@
 // The catalogue as a scenario: one root (and an intermediate) every case but the untrusted ones
 // chains to, each case's PKI items, one upstream service per case, and a step per case for each
 // client checked (clients.ts). `serve catalogue` starts its world, `serve catalogue --scenario`
-// prints the bundled suite's (curl and openssl), `clients check` runs one per client.
+// prints the bundled suite's (curl and openssl), `clients check` runs one per client, all in
+// the world of the one for every client it checks.
 import { Document, isMap, isSeq } from 'yaml';
 import { CATALOGUE_CASES, CATALOGUE_DOMAIN, CLIENT_CA_NAME, CLIENT_P12_PASSWORD, REVOCATION_SERVICES, casePageLine, type CatalogueCase } from './cases.ts';
 import { CATALOGUE_CLIENTS, RESOLVER_SERVICE, caseProof, casesFor, type CatalogueClientName } from './clients.ts';

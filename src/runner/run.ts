@@ -10,6 +10,7 @@ import type { Catalog } from './catalog.ts';
 import { countRun, type RunResult, type ScenarioResult, type ScenarioInfo } from './events.ts';
 import { runScenario, scenarioInfo, type ScenarioRunOptions } from './scenario-run.ts';
 import { runtimeInfo } from '../runtime/index.ts';
+import type { SharedWorld } from './shared-world.ts';
 import { redactText } from '../util/redact.ts';
 
 function notRun(info: ScenarioInfo, reason: string): ScenarioResult {
@@ -28,6 +29,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   source: string;
   id: string;
+  /** A world it shares with other scenarios of the run, instead of one of its own. */
+  world?: SharedWorld;
 }
 
 export function loadAll(files: string[], catalog: Catalog, env: Record<string, string | undefined>, vars: Record<string, string>): { loaded: LoadedScenario[]; problems: Problem[] } {
@@ -87,7 +90,7 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
     while (next < scenarios.length && !signal.aborted) {
       const i = next++;
       const l = scenarios[i]!;
-      const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal, runtime: runtime.name });
+      const r = await runScenario(l.scenario, infos[i]!, l.source, { ...o, signal, runtime: runtime.name }, l.world);
       results[i] = r;
       if (o.bail && r.status === 'failed' && !stop.signal.aborted) {
         bailedAfter = r.title;
@@ -96,6 +99,8 @@ export async function runAll(scenarios: LoadedScenario[], o: RunOptions): Promis
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, scenarios.length)) }, worker));
+  // A stop can keep a shared world's last scenarios from starting; its services stop now.
+  await Promise.all([...new Set(scenarios.flatMap((l) => l.world ?? []))].map((w) => w.close()));
   // Scenarios a stop kept from starting are reported, skipped with why: the reports list every selected scenario.
   const why = bailedAfter !== undefined ? `not run: --bail stopped the run after "${bailedAfter}" failed` : 'not run: the run was interrupted';
   for (let i = 0; i < results.length; i++) {

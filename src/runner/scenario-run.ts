@@ -5,7 +5,8 @@ import type { Scenario, StepDecl } from '../scenario/types.ts';
 import { interpolate, UnresolvedReferenceError, type Scope } from '../scenario/interpolate.ts';
 import { OutsideWorkDirError } from '../scenario/work-path.ts';
 import { evaluate, type Assertion } from '../expect/evaluate.ts';
-import { buildWorld, isWorld } from './world.ts';
+import { buildWorld, isWorld, type World, type WorldOptions } from './world.ts';
+import { undeclaredIn, type SharedWorld } from './shared-world.ts';
 import { summarizePki, type PkiCertificateSummary } from '../pki/summary.ts';
 import type { Catalog } from './catalog.ts';
 import type { ScenarioInfo, ScenarioResult, StepOutcome, SetupOutcome, WorkFile } from './events.ts';
@@ -54,7 +55,8 @@ export function scenarioInfo(s: Scenario, id: string): ScenarioInfo {
 /** Time a step that ignores its abort signal gets to wind down before it is abandoned. */
 const ABORT_GRACE_MS = 3000;
 
-export async function runScenario(scenario: Scenario, info: ScenarioInfo, sourceText: string, o: ScenarioRunOptions): Promise<ScenarioResult> {
+/** Runs one scenario in a world of its own, or in `shared`, which it releases when done. */
+export async function runScenario(scenario: Scenario, info: ScenarioInfo, sourceText: string, o: ScenarioRunOptions, shared?: SharedWorld): Promise<ScenarioResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const problems: SetupOutcome[] = [];
@@ -67,6 +69,11 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   let summarize: (() => PkiCertificateSummary[]) | undefined;
   let files: WorkFile[] | undefined;
   o.reporters.emit('onScenarioStart', info);
+  // Released however the scenario ends, skipped included: the last to release tears the world down.
+  if (shared) teardown.push('leave the shared world', async () => {
+    const failures = await shared.release();
+    if (failures.length) throw new Error(failures.join('; '));
+  });
 
   const finish = async (): Promise<ScenarioResult> => {
     for (const f of await teardown.unwind()) problems.push({ phase: 'teardown', message: f });
@@ -98,16 +105,20 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
   }
 
   try {
-    const beforeRemoval = async (dir: string) => void (files = (await listFiles(dir)).filter((f) => f.path !== OWNER_FILE));
-    const world = await buildWorld(scenario, { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, beforeRemoval, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) }, teardown);
+    const listWorkDir = async (dir: string) => void (files = (await listFiles(dir)).filter((f) => f.path !== OWNER_FILE));
+    const options = { catalog: o.catalog, signal: o.signal, env: o.env, keep: o.keep, ...(o.tmpRoot ? { tmpRoot: o.tmpRoot } : {}) };
+    const entered = shared ? await enterShared(shared, scenario, options, teardown, listWorkDir) : { world: await buildWorld(scenario, { ...options, beforeRemoval: listWorkDir }, teardown), built: true };
+    const world = entered.world;
     if (!isWorld(world)) {
       problems.push(redact(world));
       return await finish();
     }
     workDir = world.workDir;
-    setupMs = world.timings;
-    summarize = () => summarizePki(world.pki, world.revocations);
-    const { scope, log } = world;
+    // A shared world's setup is the time of the scenario that built it, and its certificates those this one declares.
+    if (entered.built) setupMs = world.timings;
+    summarize = () => summarizePki(shared ? pick(world.pki, Object.keys(scenario.pki)) : world.pki, world.revocations);
+    const { scope } = world;
+    const log = shared ? (line: string) => world.log(`[${info.id}] ${line}`) : world.log;
 
     // ---- steps
     const hasOnly = scenario.steps.some((s) => s.only);
@@ -152,6 +163,19 @@ export async function runScenario(scenario: Scenario, info: ScenarioInfo, source
     problems.push({ phase: 'workdir', message: `harness error: ${(e as Error).stack ?? String(e)}` });
   }
   return finish();
+}
+
+/** Enters the shared world; the work directory is listed for the report before the world is left. */
+async function enterShared(shared: SharedWorld, scenario: Scenario, options: Omit<WorldOptions, 'beforeRemoval'>, teardown: TeardownStack, listWorkDir: (dir: string) => Promise<void>): Promise<{ world: World | SetupOutcome; built: boolean }> {
+  const undeclared = undeclaredIn(shared.scenario, scenario);
+  if (undeclared.length) throw new Error(`the shared world does not declare, as this scenario does: ${undeclared.join(', ')}`);
+  const entered = await shared.acquire(options);
+  if (isWorld(entered.world)) teardown.push('look at the work directory', () => listWorkDir((entered.world as World).workDir));
+  return entered;
+}
+
+function pick<T>(record: Record<string, T>, names: string[]): Record<string, T> {
+  return Object.fromEntries(names.filter((n) => n in record).map((n) => [n, record[n]!]));
 }
 
 type StepRun = Omit<StepOutcome, 'index' | 'name' | 'kind' | 'at' | 'sourceLine' | 'usesPki'>;

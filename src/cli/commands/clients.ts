@@ -5,6 +5,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { createCatalog } from '../../runner/catalog.ts';
 import { runAll, type LoadedScenario } from '../../runner/run.ts';
+import { SharedWorld } from '../../runner/shared-world.ts';
 import { ReporterMultiplexer } from '../../report/multiplexer.ts';
 import { MatrixReporter } from '../../report/matrix.ts';
 import { loadScenarioText } from '../../scenario/load.ts';
@@ -52,15 +53,23 @@ export async function clientsCommand(argv: string[], io: CliIo): Promise<number>
   const reporters = values.reporter.length ? createReporters(values.reporter, io) : [];
   const stdoutTaken = values.reporter.some(writesStdout);
   const catalog = createCatalog();
+  const load = (name: string, text: string) => loadScenarioText(`(clients check: ${name})`, text, { catalog: catalog.format, env: io.env, vars: {} });
+  // Every client meets the same endpoints: one world for all of them, its PKI made once.
+  const all = load(chosen.join(','), catalogueScenarioText({ clients: chosen }));
+  if (!all.scenario) {
+    printProblems(all.problems, io);
+    return EXIT.badInput;
+  }
+  const world = new SharedWorld(all.scenario, chosen.length);
   const loaded: LoadedScenario[] = [];
   for (const client of chosen) {
     const text = catalogueScenarioText({ clients: [client], title: `${client} against the catalogue of TLS endpoints` });
-    const r = loadScenarioText(`(clients check: ${client})`, text, { catalog: catalog.format, env: io.env, vars: {} });
+    const r = load(client, text);
     if (!r.scenario) {
       printProblems(r.problems, io);
       return EXIT.badInput;
     }
-    loaded.push({ scenario: r.scenario, source: text, id: `clients/${client}` });
+    loaded.push({ scenario: r.scenario, source: text, id: `clients/${client}`, world });
   }
   const mux = new ReporterMultiplexer([...reporters, ...(stdoutTaken ? [] : [new MatrixReporter(io.stdout)])]);
   const result = await runAll(loaded, {
