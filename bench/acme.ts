@@ -50,7 +50,14 @@ async function startServer(name: 'certharness' | 'pebble', dir: string): Promise
   return { name, directoryUrl: `https://localhost:${port}/dir`, ca: id.ca, daemon };
 }
 
-async function measure(server: Server, concurrency: number): Promise<{ perSecond: number; cpuMsPerCert: number }> {
+interface Measured {
+  perSecond: number;
+  cpuMsPerCert: number;
+  /** HTTPS requests the client sent per certificate: the same client makes the same requests of both, unless a server makes it poll more. */
+  requestsPerCert: number;
+}
+
+async function measure(server: Server, concurrency: number): Promise<Measured> {
   // One account per worker, made before the clock starts, and one certificate key per worker.
   const workers = await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -60,6 +67,8 @@ async function measure(server: Server, concurrency: number): Promise<{ perSecond
     }),
   );
   let next = 0;
+  const requests = () => workers.reduce((n, w) => n + w.client.stats.requests, 0);
+  const requestsBefore = requests();
   const cpuBefore = cpuSeconds(server.daemon.pid);
   const started = performance.now();
   await Promise.all(
@@ -72,8 +81,9 @@ async function measure(server: Server, concurrency: number): Promise<{ perSecond
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(server.daemon.pid) - cpuBefore;
+  const sent = requests() - requestsBefore;
   await Promise.all(workers.map((w) => w.client.close()));
-  return { perSecond: perRun / seconds, cpuMsPerCert: (cpu * 1000) / perRun };
+  return { perSecond: perRun / seconds, cpuMsPerCert: (cpu * 1000) / perRun, requestsPerCert: sent / perRun };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-acme-'));
@@ -90,14 +100,14 @@ try {
   servers.push(await startServer('certharness', dir));
   if (which('pebble')) servers.push(await startServer('pebble', dir));
   else console.log('pebble not found (apt-get install pebble): measuring certharness alone');
-  const rows: Record<string, Record<number, { perSecond: number; cpuMsPerCert: number }>> = {};
+  const rows: Record<string, Record<number, Measured>> = {};
   for (const s of servers) {
     await measure(s, 4); // warm up: JIT, TLS sessions, key imports
     rows[s.name] = { 1: await measure(s, 1), 16: await measure(s, 16) };
   }
   console.log(`\n${perRun} certificates per run, same client, PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1\n`);
-  console.log('server        concurrency   certs/s   server CPU ms/cert');
-  for (const [name, r] of Object.entries(rows)) for (const c of [1, 16]) console.log(`${name.padEnd(14)}${String(c).padStart(11)}${r[c]!.perSecond.toFixed(1).padStart(10)}${r[c]!.cpuMsPerCert.toFixed(2).padStart(21)}`);
+  console.log('server        concurrency   certs/s   server CPU ms/cert   requests/cert');
+  for (const [name, r] of Object.entries(rows)) for (const c of [1, 16]) console.log(`${name.padEnd(14)}${String(c).padStart(11)}${r[c]!.perSecond.toFixed(1).padStart(10)}${r[c]!.cpuMsPerCert.toFixed(2).padStart(21)}${r[c]!.requestsPerCert.toFixed(1).padStart(16)}`);
   if (rows.pebble) {
     console.log('\nratios certharness / pebble (throughput: higher is better; CPU: lower is better)');
     for (const c of [1, 16]) console.log(`  concurrency ${String(c).padStart(2)}: throughput ${(rows.certharness![c]!.perSecond / rows.pebble[c]!.perSecond).toFixed(2)}x, CPU per certificate ${(rows.certharness![c]!.cpuMsPerCert / rows.pebble[c]!.cpuMsPerCert).toFixed(2)}x`);

@@ -3,7 +3,7 @@
 // answering afterwards. Requests are signed with jose (src/clients/acme/jws.ts) and sent raw.
 import t from 'tap';
 import { FlattenedSign } from 'jose';
-import { sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { startAcmeServer, type RunningAcmeServer } from '../src/services/acme/server.ts';
 import { defaultAcmeOptions, parsePebbleConfig, pebbleEnvironment } from '../src/services/acme/config.ts';
 import { createTransport, type AcmeTransport } from '../src/clients/acme/transport.ts';
@@ -116,6 +116,37 @@ t.test('malformed requests: problem+json with the right type, and the server kee
   t.match(hs.json?.algorithms, ['RS256', 'ES256'], 'badSignatureAlgorithm lists what we accept');
   const ok = await send(dir.newOrder!, await signed(order));
   t.equal(ok.status, 201, 'after all that, a good request still works');
+});
+
+t.test('signatures: every algorithm the directory lists verifies, and a forged one, a key of another curve or an unknown crit is refused', async (t) => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const payload = b64({ termsOfServiceAgreed: true });
+  // Signed here with node:crypto, so each request carries exactly the header and signature the case needs.
+  const request = async (o: { alg: string; key: KeyObject; header?: Record<string, unknown>; forge?: boolean }) => {
+    const header = b64({ alg: o.alg, jwk: createPublicKey(o.key).export({ format: 'jwk' }), url: dir.newAccount, nonce: await nonce(), ...o.header });
+    const hash = { RS256: 'sha256', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', EdDSA: null }[o.alg]!;
+    const signature = sign(hash, Buffer.from(`${header}.${payload}`), o.key.asymmetricKeyType === 'ec' ? { key: o.key, dsaEncoding: 'ieee-p1363' } : o.key);
+    if (o.forge) signature[signature.length - 1]! ^= 1;
+    return send(dir.newAccount!, JSON.stringify({ protected: header, payload, signature: signature.toString('base64url') }));
+  };
+  const keys = {
+    RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+    ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
+    ES512: generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey,
+    EdDSA: generateKeyPairSync('ed25519').privateKey,
+  };
+  for (const [alg, key] of Object.entries(keys)) {
+    t.equal((await request({ alg, key })).status, 201, `${alg}: a new account`);
+    const forged = await request({ alg, key, forge: true });
+    t.equal(forged.json?.type, 'urn:ietf:params:acme:error:malformed', `${alg}: a signature with one bit changed is malformed`);
+    t.match(forged.json?.detail, /signature does not verify with the embedded JWK/, `${alg}: for that reason`);
+  }
+  const curve = await request({ alg: 'ES384', key: keys.ES256 });
+  t.equal(curve.json?.type, 'urn:ietf:params:acme:error:badSignatureAlgorithm', 'ES384 with a P-256 key');
+  const crit = await request({ alg: 'ES256', key: keys.ES256, header: { crit: ['b64'], b64: false } });
+  t.equal(crit.json?.type, 'urn:ietf:params:acme:error:malformed', 'a crit extension is refused, not ignored');
+  t.match(crit.json?.detail, /"crit"/);
 });
 
 t.test('newAccount: weak keys, onlyReturnExisting, contacts, deactivation', async (t) => {

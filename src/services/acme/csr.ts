@@ -1,7 +1,10 @@
 // A finalize request's CSR (RFC 8555 §7.4), read with the asn1 schemas and verified with
 // node:crypto: the names it asks for, its public key, and whether it is signed by that key.
+// The signature is checked over the request info's bytes as they came, and the key taken as
+// it came: both read from the one parse, not encoded again.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { fromBER, Sequence } from 'asn1js';
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { Extensions, SubjectAlternativeName, id_ce_subjectAltName } from '@peculiar/asn1-x509';
 import { verifyDigest } from '../../pki/signature.ts';
@@ -25,13 +28,20 @@ export class CsrError extends Error {}
 
 export function parseCsr(der: Uint8Array): ParsedCsr {
   let req: CertificationRequest;
+  let infoDer: Uint8Array;
+  let spki: Uint8Array;
   try {
-    req = AsnConvert.parse(der, CertificationRequest);
+    const parsed = fromBER(der);
+    if (parsed.offset === -1 || parsed.offset !== der.byteLength) throw new Error('not one DER value');
+    req = AsnParser.fromASN(parsed.result, CertificationRequest);
+    // CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version, subject, subjectPKInfo, ... }, ... }
+    const info = (parsed.result as Sequence).valueBlock.value[0] as Sequence;
+    infoDer = new Uint8Array(info.valueBeforeDecodeView);
+    spki = new Uint8Array(info.valueBlock.value[2]!.valueBeforeDecodeView);
   } catch {
     throw new CsrError('CSR is not a DER PKCS#10 certification request');
   }
   const info = req.certificationRequestInfo;
-  const spki = new Uint8Array(AsnConvert.serialize(info.subjectPKInfo));
   let key: KeyObject;
   try {
     key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
@@ -44,7 +54,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
   if (digest === undefined) throw new CsrError(`CSR signature algorithm ${oid} is not supported`);
   let signatureValid = false;
   try {
-    signatureValid = verify(digest, Buffer.from(AsnConvert.serialize(info)), key, Buffer.from(req.signature));
+    signatureValid = verify(digest, infoDer, key, Buffer.from(req.signature));
   } catch {
     signatureValid = false;
   }

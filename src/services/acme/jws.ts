@@ -1,13 +1,32 @@
 // RFC 8555 §6.2-§6.5 on the server side: a POST body must be a flattened JWS whose protected
 // header names a supported algorithm, exactly one of jwk/kid, a nonce we issued and the URL
-// it was sent to; `jose` checks the signature.
-import { flattenedVerify, importJWK, calculateJwkThumbprint, type JWK, type FlattenedJWSInput } from 'jose';
+// it was sent to. `jose` imports the key and computes its thumbprint; node:crypto checks the
+// signature (see signatureVerifies).
+import { KeyObject, verify } from 'node:crypto';
+import { importJWK, calculateJwkThumbprint, type JWK, type FlattenedJWSInput } from 'jose';
 import type { AccountRecord, AcmeStore } from './state.ts';
 import type { NonceService } from './nonces.ts';
 import { accountDoesNotExist, badNonce, badPublicKey, badSignatureAlgorithm, malformed, unauthorized } from './problems.ts';
 
 /** What we verify; HS* and `none` are refused with badSignatureAlgorithm (RFC 8555 §6.2). */
 export const SUPPORTED_ALGORITHMS = ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+type Algorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+/** RFC 7518 §3.3-§3.4, RFC 8037 §3.1: the key each algorithm takes, its hash, and whether its signature is JWS's r||s. */
+const ALGORITHMS: Record<Algorithm, { keyType: string; curve?: string; hash: string | null; rawEcdsa?: true }> = {
+  RS256: { keyType: 'rsa', hash: 'sha256' },
+  ES256: { keyType: 'ec', curve: 'prime256v1', hash: 'sha256', rawEcdsa: true },
+  ES384: { keyType: 'ec', curve: 'secp384r1', hash: 'sha384', rawEcdsa: true },
+  ES512: { keyType: 'ec', curve: 'secp521r1', hash: 'sha512', rawEcdsa: true },
+  EdDSA: { keyType: 'ed25519', hash: null },
+};
+
+/** A flattened JWS as parseJws leaves it: its three members are strings. */
+export interface FlattenedJws extends FlattenedJWSInput {
+  protected: string;
+  payload: string;
+  signature: string;
+}
 
 export interface ProtectedHeader {
   alg: string;
@@ -27,7 +46,7 @@ export interface VerifiedJws {
   /** Empty payload: POST-as-GET (RFC 8555 §6.3). */
   postAsGet: boolean;
   payload: unknown;
-  raw: FlattenedJWSInput;
+  raw: FlattenedJws;
 }
 
 export interface JwsContext {
@@ -46,7 +65,7 @@ function decodeJson(b64: string, what: string): unknown {
 }
 
 /** Parses a JWS body and its protected header; throws problems only, never library errors. */
-export function parseJws(body: Buffer): { jws: FlattenedJWSInput; header: ProtectedHeader } {
+export function parseJws(body: Buffer): { jws: FlattenedJws; header: ProtectedHeader } {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -60,7 +79,7 @@ export function parseJws(body: Buffer): { jws: FlattenedJWSInput; header: Protec
   for (const k of ['protected', 'payload', 'signature']) if (typeof d[k] !== 'string') throw malformed(`JWS is missing "${k}"`);
   const header = decodeJson(d.protected as string, 'JWS protected header') as ProtectedHeader;
   if (!header || typeof header !== 'object') throw malformed('JWS protected header is not an object');
-  return { jws: d as unknown as FlattenedJWSInput, header };
+  return { jws: d as unknown as FlattenedJws, header };
 }
 
 /** A JSON object whose key members are strings: what importJWK and the thumbprint can take. */
@@ -86,11 +105,33 @@ function checkKeyStrength(jwk: JWK): void {
   }
 }
 
-async function importKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
+/** The JWK as a key for `alg`, or badSignatureAlgorithm when it is not a key of that algorithm's type and curve. */
+async function importKey(jwk: JWK, alg: Algorithm): Promise<KeyObject> {
+  let key: KeyObject;
   try {
-    return await importJWK({ ...jwk, alg }, alg);
+    key = KeyObject.from((await importJWK({ ...jwk, alg }, alg)) as CryptoKey);
   } catch (e) {
     throw badSignatureAlgorithm(`the ${jwk.kty} key cannot be used with ${alg}: ${(e as Error).message}`, SUPPORTED_ALGORITHMS);
+  }
+  // Checked here, not left to WebCrypto's import: not every runtime refuses a P-256 key for ES384 there.
+  const a = ALGORITHMS[alg];
+  if (key.asymmetricKeyType !== a.keyType || (a.curve && key.asymmetricKeyDetails?.namedCurve !== a.curve)) {
+    throw badSignatureAlgorithm(`the ${jwk.kty} ${jwk.crv ?? ''} key cannot be used with ${alg}`.replace(/ +key/, ' key'), SUPPORTED_ALGORITHMS);
+  }
+  return key;
+}
+
+/**
+ * The signature over `protected.payload` (RFC 7515 §5.2), checked with node:crypto's one-shot
+ * verify. jose's verify goes through WebCrypto's asynchronous job, which here cost more than the
+ * check itself, on the path every ACME request takes (bench/README.md).
+ */
+function signatureVerifies(jws: FlattenedJws, key: KeyObject, alg: Algorithm): boolean {
+  const a = ALGORITHMS[alg];
+  try {
+    return verify(a.hash, Buffer.from(`${jws.protected}.${jws.payload}`), a.rawEcdsa ? { key, dsaEncoding: 'ieee-p1363' } : key, Buffer.from(jws.signature, 'base64url'));
+  } catch {
+    return false;
   }
 }
 
@@ -113,10 +154,13 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
   if (typeof header.url !== 'string') throw malformed('JWS header is missing "url"');
   if (header.url !== requestUrl) throw unauthorized(`JWS header parameter 'url' is "${header.url}" but the request was sent to "${requestUrl}"`);
   if (typeof header.nonce !== 'string' || !header.nonce) throw badNonce('JWS has no anti-replay nonce');
+  // RFC 7515 §4.1.11: an extension the server does not understand must not be ignored; ACME defines none.
+  if ('crit' in header) throw malformed('JWS header "crit" names extensions this server does not understand (RFC 7515 §4.1.11)');
+  const alg = header.alg as Algorithm;
 
   let account: AccountRecord | undefined;
   let jwk: JWK;
-  let key: CryptoKey | Uint8Array;
+  let key: KeyObject;
   if (header.kid) {
     const id = header.kid.startsWith(c.accountUrlPrefix) ? header.kid.slice(c.accountUrlPrefix.length) : undefined;
     account = id ? c.store.accounts.get(id) : undefined;
@@ -125,13 +169,13 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
     // Imported once per account and algorithm: importing costs more than verifying.
     account.verifyKeys ??= new Map();
     // An algorithm that does not fit the account's key cannot verify: the same answer as a bad signature.
-    key = account.verifyKeys.get(header.alg) ?? (await importKey(jwk, header.alg).catch(() => Promise.reject(malformed(`JWS verification error: ${header.alg} does not fit the account's ${jwk.kty} ${jwk.crv ?? ''} key`.replace(/ +key$/, ' key')))));
-    account.verifyKeys.set(header.alg, key);
+    key = account.verifyKeys.get(alg) ?? (await importKey(jwk, alg).catch(() => Promise.reject(malformed(`JWS verification error: ${alg} does not fit the account's ${jwk.kty} ${jwk.crv ?? ''} key`.replace(/ +key$/, ' key')))));
+    account.verifyKeys.set(alg, key);
   } else {
     jwk = header.jwk!;
     if (!jwk || typeof jwk !== 'object') throw malformed('JWS header "jwk" is not an object');
     checkKeyStrength(jwk);
-    key = await importKey(jwk, header.alg);
+    key = await importKey(jwk, alg);
   }
 
   // The nonce is spent before the signature check, as Pebble does: a replay is badNonce even when signed well.
@@ -139,12 +183,8 @@ export async function verifyJws(body: Buffer, requestUrl: string, signer: 'jwk' 
   if (redeemed === 'unknown') throw badNonce(`JWS has an invalid anti-replay nonce: "${header.nonce}"`);
   if (redeemed === 'rejected') throw badNonce(`JWS has an invalid anti-replay nonce: "${header.nonce}" (refused on purpose, as PEBBLE_WFE_NONCEREJECT does)`);
 
-  let payloadBytes: Uint8Array;
-  try {
-    payloadBytes = (await flattenedVerify(jws, key)).payload;
-  } catch {
-    throw malformed('JWS verification error: the signature does not verify with the ' + (header.kid ? "account's key" : 'embedded JWK'));
-  }
+  if (!signatureVerifies(jws, key, alg)) throw malformed('JWS verification error: the signature does not verify with the ' + (header.kid ? "account's key" : 'embedded JWK'));
+  const payloadBytes = Buffer.from(jws.payload, 'base64url');
   if (account && account.status !== 'valid') throw unauthorized(`Account is not valid, has status "${account.status}"`);
   const postAsGet = payloadBytes.length === 0;
   let payload: unknown = undefined;

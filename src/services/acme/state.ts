@@ -1,7 +1,7 @@
 // The CA's memory: accounts, orders, authorizations, challenges and certificates, and the
 // status rules of RFC 8555 §7.1.6 computed from them. Nothing persists: a new server is a new CA,
 // as a restarted Pebble is.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { AccountStatus, AuthorizationStatus, ChallengeStatus, ChallengeType, Identifier, OrderStatus, Problem } from '../../clients/acme/wire.ts';
 
@@ -16,7 +16,7 @@ export interface AccountRecord {
   eabKeyId?: string;
   createdAt: Date;
   /** The key imported for verification, per JWS algorithm; cleared on key change. */
-  verifyKeys?: Map<string, CryptoKey | Uint8Array>;
+  verifyKeys?: Map<string, KeyObject>;
 }
 
 export interface ChallengeRecord {
