@@ -66,4 +66,7 @@ t.test('the CSR reader sees what openssl req wrote: names, an e-mail SAN apart, 
   broken[broken.length - 5] ^= 0xff;
   t.equal(parseCsr(broken).signatureValid, false, 'a flipped bit in the signature');
   t.throws(() => parseCsr(Buffer.from('not a csr')), /CSR is not a DER PKCS#10 certification request/);
+  t.throws(() => parseCsr(Buffer.concat([Buffer.from(der, 'base64'), Buffer.from([0])])), /CSR is not a DER PKCS#10/, 'a byte after the request is refused, as Go refuses trailing data');
+  const spki = sh(['sh', '-c', 'openssl pkey -in k.pem -pubout -outform DER | base64 -w0'], { cwd: dir }).stdout;
+  t.equal(Buffer.from(csr.spki).toString('base64'), spki, "the leaf's key is the CSR's, byte for byte as openssl writes it");
 });
