@@ -1,14 +1,15 @@
 // Requests per second and p99 latency through certharness's proxy and through the real nginx,
 // each presenting a client certificate to the same upstream, measured by the same client
-// (autocannon) in one run, one after the other. nginx runs twice: as document 001 configures
+// (autocannon) in one run, one after the other, in rounds that take the parties in turn, so a
+// slow moment of the machine falls on each alike. nginx runs twice: as document 001 configures
 // it (a TLS connection to the upstream per request) and tuned as in production (keepalive,
-// HTTP/1.1 upstream, session reuse). Prints both ratios.
+// HTTP/1.1 upstream, session reuse). Prints the medians, and the ratios of each round's pair.
 //
 // Each party has a process of its own, as in a deployment: the load generator (this one), the
 // upstream (`certharness serve`), certharness's proxy (a second `serve`, which also starts the
 // two nginx, each a process of its own).
 //
-//   npm run build && node dist/bench/proxy.js [seconds] [connections]   (default 5 s, 32 connections)
+//   npm run build && node dist/bench/proxy.js [seconds] [connections] [rounds]   (default 5 s, 32 connections, 3 rounds)
 //   BENCH_PROFILE_PROXY=DIR writes a CPU profile of the proxies' process to DIR (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -17,9 +18,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { which } from '../src/runtime/index.ts';
+import { median } from './median.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 32);
+const rounds = Number(process.argv[4] ?? 3);
+if (![seconds, connections, rounds].every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error('usage: node dist/bench/proxy.js [seconds] [connections] [rounds], each a whole number from 1');
+  process.exit(2);
+}
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'certharness');
 
 const UPSTREAM = `scenario: bench proxy, the upstream
@@ -77,20 +84,28 @@ function run(url: string): Promise<autocannon.Result> {
 try {
   const upstream = await serve('upstream', UPSTREAM);
   const world = await serve('proxies', proxies(upstream));
-  const results: [string, autocannon.Result][] = [];
-  for (const name of Object.keys(LABELS)) {
-    const url = world.services[name]?.url;
-    if (!url) continue;
-    await run(`${url}/hello/world`); // warm the keep-alive pools
-    results.push([name, await run(`${url}/hello/world`)]);
+  const names = Object.keys(LABELS).filter((n) => world.services[n]?.url);
+  const url = (name: string) => `${world.services[name]!.url}/hello/world`;
+  for (const name of names) await run(url(name)); // warm the keep-alive pools
+  const results: Record<string, autocannon.Result[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts with another party: none is always first after a pause.
+    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) results[name]!.push(await run(url(name)));
   }
-  console.log(`GET /hello/world through a client-certificate proxy to the same mTLS upstream, ${connections} connections, ${seconds}s each:`);
-  for (const [name, r] of results) console.log(`  ${LABELS[name]!.padEnd(20)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`);
-  const ours = results.find(([n]) => n === 'ours')?.[1];
-  for (const [name, r] of results.filter(([n]) => n !== 'ours')) {
-    if (ours) console.log(`  ratio certharness / ${LABELS[name]}: ${(ours.requests.average / r.requests.average).toFixed(2)} x throughput${name === 'nginxTuned' ? ' (aim: at least 0.8)' : ''}, p99 ${(ours.latency.p99 / Math.max(1, r.latency.p99)).toFixed(2)} x`);
+  const rps = (name: string) => results[name]!.map((r) => r.requests.average);
+  const p99 = (name: string) => results[name]!.map((r) => r.latency.p99);
+  console.log(`GET /hello/world through a client-certificate proxy to the same mTLS upstream, ${connections} connections, ${seconds}s a run, ${rounds} rounds (median, and each round):`);
+  for (const name of names) {
+    const bad = results[name]!.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    console.log(`  ${LABELS[name]!.padEnd(20)} ${median(rps(name)).toFixed(0).padStart(6)} req/s (${rps(name).map((v) => v.toFixed(0)).join(', ')})   p99 ${median(p99(name))} ms   non-2xx and errors ${bad}`);
   }
-  if (results.length === 1) console.log('  nginx not found (apt-get install nginx-light): no ratio');
+  if (names.includes('ours')) {
+    for (const name of names.filter((n) => n !== 'ours')) {
+      const ratios = rps('ours').map((v, i) => v / rps(name)[i]!);
+      console.log(`  ratio certharness / ${LABELS[name]}: ${median(ratios).toFixed(2)} x throughput (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})${name === 'nginxTuned' ? ', aim: at least 0.8' : ''}; p99 ${(median(p99('ours')) / Math.max(1, median(p99(name)))).toFixed(2)} x`);
+    }
+  }
+  if (names.length === 1) console.log('  nginx not found (apt-get install nginx-light): no ratio');
 } finally {
   await stopAll();
   rmSync(dir, { recursive: true, force: true });

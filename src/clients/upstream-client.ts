@@ -2,7 +2,7 @@
 // undici under Node and Deno, node:https under Bun (whose undici ignores TLS connect options).
 // A failed upstream connection comes back as a TLS failure, never as an exception.
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { lazyAgent } from './undici-agent.ts';
 import { observingConnector, diagnoseClose, tlsConnectOptions, type TlsClientOptions, type Observed } from './https.ts';
 import { tlsFailure, type TlsFailure } from './tls-details.ts';
@@ -15,10 +15,21 @@ export interface ForwardRequest {
   body?: Readable;
 }
 
-export type ForwardResult = { status: number; headers: Record<string, string | string[]>; body: Readable; tlsVersion?: string } | { error: TlsFailure; tlsVersion?: string };
+/** The upstream's status line and headers: the proxy answers with them and returns where the body goes. */
+export interface ForwardHead {
+  status: number;
+  headers: Record<string, string | string[]>;
+}
+
+/**
+ * How a forward ended: relayed (or given up because the client left first), or failed before
+ * the upstream answered (a TLS failure, the proxy's 502) or while its body came.
+ */
+export type ForwardResult = { relayed: true; clientLeft?: true; tlsVersion?: string } | { error: TlsFailure; answered: boolean; tlsVersion?: string };
 
 export interface UpstreamClient {
-  forward(req: ForwardRequest): Promise<ForwardResult>;
+  /** Sends the request; `respond` gets the upstream's head and returns the stream its body is written into. */
+  forward(req: ForwardRequest, respond: (head: ForwardHead) => Writable): Promise<ForwardResult>;
   close(): Promise<void>;
 }
 
@@ -32,17 +43,26 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
   // The last connection's observations: a handshake failure belongs to the request that opened it.
   let seen: Observed = {};
   const undici = lazyAgent({ connect: observingConnector(o, () => (seen = {})) as never, keepAliveTimeout: 4000 });
+  const version = () => (seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {});
   return {
-    async forward(req) {
+    async forward(req, respond) {
+      let answered = false;
+      let out: Writable | undefined;
       try {
-        const { agent, request: undiciRequest } = await undici.get();
+        const { agent, stream } = await undici.get();
+        // undici's stream writes the body into the proxy's response: no Readable between them.
         // origin and path apart: a path is never resolved as a URL, so `//host/` cannot redirect the request.
-        const res = await undiciRequest({ origin: origin.origin, path: req.path } as never, { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent });
-        return { status: res.statusCode, headers: res.headers as Record<string, string | string[]>, body: res.body as unknown as Readable, ...(seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {}) };
+        await stream({ origin: origin.origin, path: req.path } as never, { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent }, ({ statusCode, headers }) => {
+          answered = true;
+          return (out = respond({ status: statusCode, headers: headers as Record<string, string | string[]> }));
+        });
+        return { relayed: true, ...version() };
       } catch (e) {
+        // The stream closed without an error of undici's: the client left, and undici gave up the request.
+        if (out?.destroyed && !out.errored) return { relayed: true, clientLeft: true, ...version() };
         let error = tlsFailure(seen.error ?? (e as { cause?: unknown }).cause ?? e);
-        if (seen.secureAt && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(error.code)) error = (await diagnoseClose(host, port, o)) ?? error;
-        return { error, ...(seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {}) };
+        if (!answered && seen.secureAt && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(error.code)) error = (await diagnoseClose(host, port, o)) ?? error;
+        return { error, answered, ...version() };
       }
     },
     close: () => undici.close(),
@@ -52,17 +72,29 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
 function nodeHttpsClient(host: string, port: number, o: TlsClientOptions): UpstreamClient {
   const agent = new https.Agent({ keepAlive: true, ...tlsConnectOptions(host, port, o) });
   return {
-    forward(req) {
+    forward(req, respond) {
       return new Promise((resolve) => {
         let tlsVersion: string | undefined;
-        const r = https.request({ ...tlsConnectOptions(host, port, o), agent, method: req.method, path: req.path, headers: req.headers }, (res) =>
-          resolve({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string | string[]>, body: res }),
-        );
+        let answered = false;
+        const version = () => (tlsVersion ? { tlsVersion } : {});
+        const r = https.request({ ...tlsConnectOptions(host, port, o), agent, method: req.method, path: req.path, headers: req.headers }, (res) => {
+          answered = true;
+          const out = respond({ status: res.statusCode ?? 502, headers: res.headers as Record<string, string | string[]> });
+          res.once('error', (e) => (out.destroy(e), resolve({ error: tlsFailure(e), answered, ...version() })));
+          // A client that goes away frees the upstream connection: the rest of the body is dropped.
+          out.once('close', () => {
+            if (res.readableEnded) return resolve({ relayed: true, ...version() });
+            res.destroy();
+            resolve({ relayed: true, clientLeft: true, ...version() });
+          });
+          res.pipe(out);
+        });
         r.on('socket', (sock) => sock.once('secureConnect', () => (tlsVersion = (sock as import('node:tls').TLSSocket).getProtocol?.() ?? undefined)));
         r.on('error', async (e) => {
+          if (answered) return;
           let error = tlsFailure(e);
           if (/ECONNRESET|EPIPE|ERR_SOCKET_CLOSED|socket hang up/i.test(error.code + error.message)) error = (await diagnoseClose(host, port, o)) ?? error;
-          resolve({ error, ...(tlsVersion ? { tlsVersion } : {}) });
+          resolve({ error, answered, ...version() });
         });
         if (req.body) req.body.pipe(r);
         else r.end();

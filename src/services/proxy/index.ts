@@ -9,7 +9,6 @@
 //     #        proxy_ssl_trusted_certificate ca.crt; proxy_ssl_verify on;
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { s, type Infer } from '../../scenario/schema.ts';
 import { defineService } from '../types.ts';
 import { clientMaterial, trustAnchors } from '../../pki/material.ts';
@@ -57,26 +56,6 @@ const proxySchema = s.object({
   port: s.integer({ minimum: 0, maximum: 65535, description: 'pin the listening port (default 0)' }),
 });
 
-/**
- * The upstream's response body to the client, ended when either side is done. Not
- * stream.pipeline: it aborts an AbortController of its own at the end of every response, and
- * the AbortError that makes (a DOMException with its stack) was a fifth of the proxy's CPU.
- */
-function relay(body: Readable, res: ServerResponse, log: (line: string) => void): Promise<void> {
-  return new Promise((done) => {
-    body.once('error', (e) => {
-      log(`[error] relaying the response: ${e.message}`);
-      res.destroy(e);
-    });
-    // A client that goes away frees the upstream connection: the rest of the body is dropped.
-    res.once('close', () => {
-      if (!body.readableEnded) body.destroy();
-      done();
-    });
-    body.pipe(res);
-  });
-}
-
 export const proxyService = defineService({
   kind: 'proxy',
   summary: 'a plain-HTTP proxy that forwards to an HTTPS upstream presenting a client certificate (nginx proxy_ssl_* style)',
@@ -113,7 +92,18 @@ export const proxyService = defineService({
       const headers: Record<string, string | string[]> = { host: origin.host };
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
       const hasBody = !['GET', 'HEAD'].includes(req.method ?? 'GET');
-      const r = await upstream.forward({ method: req.method ?? 'GET', path, headers, ...(hasBody ? { body: req } : {}) });
+      const r = await upstream.forward({ method: req.method ?? 'GET', path, headers, ...(hasBody ? { body: req } : {}) }, (head) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(head.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
+        return res.writeHead(head.status, out);
+      });
+      if ('clientLeft' in r) ctx.log(`[info] the client closed the connection before the response ended (${req.method} ${JSON.stringify(path.slice(0, 200))})`);
+      if ('error' in r && r.answered) {
+        // The upstream answered and then failed: the client's response is cut short, as nginx's would be.
+        ctx.log(`[error] relaying the response: ${r.error.message}`);
+        res.destroy();
+        return;
+      }
       if ('error' in r) {
         const why = nginxUpstreamError(r.error, verifyName, r.tlsVersion);
         ctx.log(`[error] ${why}, upstream: "${targetUrl}" (${r.error.code}${r.error.alert ? `, alert ${r.error.alert}` : ''})`);
@@ -122,10 +112,6 @@ export const proxyService = defineService({
         res.end(`502 Bad Gateway\n${why}\n`);
         return;
       }
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(r.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
-      res.writeHead(r.status, out);
-      await relay(r.body, res, ctx.log);
     };
     const server = http.createServer((req, res) => {
       // One request's failure is that request's: answered 500 (or its connection closed), logged, never the process's.
