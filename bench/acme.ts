@@ -3,7 +3,7 @@
 // PEBBLE_VA_ALWAYS_VALID=1 and PEBBLE_VA_NOSLEEP=1 on both. Each server runs as its own
 // process; its CPU time is read from /proc/<pid>/stat before and after. Prints ratios.
 //
-//   npm run build && node dist/bench/acme.js [certificates per run]   (default 48)
+//   npm run build && node dist/bench/acme.js [certificates per run] [rounds]   (default 48, 3 rounds)
 //   BENCH_PROFILE_ACME=DIR writes a CPU profile of certharness's CA to DIR (node --cpu-prof).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,14 @@ import { daemonPort } from '../src/net/daemon-port.ts';
 import { listenerIdentity } from '../src/services/acme/listener-identity.ts';
 import { generateKey, type PrivateKeyMaterial } from '../src/pki/keys.ts';
 import { which } from '../src/runtime/index.ts';
+import { median } from './median.ts';
 
 const perRun = Number(process.argv[2] ?? 48);
+const rounds = Number(process.argv[3] ?? 3);
+if (![perRun, rounds].every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error('usage: node dist/bench/acme.js [certificates per run] [rounds], each a whole number from 1');
+  process.exit(2);
+}
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 const env = { ...process.env, PEBBLE_VA_ALWAYS_VALID: '1', PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
 
@@ -100,17 +106,23 @@ try {
   servers.push(await startServer('certharness', dir));
   if (which('pebble')) servers.push(await startServer('pebble', dir));
   else console.log('pebble not found (apt-get install pebble): measuring certharness alone');
-  const rows: Record<string, Record<number, Measured>> = {};
-  for (const s of servers) {
-    await measure(s, 4); // warm up: JIT, TLS sessions, key imports
-    rows[s.name] = { 1: await measure(s, 1), 16: await measure(s, 16) };
+  for (const s of servers) await measure(s, 4); // warm up: JIT, TLS sessions, key imports
+  // Rounds that take the servers in turn: a slow moment of the machine falls on each alike.
+  const samples: Record<string, Record<number, Measured[]>> = Object.fromEntries(servers.map((s) => [s.name, { 1: [], 16: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const c of [1, 16]) for (const s of round % 2 ? [...servers].reverse() : servers) samples[s.name]![c]!.push(await measure(s, c));
   }
-  console.log(`\n${perRun} certificates per run, same client, PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1\n`);
+  const mid = (name: string, c: number, key: keyof Measured) => median(samples[name]![c]!.map((m) => m[key]));
+  console.log(`\n${perRun} certificates per run, same client, PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1, medians of ${rounds} rounds\n`);
   console.log('server        concurrency   certs/s   server CPU ms/cert   requests/cert');
-  for (const [name, r] of Object.entries(rows)) for (const c of [1, 16]) console.log(`${name.padEnd(14)}${String(c).padStart(11)}${r[c]!.perSecond.toFixed(1).padStart(10)}${r[c]!.cpuMsPerCert.toFixed(2).padStart(21)}${r[c]!.requestsPerCert.toFixed(1).padStart(16)}`);
-  if (rows.pebble) {
-    console.log('\nratios certharness / pebble (throughput: higher is better; CPU: lower is better)');
-    for (const c of [1, 16]) console.log(`  concurrency ${String(c).padStart(2)}: throughput ${(rows.certharness![c]!.perSecond / rows.pebble[c]!.perSecond).toFixed(2)}x, CPU per certificate ${(rows.certharness![c]!.cpuMsPerCert / rows.pebble[c]!.cpuMsPerCert).toFixed(2)}x`);
+  for (const s of servers) for (const c of [1, 16]) console.log(`${s.name.padEnd(14)}${String(c).padStart(11)}${mid(s.name, c, 'perSecond').toFixed(1).padStart(10)}${mid(s.name, c, 'cpuMsPerCert').toFixed(2).padStart(21)}${mid(s.name, c, 'requestsPerCert').toFixed(1).padStart(16)}`);
+  if (samples.pebble) {
+    console.log("\nratios certharness / pebble, the median of each round's pair (throughput: higher is better; CPU: lower is better)");
+    for (const c of [1, 16]) {
+      const ratios = (key: keyof Measured) => samples.certharness![c]!.map((m, i) => m[key] / samples.pebble![c]![i]![key]);
+      const shown = (key: keyof Measured) => `${median(ratios(key)).toFixed(2)}x (${ratios(key).map((r) => r.toFixed(2)).join(', ')})`;
+      console.log(`  concurrency ${String(c).padStart(2)}: throughput ${shown('perSecond')}, CPU per certificate ${shown('cpuMsPerCert')}`);
+    }
   }
 } finally {
   for (const s of servers) await s.daemon.stop();
