@@ -2,7 +2,8 @@
 // and the committed JSON Schema.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, runCliHere, BIN, ROOT, firstLine, nothingRan } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
@@ -73,6 +74,25 @@ t.test('a run that selects nothing, or a --var nothing reads, is exit 2 and runs
   const unused = await runCliHere(['run', 'test/fixtures/scenarios/passing.yaml', '--var', 'greting=hi']);
   t.equal(unused.code, 2, 'a --var no scenario reads: exit 2');
   t.match(unused.stderr, /^certharness: --var greting: no selected scenario reads \{\{vars\.greting\}\} \(did you mean 'greeting'\?\)/);
+});
+
+t.test('a run in which every scenario was skipped checked nothing: exit 1, the reports show each skip, stderr says why', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'certharness-skips-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  const missing = write('missing.yaml', 'scenario: a peer that is not here\nrequires: [certharness-no-such-peer]\nsteps:\n  - name: never\n    exec: ["true"]\n');
+  const skipped = write('skipped.yaml', 'scenario: every step skipped\nsteps:\n  - name: not today\n    skip: the reason\n    exec: ["true"]\n');
+  const passing = write('passing.yaml', 'scenario: one that runs\nsteps:\n  - name: runs\n    exec: ["true"]\n');
+  const env = { CI: '' };
+  const none = await runCliHere(['run', missing, skipped, '--reporter', `junit=${join(dir, 'none.xml')}`], { env });
+  t.equal(none.code, 1, 'nothing was checked: not a green run');
+  t.equal(none.stderr, 'certharness: nothing was checked: every selected scenario was skipped (a peer that is not here: certharness-no-such-peer not found: install certharness-no-such-peer; every step skipped: every step is skipped)\n');
+  const junit = readFileSync(join(dir, 'none.xml'), 'utf8');
+  t.equal(junit.match(/<skipped message="/g)?.length, 2, 'the JUnit report shows both skipped, with why');
+  t.match(junit, /<skipped message="certharness-no-such-peer not found/);
+  const some = await runCliHere(['run', missing, passing], { env });
+  t.equal(some.code, 0, 'a skip beside a pass is still a green run');
+  t.equal(some.stderr, '');
 });
 
 t.test('--var overrides vars and --keep keeps the work directory with 0700 and 0600 keys', async (t) => {

@@ -250,5 +250,11 @@ async function runSelected(values: RunValues, positionals: string[], reporterLis
   for (const e of reporters.errors) io.stderr(`certharness: ${e}\n`);
   if (result.interrupted) return EXIT.interrupted;
   if (reporters.errors.length) return EXIT.internal;
-  return result.scenarios.some((s) => s.status === 'failed') ? EXIT.failed : EXIT.ok;
+  if (result.scenarios.some((s) => s.status === 'failed')) return EXIT.failed;
+  // Every scenario skipped (peers missing, every step skipped on this runtime): the reports say why, and nothing was checked.
+  if (result.scenarios.every((s) => s.status === 'skipped')) {
+    io.stderr(`certharness: nothing was checked: every selected scenario was skipped (${result.scenarios.map((s) => `${s.title}: ${s.skipReason ?? 'every step is skipped'}`).join('; ')})\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
 }
