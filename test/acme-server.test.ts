@@ -122,12 +122,14 @@ t.test('signatures: every algorithm the directory lists verifies, and a forged o
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const payload = b64({ termsOfServiceAgreed: true });
   // Signed here with node:crypto, so each request carries exactly the header and signature the case needs.
-  const request = async (o: { alg: string; key: KeyObject; header?: Record<string, unknown>; forge?: boolean }) => {
+  const request = async (o: { alg: string; key: KeyObject; header?: Record<string, unknown>; forge?: boolean; junk?: boolean }) => {
     const header = b64({ alg: o.alg, jwk: createPublicKey(o.key).export({ format: 'jwk' }), url: dir.newAccount, nonce: await nonce(), ...o.header });
     const hash = { RS256: 'sha256', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', EdDSA: null }[o.alg]!;
     const signature = sign(hash, Buffer.from(`${header}.${payload}`), o.key.asymmetricKeyType === 'ec' ? { key: o.key, dsaEncoding: 'ieee-p1363' } : o.key);
     if (o.forge) signature[signature.length - 1]! ^= 1;
-    return send(dir.newAccount!, JSON.stringify({ protected: header, payload, signature: signature.toString('base64url') }));
+    const encoded = signature.toString('base64url');
+    // A character outside base64url in the middle: Node's decoder would skip it and find the same signature.
+    return send(dir.newAccount!, JSON.stringify({ protected: header, payload, signature: o.junk ? `${encoded.slice(0, 10)}!${encoded.slice(10)}` : encoded }));
   };
   const keys = {
     RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
@@ -142,6 +144,9 @@ t.test('signatures: every algorithm the directory lists verifies, and a forged o
     t.equal(forged.json?.type, 'urn:ietf:params:acme:error:malformed', `${alg}: a signature with one bit changed is malformed`);
     t.match(forged.json?.detail, /signature does not verify with the embedded JWK/, `${alg}: for that reason`);
   }
+  const junk = await request({ alg: 'ES256', key: keys.ES256, junk: true });
+  t.equal(junk.json?.type, 'urn:ietf:params:acme:error:malformed', 'a good signature spelt with a character outside base64url is refused');
+  t.match(junk.json?.detail, /"signature" is not base64url-encoded/);
   const curve = await request({ alg: 'ES384', key: keys.ES256 });
   t.equal(curve.json?.type, 'urn:ietf:params:acme:error:badSignatureAlgorithm', 'ES384 with a P-256 key');
   const crit = await request({ alg: 'ES256', key: keys.ES256, header: { crit: ['b64'], b64: false } });

@@ -21,6 +21,8 @@ const ALGORITHMS: Record<Algorithm, { keyType: string; curve?: string; hash: str
   EdDSA: { keyType: 'ed25519', hash: null },
 };
 
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
 /** A flattened JWS as parseJws leaves it: its three members are strings. */
 export interface FlattenedJws extends FlattenedJWSInput {
   protected: string;
@@ -76,7 +78,11 @@ export function parseJws(body: Buffer): { jws: FlattenedJws; header: ProtectedHe
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw malformed('Parse error reading JWS: expected a JSON object');
   if ('signatures' in d) throw malformed('JWS must use the flattened JSON serialization, not the general one (RFC 8555 §6.2)');
   if ('header' in d) throw malformed('JWS must not have an unprotected header (RFC 8555 §6.2)');
-  for (const k of ['protected', 'payload', 'signature']) if (typeof d[k] !== 'string') throw malformed(`JWS is missing "${k}"`);
+  for (const k of ['protected', 'payload', 'signature']) {
+    if (typeof d[k] !== 'string') throw malformed(`JWS is missing "${k}"`);
+    // RFC 7515 §2: base64url without padding. Node's decoder skips other characters, which would let one signature pass in many spellings.
+    if (!BASE64URL.test(d[k] as string)) throw malformed(`JWS "${k}" is not base64url-encoded (RFC 7515 §2)`);
+  }
   const header = decodeJson(d.protected as string, 'JWS protected header') as ProtectedHeader;
   if (!header || typeof header !== 'object') throw malformed('JWS protected header is not an object');
   return { jws: d as unknown as FlattenedJws, header };
