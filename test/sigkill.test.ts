@@ -54,3 +54,17 @@ t.test('SIGKILL: nginx follows the harness, and the next run removes the work di
   t.equal(r.code, 0);
   t.strictSame(readdirSync(work), [], 'the next run removed it');
 });
+
+t.test("SIGKILL: a running step's process and its shell's children follow the harness", async (t) => {
+  const tmp = scratchDir(t, 'certharness-sigkill-');
+  const marker = join(tmp, 'step-up');
+  const scenario = join(tmp, 'held.yaml');
+  // The step's shell starts a shell of its own, and that one a sleep: every one of them mentions the marker.
+  writeFileSync(scenario, `scenario: a step killed mid-run\nsteps:\n  - exec: "touch '${marker}'; sh -c 'sleep 60; : ${marker}'; : '${marker}'"\n`);
+  const child = spawn(process.execPath, [BIN, 'run', scenario], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+  const closed = new Promise((done) => child.on('close', done));
+  t.ok(await eventually(() => existsSync(marker) && processesMentioning(marker).length >= 2, 60_000), 'the step and its child shell run');
+  child.kill('SIGKILL');
+  await closed;
+  t.ok(await eventually(() => processesMentioning(marker).length === 0, 10_000), 'both are gone soon after the harness');
+});

@@ -1,6 +1,8 @@
 // Runs a child process and captures its output. The child gets its own process group so that
-// a timeout or Ctrl-C ends it and everything it started (a shell's children too).
+// a timeout or Ctrl-C ends it and everything it started (a shell's children too), and a SIGKILL
+// of the harness does too (orphan-watch.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { unwatchGroup, watchGroup } from './orphan-watch.ts';
 
 export interface ProcessResult {
   exit: number | null;
@@ -44,6 +46,8 @@ export function runProcess(argv: string[], options: ProcessOptions): Promise<Pro
       resolvePromise({ exit: null, signal: null, stdout: '', stderr: '', durationMs: 0, error: { code: (e as NodeJS.ErrnoException).code ?? 'ESPAWN', message: (e as Error).message } });
       return;
     }
+    const pid = child.pid;
+    if (pid !== undefined) watchGroup(pid);
     const kill = (why: string) => {
       stoppedBy ??= why;
       killGroup(child, 'SIGTERM');
@@ -71,6 +75,7 @@ export function runProcess(argv: string[], options: ProcessOptions): Promise<Pro
       spawnError = e;
     });
     child.on('close', (code, signal) => {
+      if (pid !== undefined) unwatchGroup(pid);
       options.signal?.removeEventListener('abort', onAbort);
       const result: ProcessResult = {
         exit: code,
