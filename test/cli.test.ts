@@ -2,10 +2,9 @@
 // and the committed JSON Schema.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, existsSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, runCliHere, BIN, ROOT, firstLine, nothingRan } from './helpers.ts';
+import { runCli, runCliHere, BIN, ROOT, firstLine, nothingRan, scratchDir } from './helpers.ts';
 import { scenarioJsonSchema } from '../src/cli/commands/schema.ts';
 import { parse } from 'yaml';
 
@@ -77,8 +76,7 @@ t.test('a run that selects nothing, or a --var nothing reads, is exit 2 and runs
 });
 
 t.test('a run in which every scenario was skipped checked nothing: exit 1, the reports show each skip, stderr says why', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'certharness-skips-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir(t, 'certharness-skips-');
   const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
   const missing = write('missing.yaml', 'scenario: a peer that is not here\nrequires: [certharness-no-such-peer]\nsteps:\n  - name: never\n    exec: ["true"]\n');
   const skipped = write('skipped.yaml', 'scenario: every step skipped\nsteps:\n  - name: not today\n    skip: the reason\n    exec: ["true"]\n');

@@ -2,7 +2,7 @@
 // once, and torn down when the last of them is done, or when the run stops before it starts.
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { createCatalog } from '../src/runner/catalog.ts';
 import { runAll, type LoadedScenario } from '../src/runner/run.ts';
 import { SharedWorld } from '../src/runner/shared-world.ts';
@@ -11,6 +11,7 @@ import { loadScenarioText } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { PEER_HINTS } from '../src/cli/peers.ts';
 import { scratchDir } from './helpers.ts';
+import { portOpen } from '../src/clients/daemon.ts';
 
 const catalog = createCatalog();
 
@@ -38,13 +39,8 @@ function run(users: { scenario: Scenario; source: string }[], world: SharedWorld
   return runAll(loaded, { catalog, reporters: new ReporterMultiplexer([]), signal: new AbortController().signal, env: process.env, stepTimeoutMs: 30_000, retries: 0, keep: false, requirePeers: false, peerHints: PEER_HINTS, jobs: 2, bail: o.bail ?? false, tmpRoot });
 }
 
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(false)));
-    s.once('error', () => resolve(true));
-  });
-}
+/** Nothing listens on the port any more. */
+const refused = async (port: number) => !(await portOpen('127.0.0.1', port));
 
 t.test('two scenarios in one world: the same port and files, one setup, and nothing left after the last', async (t) => {
   const tmp = scratchDir(t);

@@ -46,14 +46,13 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
   const version = () => (seen.details?.protocol ? { tlsVersion: seen.details.protocol } : {});
   return {
     async forward(req, respond) {
-      let answered = false;
+      // Set when the upstream has answered: the stream its body goes into.
       let out: Writable | undefined;
       try {
         const { agent, stream } = await undici.get();
         // undici's stream writes the body into the proxy's response: no Readable between them.
         // origin and path apart: a path is never resolved as a URL, so `//host/` cannot redirect the request.
         await stream({ origin: origin.origin, path: req.path } as never, { method: req.method as 'GET', headers: req.headers, ...(req.body ? { body: req.body } : {}), dispatcher: agent }, ({ statusCode, headers }) => {
-          answered = true;
           return (out = respond({ status: statusCode, headers: headers as Record<string, string | string[]> }));
         });
         return { relayed: true, ...version() };
@@ -61,8 +60,8 @@ function undiciClient(origin: URL, host: string, port: number, o: TlsClientOptio
         // The stream closed without an error of undici's: the client left, and undici gave up the request.
         if (out?.destroyed && !out.errored) return { relayed: true, clientLeft: true, ...version() };
         let error = tlsFailure(seen.error ?? (e as { cause?: unknown }).cause ?? e);
-        if (!answered && seen.secureAt && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(error.code)) error = (await diagnoseClose(host, port, o)) ?? error;
-        return { error, answered, ...version() };
+        if (!out && seen.secureAt && /UND_ERR_SOCKET|ECONNRESET|EPIPE/.test(error.code)) error = (await diagnoseClose(host, port, o)) ?? error;
+        return { error, answered: Boolean(out), ...version() };
       }
     },
     close: () => undici.close(),
